@@ -1,0 +1,24 @@
+/* nook: one function per command line verb, each in its own file (cmd-<verb>.c).
+ *
+ * argv[0] is the verb itself. Each command parses its own options (GOptionContext
+ * with strict POSIX parsing, so that a container's COMMAND keeps its options),
+ * handles --help itself, and on success stores the exit status nook must exit
+ * with in *out_status. Errors go up to main, which prints them once. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct
+{
+  char *root;       /* --root: state directory root; NULL = the default */
+  char *log;        /* --log: accepted for runc/crun compatibility */
+  char *log_format; /* --log-format: "text" or "json" */
+} NookGlobalOptions;
+
+typedef gboolean (*NookCommandFunc) (int argc, char **argv, const NookGlobalOptions *globals,
+                                     int *out_status, GError **error);
+
+gboolean nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                       GError **error);
+gboolean nook_cmd_spec (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                        GError **error);

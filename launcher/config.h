@@ -1,0 +1,182 @@
+/* nook: the OCI runtime configuration as plain C structs.
+ *
+ * json-glib is used only while loading: everything the container setup needs is
+ * copied into these structs, validated, and (where it helps the child) already
+ * converted to the form the syscalls take, so the child never parses or allocates. */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "userns/idmap.h"
+
+typedef enum
+{
+  NOOK_NS_USER,
+  NOOK_NS_MOUNT,
+  NOOK_NS_PID,
+  NOOK_NS_UTS,
+  NOOK_NS_IPC,
+  NOOK_NS_NETWORK,
+  NOOK_NS_CGROUP,
+  NOOK_NS_COUNT
+} NookNsType;
+
+typedef struct
+{
+  gboolean requested; /* listed in linux.namespaces */
+  char *path;         /* join this one with setns(); NULL: create a new one */
+} NookNamespace;
+
+typedef struct
+{
+  char *destination;          /* absolute, as in the config */
+  char *type;                 /* may be NULL (bind mounts) */
+  char *source;               /* for bind mounts: absolute (relative ones resolved against the bundle) */
+  char **options;             /* NULL-terminated, as in the config */
+  /* Derived from options by the loader: */
+  unsigned long flags;        /* MS_* flags other than propagation (MS_BIND, MS_REC, MS_RDONLY, ...) */
+  unsigned long clear_flags;  /* flags the options asked to clear (rw, suid, dev, exec, ...) */
+  unsigned long propagation;  /* MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE (| MS_REC), or 0 */
+  char *data;                 /* options that are not flags, joined with ',' (or NULL) */
+  gboolean is_bind;           /* type "bind" or a bind/rbind option */
+} NookMount;
+
+typedef struct
+{
+  char *name;   /* as in the config, e.g. "RLIMIT_NOFILE" */
+  int resource; /* RLIMIT_* */
+  guint64 soft;
+  guint64 hard;
+} NookRlimit;
+
+/* Capability sets as bit masks (bit N = capability number N). */
+typedef struct
+{
+  guint64 bounding;
+  guint64 effective;
+  guint64 permitted;
+  guint64 inheritable;
+  guint64 ambient;
+} NookCaps;
+
+typedef struct
+{
+  gboolean terminal;
+  char **args;             /* NULL-terminated, at least one element */
+  char **env;              /* NULL-terminated, may be empty */
+  char *cwd;               /* absolute; "/" when absent */
+  guint32 uid;
+  guint32 gid;
+  guint32 *additional_gids;
+  guint n_additional_gids;
+  gboolean has_umask;
+  guint32 umask;
+  gboolean has_capabilities; /* process.capabilities present: otherwise all caps are dropped */
+  NookCaps caps;
+  NookRlimit *rlimits;
+  guint n_rlimits;
+  gboolean no_new_privileges;
+} NookProcess;
+
+typedef enum
+{
+  NOOK_SECCOMP_ACT_KILL_THREAD, /* SCMP_ACT_KILL and SCMP_ACT_KILL_THREAD */
+  NOOK_SECCOMP_ACT_KILL_PROCESS,
+  NOOK_SECCOMP_ACT_TRAP,
+  NOOK_SECCOMP_ACT_ERRNO,
+  NOOK_SECCOMP_ACT_TRACE,
+  NOOK_SECCOMP_ACT_ALLOW,
+  NOOK_SECCOMP_ACT_LOG,
+  NOOK_SECCOMP_ACT_NOTIFY,
+} NookSeccompAction;
+
+typedef enum
+{
+  NOOK_SECCOMP_OP_NE,
+  NOOK_SECCOMP_OP_LT,
+  NOOK_SECCOMP_OP_LE,
+  NOOK_SECCOMP_OP_EQ,
+  NOOK_SECCOMP_OP_GE,
+  NOOK_SECCOMP_OP_GT,
+  NOOK_SECCOMP_OP_MASKED_EQ,
+} NookSeccompOp;
+
+typedef struct
+{
+  guint32 index; /* 0..5 */
+  guint64 value;
+  guint64 value_two;
+  NookSeccompOp op;
+} NookSeccompArg;
+
+typedef struct
+{
+  char **names; /* NULL-terminated syscall names ("name" and "names" merged) */
+  NookSeccompAction action;
+  gboolean has_errno_ret;
+  guint32 errno_ret;
+  NookSeccompArg *args;
+  guint n_args;
+} NookSeccompRule;
+
+typedef struct
+{
+  NookSeccompAction default_action;
+  gboolean has_default_errno_ret;
+  guint32 default_errno_ret;
+  char **architectures; /* NULL-terminated, as in the config ("SCMP_ARCH_X86_64"), may be empty */
+  gboolean has_flags;   /* linux.seccomp.flags present (even empty) */
+  guint32 flags;        /* SECCOMP_FILTER_FLAG_* bits */
+  NookSeccompRule *rules;
+  guint n_rules;
+} NookSeccomp;
+
+typedef struct
+{
+  char *key;   /* "net.ipv4.ip_forward" */
+  char *value;
+} NookSysctl;
+
+typedef struct
+{
+  char *config_path;  /* the file it was read from, as given (for messages) */
+  char *bundle_dir;   /* absolute */
+  char *oci_version;
+  char *root_path;    /* absolute: root.path resolved against the bundle */
+  gboolean root_readonly;
+  NookProcess process;
+  char *hostname;     /* NULL when absent */
+  char *domainname;   /* NULL when absent */
+  NookMount *mounts;
+  guint n_mounts;
+  NookNamespace namespaces[NOOK_NS_COUNT];
+  NookIdMapping *uid_mappings;
+  guint n_uid_mappings;
+  NookIdMapping *gid_mappings;
+  guint n_gid_mappings;
+  char **masked_paths;    /* NULL-terminated, may be empty */
+  char **readonly_paths;  /* NULL-terminated, may be empty */
+  NookSysctl *sysctl;
+  guint n_sysctl;
+  NookSeccomp *seccomp;   /* NULL when linux.seccomp is absent */
+  gboolean has_resources; /* linux.resources asks for at least one limit */
+  unsigned long rootfs_propagation; /* MS_* | MS_REC, or 0 when absent */
+} NookConfig;
+
+/* Reads and validates a config file. bundle_dir is the bundle (root.path and
+ * relative bind sources are resolved against it); config_path NULL means
+ * bundle_dir/config.json. Errors are NOOK_ERROR_CONFIG with a message
+ * "FILE: JSON.PATH: what is wrong" (or "FILE:LINE:COL: ..." for syntax errors). */
+NookConfig *nook_config_load (const char *bundle_dir, const char *config_path, GError **error);
+
+/* The same on a buffer; file_label is used in messages. Filesystem checks
+ * (rootfs is a directory, bind sources exist) are done here too. */
+NookConfig *nook_config_parse (const char *data, gssize length, const char *file_label,
+                               const char *bundle_dir, GError **error);
+
+void nook_config_free (NookConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookConfig, nook_config_free)
+
+const char *nook_ns_type_name (NookNsType type); /* "user", "mount", "pid", ... (OCI names) */
+int nook_ns_type_clone_flag (NookNsType type);   /* CLONE_NEWUSER, ... */

@@ -1,0 +1,27 @@
+/* nook: XDG base directories for nook's files. */
+#pragma once
+
+#include <glib.h>
+
+#define NOOK_STORAGE_ERROR (nook_storage_error_quark ())
+GQuark nook_storage_error_quark (void);
+
+typedef enum
+{
+  NOOK_STORAGE_ERROR_FAILED,
+  NOOK_STORAGE_ERROR_BUSY,     /* a live container holds that name */
+  NOOK_STORAGE_ERROR_INSECURE, /* a directory not owned by the user or writable by others */
+} NookStorageError;
+
+/* ${XDG_RUNTIME_DIR}/nook, or /tmp/nook-UID when XDG_RUNTIME_DIR is unset.
+ * Created (mode 0700) and checked to be the user's own. */
+char *nook_xdg_runtime_root (GError **error);
+
+/* ${XDG_CACHE_HOME:-$HOME/.cache}/nook (not created). */
+char *nook_xdg_cache_dir (void);
+
+/* ${XDG_DATA_HOME:-$HOME/.local/share}/nook (not created). */
+char *nook_xdg_data_dir (void);
+
+/* mkdir -p with mode for the components it creates. */
+gboolean nook_mkdir_p (const char *path, int mode, GError **error);
