@@ -1,0 +1,26 @@
+/* nook: messages between the parent and the container's init over a
+ * SOCK_SEQPACKET socketpair. Fixed-size, so the child formats them on its
+ * stack without allocating. */
+#pragma once
+
+#include <stddef.h>
+
+typedef enum
+{
+  NOOK_SYNC_GO = 1,     /* parent -> child: id maps written, go on */
+  NOOK_SYNC_ERROR,      /* child -> parent: a setup step failed */
+  NOOK_SYNC_EXEC_ERROR, /* child -> parent: execve of the process failed */
+  NOOK_SYNC_PTY,        /* child -> parent: the pty master (fd attached) */
+} NookSyncType;
+
+typedef struct
+{
+  int type;
+  int err;        /* errno of the failure, or 0 */
+  char step[32];  /* the setup step that failed */
+  char msg[448];  /* one line: what failed */
+} NookSyncMsg;
+
+/* Both return 0 or -errno. recv returns -EPIPE on EOF (the child exec'd or died). */
+int nook_sync_send (int sock, const NookSyncMsg *msg, int fd_to_pass);
+int nook_sync_recv (int sock, NookSyncMsg *msg, int *out_fd);
