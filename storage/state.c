@@ -1,1 +1,439 @@
-/* placeholder: being written */
+/* nook: the runtime state of a live container: ${XDG_RUNTIME_DIR}/nook/<id>/.
+ *
+ * Ownership of a container id is the flock (LOCK_EX) on <id>/lock, held by the
+ * nook process running the container for the container's whole life. The
+ * kernel drops the lock when that process dies, however it dies, so a state
+ * directory whose lock nobody holds is the leftover of a dead nook and can be
+ * taken over.
+ *
+ * Invariant that makes "exactly one winner" hold: the owner is whoever holds
+ * the flock on the lock file that is currently linked at <root>/<id>/lock.
+ * Lock files are only ever unlinked by their owner (in nook_state_free), and
+ * the owner unlinks it last, just before removing the directory. A contender
+ * therefore takes the flock first and only then checks that the directory and
+ * the lock file it locked are still the ones at those paths; if not, it lost
+ * a race with a removal and starts over. */
+#include "storage/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NOOK_STATE_ID_MAX 128
+#define NOOK_STATE_OCI_VERSION "1.0.2"
+#define LOCK_NAME "lock"
+
+/* Directories and lock files disappear only when their owner releases them,
+ * so each retry means another nook made progress; running out of attempts
+ * means something other than nook keeps changing the directory. */
+#define CREATE_ATTEMPTS 100
+
+/* Nested directories a dead container may have left behind (an upper/work
+ * pair of a --rm container, say) are removed; this bounds the recursion. */
+#define REMOVE_MAX_DEPTH 16
+
+struct NookState
+{
+  char *id;
+  char *dir;
+  int dir_fd;
+  int lock_fd;
+  /* Only the owner may remove the directory: a failed create must leave a
+   * live container's state alone. */
+  gboolean owned;
+};
+
+static inline void
+close_fdp (int *fdp)
+{
+  int saved_errno = errno;
+
+  if (*fdp >= 0)
+    close (*fdp);
+  *fdp = -1;
+  errno = saved_errno;
+}
+#define nook_autofd __attribute__ ((cleanup (close_fdp)))
+
+static gboolean
+set_errno_error (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot %s %s: %s", what,
+               path, g_strerror (errsv));
+  return FALSE;
+}
+
+static gboolean
+id_char_ok (char c, gboolean first)
+{
+  if (g_ascii_isalnum (c))
+    return TRUE;
+  return !first && (c == '_' || c == '.' || c == '-');
+}
+
+static gboolean
+validate_id (const char *id, GError **error)
+{
+  size_t len = strlen (id);
+  gboolean ok = len > 0 && len <= NOOK_STATE_ID_MAX;
+
+  for (size_t i = 0; ok && i < len; i++)
+    ok = id_char_ok (id[i], i == 0);
+
+  if (!ok)
+    {
+      g_autofree char *escaped = g_strescape (id, NULL);
+
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+                   "invalid container id \"%s\": it must be 1 to %d letters, digits, '_', '.' "
+                   "or '-', starting with a letter or digit",
+                   escaped, NOOK_STATE_ID_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean remove_contents (int dir_fd, const char *path, const char *keep, int depth,
+                                 GError **error);
+
+static gboolean
+remove_entry (int dir_fd, const char *path, const char *name, int depth, GError **error)
+{
+  g_autofree char *child_path = g_build_filename (path, name, NULL);
+  nook_autofd int child_fd = -1;
+
+  if (unlinkat (dir_fd, name, 0) == 0 || errno == ENOENT)
+    return TRUE;
+  if (errno != EISDIR && errno != EPERM)
+    return set_errno_error (error, errno, "remove", child_path);
+
+  /* O_NOFOLLOW: a symlink never leads the removal out of the state dir. */
+  child_fd = openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (child_fd < 0)
+    return set_errno_error (error, errno, "open", child_path);
+  if (!remove_contents (child_fd, child_path, NULL, depth + 1, error))
+    return FALSE;
+  if (unlinkat (dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return set_errno_error (error, errno, "remove", child_path);
+  return TRUE;
+}
+
+/* Removes everything in dir_fd except the entry named keep. */
+static gboolean
+remove_contents (int dir_fd, const char *path, const char *keep, int depth, GError **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  nook_autofd int list_fd = -1;
+  DIR *dir;
+  struct dirent *entry;
+
+  if (depth > REMOVE_MAX_DEPTH)
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+                   "cannot remove %s: directories nested too deeply", path);
+      return FALSE;
+    }
+
+  /* fdopendir takes over the fd it is given; keep dir_fd for unlinkat. */
+  list_fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (list_fd < 0)
+    return set_errno_error (error, errno, "open", path);
+  dir = fdopendir (list_fd);
+  if (dir == NULL)
+    return set_errno_error (error, errno, "list", path);
+  list_fd = -1;
+
+  /* Names are collected first: removing while reading a directory may make
+   * readdir skip or repeat entries. */
+  while ((entry = readdir (dir)) != NULL)
+    {
+      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+        continue;
+      if (keep != NULL && strcmp (entry->d_name, keep) == 0)
+        continue;
+      g_ptr_array_add (names, g_strdup (entry->d_name));
+    }
+  closedir (dir);
+
+  for (guint i = 0; i < names->len; i++)
+    if (!remove_entry (dir_fd, path, g_ptr_array_index (names, i), depth, error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+same_file (const struct stat *a, const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+typedef enum
+{
+  CLAIM_OWNED,
+  CLAIM_RETRY,
+  CLAIM_FAILED,
+} ClaimResult;
+
+static ClaimResult
+claim_failed (GError **error, int errsv, const char *what, const char *path)
+{
+  set_errno_error (error, errsv, what, path);
+  return CLAIM_FAILED;
+}
+
+/* One attempt at taking the id: make or open the directory, lock its lock
+ * file, and check that both are still the ones at their paths. */
+static ClaimResult
+claim_once (NookState *state, GError **error)
+{
+  g_autofree char *lock_path = g_build_filename (state->dir, LOCK_NAME, NULL);
+  struct stat dir_st, lock_st, path_st;
+  gboolean created = TRUE;
+
+  if (mkdir (state->dir, 0700) < 0)
+    {
+      if (errno != EEXIST)
+        return claim_failed (error, errno, "create directory", state->dir);
+      created = FALSE;
+    }
+
+  close_fdp (&state->dir_fd);
+  close_fdp (&state->lock_fd);
+
+  state->dir_fd = open (state->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (state->dir_fd < 0)
+    {
+      /* Removed by its owner between our mkdir and open. */
+      if (errno == ENOENT)
+        return CLAIM_RETRY;
+      return claim_failed (error, errno, "open", state->dir);
+    }
+  if (fstat (state->dir_fd, &dir_st) < 0)
+    return claim_failed (error, errno, "stat", state->dir);
+
+  /* O_CREAT also covers a directory that a dead nook left before it made
+   * its lock. On a directory that is already removed it fails with ENOENT. */
+  state->lock_fd = openat (state->dir_fd, LOCK_NAME,
+                           O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  if (state->lock_fd < 0)
+    {
+      if (errno == ENOENT)
+        return CLAIM_RETRY;
+      return claim_failed (error, errno, "open", lock_path);
+    }
+
+  if (flock (state->lock_fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno == EWOULDBLOCK)
+        {
+          g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY,
+                       "container %s is already running", state->id);
+          return CLAIM_FAILED;
+        }
+      return claim_failed (error, errno, "lock", lock_path);
+    }
+
+  /* The lock counts only if nobody removed the directory or its lock file
+   * while we were opening them (see the invariant at the top). */
+  if (fstat (state->lock_fd, &lock_st) < 0)
+    return claim_failed (error, errno, "stat", lock_path);
+  if (lstat (state->dir, &path_st) < 0 || !same_file (&dir_st, &path_st))
+    return CLAIM_RETRY;
+  if (fstatat (state->dir_fd, LOCK_NAME, &path_st, AT_SYMLINK_NOFOLLOW) < 0
+      || !same_file (&lock_st, &path_st))
+    return CLAIM_RETRY;
+
+  state->owned = TRUE;
+
+  /* Leftovers of a nook that died: the lock file itself stays, since we hold
+   * the lock on it and a new one would be a second, unheld lock. */
+  if (!created && !remove_contents (state->dir_fd, state->dir, LOCK_NAME, 0, error))
+    {
+      g_prefix_error (error, "cannot clean up the state of a dead container %s: ", state->id);
+      return CLAIM_FAILED;
+    }
+  return CLAIM_OWNED;
+}
+
+NookState *
+nook_state_create (const char *root, const char *id, GError **error)
+{
+  g_autoptr (NookState) state = NULL;
+  g_autofree char *default_root = NULL;
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (!validate_id (id, error))
+    return NULL;
+
+  if (root != NULL)
+    {
+      /* Like runc's --root: a root the user names is created when missing
+       * and otherwise trusted as it is; it is their choice, not a shared
+       * path such as /tmp. */
+      if (!nook_mkdir_p (root, 0700, error))
+        return NULL;
+    }
+  else
+    {
+      default_root = nook_xdg_runtime_root (error);
+      if (default_root == NULL)
+        return NULL;
+      root = default_root;
+    }
+
+  state = g_new0 (NookState, 1);
+  state->id = g_strdup (id);
+  state->dir = g_build_filename (root, id, NULL);
+  state->dir_fd = -1;
+  state->lock_fd = -1;
+
+  for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++)
+    {
+      switch (claim_once (state, error))
+        {
+        case CLAIM_OWNED:
+          return g_steal_pointer (&state);
+        case CLAIM_FAILED:
+          return NULL;
+        case CLAIM_RETRY:
+          break;
+        }
+    }
+
+  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+               "cannot create %s: it kept being removed and recreated by other processes",
+               state->dir);
+  return NULL;
+}
+
+const char *
+nook_state_get_dir (const NookState *state)
+{
+  return state->dir;
+}
+
+const char *
+nook_state_get_id (const NookState *state)
+{
+  return state->id;
+}
+
+static gboolean
+write_state_file (NookState *state, const char *name, const char *contents, GError **error)
+{
+  g_autofree char *path = g_build_filename (state->dir, name, NULL);
+  g_autoptr (GError) local_error = NULL;
+
+  /* CONSISTENT writes a temporary file and renames it into place, so
+   * `nook state` and `nook list` never read a half-written file. */
+  if (!g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &local_error))
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s",
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+state_json (NookState *state, pid_t pid, const char *bundle)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created = g_date_time_format_iso8601 (now);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ociVersion");
+  json_builder_add_string_value (builder, NOOK_STATE_OCI_VERSION);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, state->id);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "running");
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, pid);
+  json_builder_set_member_name (builder, "bundle");
+  json_builder_add_string_value (builder, bundle);
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, NULL);
+}
+
+gboolean
+nook_state_set_running (NookState *state, pid_t pid, const char *bundle, GError **error)
+{
+  g_autofree char *pid_text = NULL;
+  g_autofree char *json = NULL;
+
+  g_return_val_if_fail (state != NULL && state->owned, FALSE);
+  g_return_val_if_fail (pid > 0, FALSE);
+  g_return_val_if_fail (bundle != NULL, FALSE);
+
+  pid_text = g_strdup_printf ("%d", (int) pid);
+  json = state_json (state, pid, bundle);
+
+  /* state.json last: its presence is what says "running". */
+  if (!write_state_file (state, "pid", pid_text, error))
+    return FALSE;
+  return write_state_file (state, "state.json", json, error);
+}
+
+void
+nook_state_free (NookState *state)
+{
+  if (state == NULL)
+    return;
+
+  /* The lock file goes last, after everything else, and only then the
+   * directory: from the moment it is unlinked a new nook may create a fresh
+   * lock in this directory and own it, so nothing in it may be touched after
+   * that (our rmdir then simply fails with ENOTEMPTY). Errors are ignored:
+   * whatever is left is a dead container's state, which the next create of
+   * this id removes. */
+  if (state->owned && state->dir_fd >= 0)
+    {
+      if (remove_contents (state->dir_fd, state->dir, LOCK_NAME, 0, NULL))
+        {
+          unlinkat (state->dir_fd, LOCK_NAME, 0);
+          rmdir (state->dir);
+        }
+    }
+
+  close_fdp (&state->dir_fd);
+  close_fdp (&state->lock_fd);
+  g_free (state->dir);
+  g_free (state->id);
+  g_free (state);
+}
+
+char *
+nook_state_generate_id (void)
+{
+  guint8 bytes[32];
+  GString *id = g_string_sized_new (2 * sizeof bytes);
+
+  /* getrandom can only come up short on signals for requests over 256
+   * bytes, or fail on kernels without it; g_random is good enough for a
+   * name that only has to be unique. */
+  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
+    for (size_t i = 0; i < sizeof bytes; i++)
+      bytes[i] = (guint8) g_random_int_range (0, 256);
+
+  for (size_t i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (id, "%02x", bytes[i]);
+  return g_string_free (id, FALSE);
+}
