@@ -32,8 +32,8 @@ enum
 static void
 skip_or_fail (const char *why)
 {
-  if (g_getenv ("NOOK_MUST_WORK") != NULL)
-    g_error ("%s (NOOK_MUST_WORK is set)", why);
+  if (g_getenv ("NOOK_TESTS_MUST_WORK") != NULL)
+    g_error ("%s (NOOK_TESTS_MUST_WORK is set)", why);
   g_test_skip (why);
 }
 
