@@ -14,6 +14,7 @@ typedef struct
   char *name;
   gboolean tty;
   gboolean no_tty;
+  gboolean no_filter_cache;
   gboolean help;
 } NookRunOptions;
 
@@ -38,6 +39,8 @@ static const char run_usage[]
       "  -n, --name NAME     Container name (default: a random id)\n"
       "  -t, --tty           Allocate a pseudo-terminal (stdin must be a terminal)\n"
       "  -T, --no-tty        Never allocate one, whatever process.terminal says\n"
+      "  --no-filter-cache   Compile the seccomp profile, bypassing the per-user store\n"
+      "                      of compiled filters (also NOOK_NO_FILTER_CACHE=1)\n"
       "  -h, --help          Show this help\n";
 
 static gboolean
@@ -48,6 +51,7 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, NULL, NULL },
     { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, NULL, NULL },
     { "no-tty", 'T', 0, G_OPTION_ARG_NONE, &o->no_tty, NULL, NULL },
+    { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_filter_cache, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
@@ -124,6 +128,13 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       return FALSE;
     }
 
+  /* nook run BUNDLE -- COMMAND...: the "--" only separates. */
+  if (argc >= 3 && g_strcmp0 (argv[2], "--") == 0)
+    {
+      argv[2] = argv[1];
+      argc--, argv++;
+    }
+
   config = nook_config_load (argv[1], o.config, error);
   if (config == NULL)
     return FALSE;
@@ -131,7 +142,10 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   if (!want_terminal (&o, config, &terminal, error))
     return FALSE;
 
-  container = nook_container_new (config, argc > 2 ? argv + 2 : NULL, terminal, warnings, error);
+  gboolean use_filter_cache
+      = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
+  container = nook_container_new (config, argc > 2 ? argv + 2 : NULL, terminal, use_filter_cache,
+                                  warnings, error);
   if (container == NULL)
     return FALSE;
   if (config->has_resources)

@@ -1,0 +1,135 @@
+# bash completion for nook                                  -*- shell-script -*-
+#
+# Self-contained: it needs none of bash-completion's helpers, so it also works
+# when sourced on its own. Options follow the C code: global options before the
+# command, then the command's options, parsed POSIX-style (the first
+# non-option ends them, so that a container's COMMAND keeps its own options).
+
+_nook_reply() {
+    # $1: compgen action (-W, -c, -d, -f); $2: the word list for -W; $3: prefix
+    local cur=$3
+    if [[ $1 == -W ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$2" -- "$cur")
+        return
+    fi
+    if [[ $1 == -c ]]; then
+        # A builtin and a file in PATH can share a name: list it once.
+        mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
+        return
+    fi
+    mapfile -t COMPREPLY < <(compgen "$1" -- "$cur")
+    # Quote and slash-terminate like file names. compopt fails outside a real
+    # completion (as in the tests): that is harmless.
+    compopt -o filenames 2>/dev/null || :
+}
+
+# Completes the argument of an option that takes one; returns 1 for an option
+# that takes none.
+_nook_option_argument() {
+    local option=$1 cur=$2
+    case $option in
+        --root | --bundle | -b) _nook_reply -d '' "$cur" ;;
+        --log | --config | -c) _nook_reply -f '' "$cur" ;;
+        --log-format) _nook_reply -W 'text json' "$cur" ;;
+        --name | -n) COMPREPLY=() ;;
+        *) return 1 ;;
+    esac
+    return 0
+}
+
+_nook() {
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    local prev=''
+    local commands='run spec help'
+    local global_options='--root --log --log-format --version -v --help -h'
+    local run_options='--config -c --name -n --tty -t --no-tty -T --help -h'
+    local spec_options='--rootless --bundle -b --force -f --help -h'
+    local command='' positionals=0 ended='' bundle_dashdash=''
+    local i word
+
+    COMPREPLY=()
+    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+    # bash splits "--opt=value" at '=' (COMP_WORDBREAKS): put it back together.
+    if [[ $cur == = ]]; then
+        _nook_option_argument "$prev" '' && return 0
+    elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+        _nook_option_argument "${COMP_WORDS[COMP_CWORD - 2]}" "$cur" && return 0
+    fi
+
+    # Walk the words before the cursor: find the command and, for run, whether
+    # the BUNDLE has been given.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=${COMP_WORDS[i]}
+        if [[ $word == = ]]; then
+            i=$((i + 1))
+            continue
+        fi
+        if [[ -z $ended && $word == -* ]]; then
+            if [[ $word == -- ]]; then
+                [[ -n $command ]] && ended=1
+                continue
+            fi
+            # An option with a separate argument: skip the argument, unless
+            # the option is the word just before the cursor.
+            case $word in
+                --root | --log | --log-format | --config | -c | --name | -n | --bundle | -b)
+                    if ((i + 1 < COMP_CWORD)) && [[ ${COMP_WORDS[i + 1]} != = ]]; then
+                        i=$((i + 1))
+                    fi
+                    ;;
+            esac
+            continue
+        fi
+        # "nook run BUNDLE -- COMMAND": that "--" only separates.
+        if [[ $word == -- && $command == run ]] && ((positionals == 1)) && [[ -z $bundle_dashdash ]]; then
+            bundle_dashdash=1
+            continue
+        fi
+        if [[ -z $command ]]; then
+            command=$word
+        else
+            positionals=$((positionals + 1))
+            ended=1
+        fi
+    done
+
+    if [[ -z $ended && $prev == -* && $cur != -* ]]; then
+        _nook_option_argument "$prev" "$cur" && return 0
+    fi
+
+    case $command in
+        '')
+            if [[ $cur == -* ]]; then
+                _nook_reply -W "$global_options" "$cur"
+            else
+                _nook_reply -W "$commands" "$cur"
+            fi
+            ;;
+        help)
+            ((positionals == 0)) && _nook_reply -W "$commands" "$cur"
+            ;;
+        spec)
+            [[ -z $ended ]] && _nook_reply -W "$spec_options" "$cur"
+            ;;
+        run)
+            if ((positionals == 0)); then
+                # Before BUNDLE: options, then the bundle directory.
+                if [[ -z $ended && $cur == -* ]]; then
+                    _nook_reply -W "$run_options" "$cur"
+                else
+                    _nook_reply -d '' "$cur"
+                fi
+            elif ((positionals == 1)); then
+                # COMMAND runs inside the container: offer host commands as
+                # the usual guess, as sudo and env completions do.
+                _nook_reply -c '' "$cur"
+            else
+                _nook_reply -f '' "$cur"
+            fi
+            ;;
+    esac
+    return 0
+}
+
+complete -F _nook nook
