@@ -1,5 +1,6 @@
 /* nook run [OPTIONS] BUNDLE [COMMAND [ARG...]] */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "launcher/commands.h"
@@ -16,6 +17,13 @@ typedef struct
   gboolean no_tty;
   gboolean no_filter_cache;
   gboolean help;
+  char *userns;    /* --userns=auto|keep-id */
+  char *group_add; /* --group-add=keep-groups */
+  char *net;       /* --net=host|none|pasta */
+  char *ipc;       /* --ipc=host */
+  char *pid;       /* --pid=host */
+  char *uts;       /* --uts=host */
+  char *dns;       /* --dns=bundle */
 } NookRunOptions;
 
 static void
@@ -23,6 +31,13 @@ run_options_clear (NookRunOptions *o)
 {
   g_free (o->config);
   g_free (o->name);
+  g_free (o->userns);
+  g_free (o->group_add);
+  g_free (o->net);
+  g_free (o->ipc);
+  g_free (o->pid);
+  g_free (o->uts);
+  g_free (o->dns);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookRunOptions, run_options_clear)
 
@@ -41,6 +56,18 @@ static const char run_usage[]
       "  -T, --no-tty        Never allocate one, whatever process.terminal says\n"
       "  --no-filter-cache   Compile the seccomp profile, bypassing the per-user store\n"
       "                      of compiled filters (also NOOK_NO_FILTER_CACHE=1)\n"
+      "  --userns=MODE       auto (default): container root is you, 1..N your\n"
+      "                      subordinate ids; keep-id: your uid and gid are the same\n"
+      "                      inside, and a config user 0:0 runs as you\n"
+      "  --group-add=keep-groups\n"
+      "                      Keep your supplementary groups (e.g. kvm, video)\n"
+      "  --net=MODE          host: share your network; none: loopback only;\n"
+      "                      pasta: a private network with outbound access (passt)\n"
+      "  --ipc=host          Share your IPC namespace, /dev/mqueue and /dev/shm\n"
+      "  --pid=host          Share your PID namespace (and /proc)\n"
+      "  --uts=host          Share your hostname (the config's is ignored)\n"
+      "  --dns=bundle        Keep the bundle's /etc/resolv.conf and /etc/hosts\n"
+      "                      (default with network access: your host's, read-only)\n"
       "  -h, --help          Show this help\n";
 
 static gboolean
@@ -52,6 +79,14 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, NULL, NULL },
     { "no-tty", 'T', 0, G_OPTION_ARG_NONE, &o->no_tty, NULL, NULL },
     { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_filter_cache, NULL, NULL },
+    { "userns", 0, 0, G_OPTION_ARG_STRING, &o->userns, NULL, NULL },
+    { "group-add", 0, 0, G_OPTION_ARG_STRING, &o->group_add, NULL, NULL },
+    { "net", 0, 0, G_OPTION_ARG_STRING, &o->net, NULL, NULL },
+    { "network", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o->net, NULL, NULL },
+    { "ipc", 0, 0, G_OPTION_ARG_STRING, &o->ipc, NULL, NULL },
+    { "pid", 0, 0, G_OPTION_ARG_STRING, &o->pid, NULL, NULL },
+    { "uts", 0, 0, G_OPTION_ARG_STRING, &o->uts, NULL, NULL },
+    { "dns", 0, 0, G_OPTION_ARG_STRING, &o->dns, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
@@ -74,6 +109,44 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* OPTION=VALUE where VALUE must be the one accepted word. */
+static gboolean
+parse_only_value (const char *option, const char *value, const char *accepted,
+                  gboolean *out_set, GError **error)
+{
+  *out_set = FALSE;
+  if (value == NULL)
+    return TRUE;
+  if (g_strcmp0 (value, accepted) != 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --%s: unknown value '%s' (%s)",
+                   option, value, accepted);
+      return FALSE;
+    }
+  *out_set = TRUE;
+  return TRUE;
+}
+
+static gboolean
+container_options (const NookRunOptions *o, NookContainerOptions *out, GError **error)
+{
+  out->userns = NOOK_USERNS_AUTO;
+  if (g_strcmp0 (o->userns, "keep-id") == 0)
+    out->userns = NOOK_USERNS_KEEP_ID;
+  else if (o->userns != NULL && strcmp (o->userns, "auto") != 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "run: --userns: unknown mode '%s' (auto or keep-id)", o->userns);
+      return FALSE;
+    }
+  return parse_only_value ("group-add", o->group_add, "keep-groups", &out->keep_groups, error)
+         && nook_net_mode_parse (o->net, &out->net, error)
+         && parse_only_value ("ipc", o->ipc, "host", &out->ipc_host, error)
+         && parse_only_value ("pid", o->pid, "host", &out->pid_host, error)
+         && parse_only_value ("uts", o->uts, "host", &out->uts_host, error)
+         && parse_only_value ("dns", o->dns, "bundle", &out->dns_bundle, error);
 }
 
 static gboolean
@@ -108,9 +181,12 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   g_autoptr (NookState) state = NULL;
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *id = NULL;
+  NookContainerOptions copts = { 0 };
   gboolean terminal;
 
   if (!parse_run_options (&argc, &argv, &o, error))
+    return FALSE;
+  if (!container_options (&o, &copts, error))
     return FALSE;
   if (o.help)
     {
@@ -144,8 +220,8 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
 
   gboolean use_filter_cache
       = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
-  container = nook_container_new (config, argc > 2 ? argv + 2 : NULL, terminal, use_filter_cache,
-                                  warnings, error);
+  container = nook_container_new_with_options (config, &copts, argc > 2 ? argv + 2 : NULL,
+                                               terminal, use_filter_cache, warnings, error);
   if (container == NULL)
     return FALSE;
   if (config->has_resources)

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "userns/userns.h"
+#include "launcher/seccomp-prepare.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -21,6 +23,7 @@ nook_container_free (NookContainer *c)
   g_strfreev (c->argv);
   g_clear_pointer (&c->idmap, nook_idmap_plan_free);
   g_clear_pointer (&c->seccomp, nook_bpf_program_free);
+  g_clear_pointer (&c->pasta, nook_pasta_free);
   for (int i = 0; i < NOOK_NS_COUNT; i++)
     if (c->ns_fds[i] >= 0)
       close (c->ns_fds[i]);
@@ -39,13 +42,55 @@ read_last_cap (void)
   return (int) g_ascii_strtoll (text, NULL, 10);
 }
 
+/* linux.namespaces with the command line's overrides: --net/--ipc/--pid/
+ * --uts=host take the namespace out, --net=none|pasta put a fresh one in. */
+static gboolean
+namespace_requested (const NookContainer *c, NookNsType type)
+{
+  const NookContainerOptions *o = &c->options;
+
+  switch (type)
+    {
+    case NOOK_NS_NETWORK:
+      if (o->net == NOOK_NET_HOST)
+        return FALSE;
+      if (o->net == NOOK_NET_NONE || o->net == NOOK_NET_PASTA)
+        return TRUE;
+      break;
+    case NOOK_NS_IPC:
+      if (o->ipc_host)
+        return FALSE;
+      break;
+    case NOOK_NS_PID:
+      if (o->pid_host)
+        return FALSE;
+      break;
+    case NOOK_NS_UTS:
+      if (o->uts_host)
+        return FALSE;
+      break;
+    default:
+      break;
+    }
+  return c->config->namespaces[type].requested;
+}
+
+/* The path to join, unless the command line replaced the namespace. */
+static const char *
+namespace_path (const NookContainer *c, NookNsType type)
+{
+  if (type == NOOK_NS_NETWORK && c->options.net != NOOK_NET_CONFIG)
+    return NULL;
+  return namespace_requested (c, type) ? c->config->namespaces[type].path : NULL;
+}
+
 static gboolean
 prepare_namespaces (NookContainer *c, GError **error)
 {
   const NookConfig *config = c->config;
   const NookNamespace *user = &config->namespaces[NOOK_NS_USER];
 
-  if (user->path != NULL || config->namespaces[NOOK_NS_PID].path != NULL)
+  if (user->path != NULL || namespace_path (c, NOOK_NS_PID) != NULL)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
                    "%s: linux.namespaces: joining an existing %s namespace by path is not "
@@ -66,26 +111,28 @@ prepare_namespaces (NookContainer *c, GError **error)
 
   for (int i = 0; i < NOOK_NS_COUNT; i++)
     {
-      const NookNamespace *ns = &config->namespaces[i];
+      const char *path = namespace_path (c, i);
 
-      if (!ns->requested)
+      if (!namespace_requested (c, i))
         continue;
-      if (ns->path == NULL)
+      if (path == NULL)
         {
           c->clone_flags |= nook_ns_type_clone_flag (i);
           continue;
         }
-      c->ns_fds[i] = open (ns->path, O_RDONLY | O_CLOEXEC);
+      c->ns_fds[i] = open (path, O_RDONLY | O_CLOEXEC);
       if (c->ns_fds[i] < 0)
         {
           int err = errno;
           g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "%s: %s namespace %s: %s",
-                       config->config_path, nook_ns_type_name (i), ns->path, g_strerror (err));
+                       config->config_path, nook_ns_type_name (i), path, g_strerror (err));
           return FALSE;
         }
     }
 
-  if ((config->hostname || config->domainname) && !config->namespaces[NOOK_NS_UTS].requested)
+  /* --uts=host: the host's name stays; the config's is ignored. */
+  if ((config->hostname || config->domainname) && !c->options.uts_host
+      && !config->namespaces[NOOK_NS_UTS].requested)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
                    "%s: hostname: setting a hostname needs a UTS namespace in linux.namespaces",
@@ -96,43 +143,66 @@ prepare_namespaces (NookContainer *c, GError **error)
 }
 
 /* process.user must exist inside the user namespace, and supplementary
- * groups need setgroups(), which a single-id map has to deny. */
+ * groups need setgroups(), which a map written without newgidmap denies.
+ * Under --userns=keep-id a config that leaves the user at 0:0 runs the
+ * process as the caller (the point of keep-id), without the capabilities
+ * the config meant for root, as podman does for a non-root user. */
 static gboolean
 check_user (NookContainer *c, GError **error)
 {
   const NookConfig *config = c->config;
   const NookProcess *p = &config->process;
-  NookIdMapping own_uid = { 0, getuid (), 1 }, own_gid = { 0, getgid (), 1 };
-  const NookIdMapping *uids = config->n_uid_mappings ? config->uid_mappings : &own_uid;
-  const NookIdMapping *gids = config->n_gid_mappings ? config->gid_mappings : &own_gid;
-  guint n_uids = config->n_uid_mappings ? config->n_uid_mappings : 1;
-  guint n_gids = config->n_gid_mappings ? config->n_gid_mappings : 1;
+  const NookIdMapPlan *plan = c->idmap;
 
+  c->uid = p->uid;
+  c->gid = p->gid;
   if (!c->new_userns)
     return TRUE;
-  if (!nook_idmap_contains (uids, n_uids, p->uid))
+  if (c->options.userns == NOOK_USERNS_KEEP_ID && p->uid == 0 && p->gid == 0)
+    {
+      c->uid = getuid ();
+      c->gid = getgid ();
+      c->drop_caps = TRUE;
+    }
+  if (!nook_idmap_contains (plan->uid_mappings, plan->n_uid, c->uid))
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
                    "%s: process.user.uid: %u is not mapped in the user namespace (uid map: %s)",
-                   config->config_path, p->uid, g_strchomp (c->idmap->uid_map));
+                   config->config_path, c->uid, g_strchomp (plan->uid_map));
       return FALSE;
     }
-  if (!nook_idmap_contains (gids, n_gids, p->gid))
+  if (!nook_idmap_contains (plan->gid_mappings, plan->n_gid, c->gid))
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
                    "%s: process.user.gid: %u is not mapped in the user namespace (gid map: %s)",
-                   config->config_path, p->gid, g_strchomp (c->idmap->gid_map));
+                   config->config_path, c->gid, g_strchomp (plan->gid_map));
       return FALSE;
     }
-  if (p->n_additional_gids > 0 && c->idmap->deny_setgroups)
+  if (p->n_additional_gids > 0 && c->options.keep_groups)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
-                   "%s: process.user.additionalGids: supplementary groups need a user namespace "
-                   "with subordinate gid ranges (newgidmap), not available with a single-id "
-                   "mapping yet",
+                   "%s: process.user.additionalGids: cannot be combined with "
+                   "--group-add=keep-groups, which keeps the caller's groups instead",
                    config->config_path);
       return FALSE;
     }
+  if (p->n_additional_gids > 0 && plan->deny_setgroups)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
+                   "%s: process.user.additionalGids: supplementary groups need a gid map with "
+                   "subordinate gids (newgidmap); this one maps only your own gid (%s)",
+                   config->config_path, g_strchomp (plan->gid_map));
+      return FALSE;
+    }
+  for (guint i = 0; i < p->n_additional_gids; i++)
+    if (!nook_idmap_contains (plan->gid_mappings, plan->n_gid, p->additional_gids[i]))
+      {
+        g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
+                     "%s: process.user.additionalGids[%u]: %u is not mapped in the user "
+                     "namespace (gid map: %s)",
+                     config->config_path, i, p->additional_gids[i], g_strchomp (plan->gid_map));
+        return FALSE;
+      }
   return TRUE;
 }
 
@@ -147,12 +217,60 @@ find_path_env (char **envp)
 
 NookContainer *
 nook_container_new (const NookConfig *config, char **command_override, gboolean use_terminal,
-                    GPtrArray *warnings, GError **error)
+                    gboolean use_filter_cache, GPtrArray *warnings, GError **error)
+{
+  return nook_container_new_with_options (config, NULL, command_override, use_terminal,
+                                          use_filter_cache, warnings, error);
+}
+
+static gboolean
+config_mounts_on (const NookConfig *config, const char *destination)
+{
+  for (guint i = 0; i < config->n_mounts; i++)
+    if (strcmp (config->mounts[i].destination, destination) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The network side: lo up in a fresh namespace, pasta, and the host's
+ * resolv.conf and hosts when the container can reach the network (its own
+ * namespace is not fresh, or pasta connects it). A bundle that mounts its
+ * own, or --dns=bundle, keeps the bundle's. */
+static gboolean
+prepare_network (NookContainer *c, GError **error)
+{
+  const NookConfig *config = c->config;
+  gboolean fresh = (c->clone_flags & nook_ns_type_clone_flag (NOOK_NS_NETWORK)) != 0;
+  gboolean joined = c->ns_fds[NOOK_NS_NETWORK] >= 0;
+  gboolean online = (!fresh && !joined) || c->options.net == NOOK_NET_PASTA;
+
+  c->lo_up = fresh;
+  if (c->options.net == NOOK_NET_PASTA)
+    {
+      c->pasta = nook_pasta_new (error);
+      if (c->pasta == NULL)
+        return FALSE;
+    }
+  if (online && !c->options.dns_bundle)
+    {
+      c->bind_resolv_conf = !config_mounts_on (config, "/etc/resolv.conf")
+                            && access ("/etc/resolv.conf", R_OK) == 0;
+      c->bind_hosts = !config_mounts_on (config, "/etc/hosts") && access ("/etc/hosts", R_OK) == 0;
+    }
+  return TRUE;
+}
+
+NookContainer *
+nook_container_new_with_options (const NookConfig *config, const NookContainerOptions *options,
+                                 char **command_override, gboolean use_terminal,
+                                 gboolean use_filter_cache, GPtrArray *warnings, GError **error)
 {
   g_autoptr (NookContainer) c = g_new0 (NookContainer, 1);
   guint64 cap_mask;
 
   c->config = config;
+  if (options != NULL)
+    c->options = *options;
   c->exec_fifo_fd = -1;
   for (int i = 0; i < NOOK_NS_COUNT; i++)
     c->ns_fds[i] = -1;
@@ -161,16 +279,25 @@ nook_container_new (const NookConfig *config, char **command_override, gboolean 
   c->envp = config->process.env;
   c->path_env = find_path_env (c->envp);
   c->use_terminal = use_terminal;
-  c->umask = config->process.has_umask ? config->process.umask : 022;
 
   if (!prepare_namespaces (c, error))
     return NULL;
 
   if (c->new_userns)
     {
-      c->idmap = nook_idmap_plan_new (config->uid_mappings, config->n_uid_mappings,
-                                      config->gid_mappings, config->n_gid_mappings, getuid (),
-                                      getgid (), error);
+      if (c->options.userns == NOOK_USERNS_KEEP_ID
+          && (config->n_uid_mappings > 0 || config->n_gid_mappings > 0))
+        {
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
+                       "%s: linux.%s: --userns=keep-id lays out the maps itself; remove the "
+                       "config's mappings or drop the option",
+                       config->config_path,
+                       config->n_uid_mappings > 0 ? "uidMappings" : "gidMappings");
+          return NULL;
+        }
+      c->idmap = nook_userns_plan_for_caller (config->uid_mappings, config->n_uid_mappings,
+                                              config->gid_mappings, config->n_gid_mappings,
+                                              c->options.userns, warnings, error);
       if (c->idmap == NULL)
         {
           g_prefix_error (error, "%s: ", config->config_path);
@@ -184,6 +311,8 @@ nook_container_new (const NookConfig *config, char **command_override, gboolean 
     }
   if (!check_user (c, error))
     return NULL;
+  if (!prepare_network (c, error))
+    return NULL;
 
   c->last_cap = read_last_cap ();
   cap_mask = c->last_cap >= 63 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (c->last_cap + 1)) - 1;
@@ -192,11 +321,13 @@ nook_container_new (const NookConfig *config, char **command_override, gboolean 
   c->permitted = config->process.caps.permitted & cap_mask;
   c->inheritable = config->process.caps.inheritable & cap_mask;
   c->ambient = config->process.caps.ambient & cap_mask;
+  if (c->drop_caps)
+    c->effective = c->permitted = c->inheritable = c->ambient = 0;
 
   if (config->seccomp != NULL)
     {
-      /* Build filter. The per-user store of compiled programs slots in here. */
-      c->seccomp = nook_seccomp_compile (config->seccomp, warnings, error);
+      /* Build filter: from the per-user store of compiled programs, or libseccomp. */
+      c->seccomp = nook_seccomp_prepare (config->seccomp, use_filter_cache, warnings, error);
       if (c->seccomp == NULL)
         {
           g_prefix_error (error, "%s: linux.seccomp: ", config->config_path);

@@ -8,8 +8,24 @@
 #include <stdint.h>
 
 #include "launcher/config.h"
+#include "launcher/network.h"
 #include "launcher/seccomp.h"
 #include "userns/idmap.h"
+
+/* Command-line choices that override or complete the config (nook run).
+ * "host" takes the namespace out of linux.namespaces: the container shares
+ * the caller's, and the mounts that need one of its own (proc, mqueue,
+ * sysfs) become binds of the host's. */
+typedef struct
+{
+  NookUsernsMode userns; /* --userns=auto|keep-id */
+  gboolean keep_groups;  /* --group-add=keep-groups: keep the caller's supplementary groups */
+  NookNetMode net;       /* --net=host|none|pasta */
+  gboolean ipc_host;     /* --ipc=host */
+  gboolean pid_host;     /* --pid=host */
+  gboolean uts_host;     /* --uts=host: the host's hostname; config hostname ignored */
+  gboolean dns_bundle;   /* --dns=bundle: keep the bundle's resolv.conf and hosts */
+} NookContainerOptions;
 
 typedef struct
 {
@@ -30,14 +46,29 @@ typedef struct
   guint64 inheritable;
   guint64 ambient;
   int last_cap;                /* /proc/sys/kernel/cap_last_cap */
-  mode_t umask;
   int exec_fifo_fd;            /* create/start split: wait for "start" here; -1 for run */
+  NookContainerOptions options;
+  guint32 uid;                 /* process.user, or the caller under --userns=keep-id */
+  guint32 gid;
+  gboolean drop_caps;          /* keep-id ran a root config as the caller: no capabilities */
+  gboolean lo_up;              /* a fresh network namespace: bring lo up */
+  gboolean bind_resolv_conf;   /* the container has network access: the host's files, */
+  gboolean bind_hosts;         /* read-only, over the bundle's */
+  NookPasta *pasta;            /* --net=pasta, started by the parent; NULL otherwise */
 } NookContainer;
 
 /* Builds the container from a loaded config: id maps, namespaces, capabilities,
- * the compiled seccomp program (warnings are appended to warnings). */
+ * the compiled seccomp program, from the per-user filter store when
+ * use_filter_cache (warnings are appended to warnings). */
 NookContainer *nook_container_new (const NookConfig *config, char **command_override,
-                                   gboolean use_terminal, GPtrArray *warnings, GError **error);
+                                   gboolean use_terminal, gboolean use_filter_cache,
+                                   GPtrArray *warnings, GError **error);
+/* The same with command-line options (NULL: the defaults). */
+NookContainer *nook_container_new_with_options (const NookConfig *config,
+                                                const NookContainerOptions *options,
+                                                char **command_override, gboolean use_terminal,
+                                                gboolean use_filter_cache, GPtrArray *warnings,
+                                                GError **error);
 void nook_container_free (NookContainer *container);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookContainer, nook_container_free)
 

@@ -31,10 +31,12 @@ static int step_join_namespaces (NookInit *init);
  * readonlyPaths usually covers /proc/sys. */
 static const NookInitStep steps[] = {
   { "join-namespaces", step_join_namespaces },
+  { "network", nook_init_step_network },
   { "mount-propagation", nook_init_step_propagation },
   { "rootfs", nook_init_step_rootfs },
   { "mounts", nook_init_step_mounts },
   { "dev", nook_init_step_dev },
+  { "etc-files", nook_init_step_etc_files },
   { "pivot-root", nook_init_step_pivot_root },
   { "sysctl", nook_init_step_sysctl },
   { "masks", nook_init_step_masks },

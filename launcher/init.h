@@ -36,6 +36,10 @@ int nook_init_step_dev (NookInit *init);
 int nook_init_step_pivot_root (NookInit *init);
 int nook_init_step_masks (NookInit *init);
 int nook_init_step_readonly_root (NookInit *init);
+int nook_init_step_etc_files (NookInit *init);
+
+/* network.c */
+int nook_init_step_network (NookInit *init);
 
 /* process.c */
 int nook_init_step_sysctl (NookInit *init);

@@ -4,6 +4,7 @@
  *   socketpair, block forwarded signals
  *   clone(CLONE_NEW*)  ------------------>  waits for sync 1
  *   write uid/gid maps (userns/)
+ *   start pasta (--net=pasta)
  *   sync 1: GO  -------------------------->  setup steps ... execve
  *   loop: signals -> kill(child),            errors come back as messages;
  *         pty <-> caller's terminal,         EOF on the socket = exec'd
@@ -270,7 +271,12 @@ nook_container_run (NookContainer *c, NookState *state, int *out_status, GError 
 
   if (c->new_userns && !nook_idmap_write (l.pid, c->idmap, error))
     return FALSE;
-  /* sync 1: maps written, the child may go on. */
+  /* pasta joins the child's user namespace, so it needs the maps; the
+   * process must find its network configured, so before GO. */
+  if (c->pasta != NULL
+      && !nook_pasta_start (c->pasta, l.pid, state ? nook_state_get_dir (state) : NULL, error))
+    return FALSE;
+  /* sync 1: maps written (and network connected), the child may go on. */
   r = nook_sync_send (l.sock, &go, -1);
   if (r < 0)
     {
@@ -282,6 +288,8 @@ nook_container_run (NookContainer *c, NookState *state, int *out_status, GError 
     return FALSE;
   if (!wait_loop (&l, error))
     return FALSE;
+  /* The container is gone: so must its network helper be when nook exits. */
+  nook_pasta_stop (c->pasta);
 
   if (l.error.type != 0)
     return child_error (&l.error, error);

@@ -168,6 +168,16 @@ locked_flags (const char *path)
   return flags;
 }
 
+static int
+remount_bind (const char *target, unsigned long flags, unsigned long extra, unsigned long clear)
+{
+  extra |= locked_flags (target) & ~clear;
+  if (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
+    extra = (extra & ~(MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
+            | (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME));
+  return mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | extra, NULL);
+}
+
 /* Bind mounts source on target, then applies the flags a bind cannot take at once. */
 static int
 bind_mount (NookInit *init, const char *what, const char *source, const char *target,
@@ -181,11 +191,24 @@ bind_mount (NookInit *init, const char *what, const char *source, const char *ta
     return nook_init_fail (init, errno, "bind mount %s on %s", source, what);
   if (extra == 0)
     return 0;
-  extra |= locked_flags (target) & ~clear;
-  if (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
-    extra = (extra & ~(MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
-            | (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME));
-  if (mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | extra, NULL) < 0)
+  /* target names the mount point as it was before the bind (an fd opened
+   * earlier): remounting it would hit the mount below. Look the path up
+   * again to reach the new mount. */
+  if (g_str_has_prefix (target, "/proc/self/fd/") && init->rootfd >= 0)
+    {
+      char fresh[FD_PATH_MAX];
+      int r, fd = openat2_in_root (init->rootfd, what, O_PATH);
+
+      if (fd < 0)
+        return nook_init_fail (init, errno, "reopen %s after the bind mount", what);
+      fd_path (fresh, fd);
+      r = remount_bind (fresh, flags, extra, clear);
+      close (fd);
+      if (r < 0)
+        return nook_init_fail (init, errno, "remount %s with its options", what);
+      return 0;
+    }
+  if (remount_bind (target, flags, extra, clear) < 0)
     return nook_init_fail (init, errno, "remount %s with its options", what);
   return 0;
 }
@@ -312,7 +335,19 @@ mount_one (NookInit *init, const NookMount *m)
   else if (type_is (m, "sysfs"))
     r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_NETWORK), "/sys");
   else if (type_is (m, "mqueue"))
-    r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_IPC), "/dev/mqueue");
+    {
+      /* Sharing the host's IPC namespace on a host that mounts no mqueue:
+       * there is nothing to share, leave the mount point empty. */
+      if (!has_new_ns (init, NOOK_NS_IPC) && access ("/dev/mqueue", F_OK) < 0)
+        r = 0;
+      else
+        r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_IPC), "/dev/mqueue");
+    }
+  else if (init->container->options.ipc_host && strcmp (m->destination, "/dev/shm") == 0)
+    /* --ipc=host: POSIX shared memory is files in /dev/shm, so sharing
+     * the host's IPC means sharing its /dev/shm too (X11 MIT-SHM). */
+    r = bind_mount (init, m->destination, "/dev/shm", target,
+                    MS_REC | (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
   else if (type_is (m, "cgroup") || type_is (m, "cgroup2"))
     {
       /* Hybrid hosts have no cgroup2 at /sys/fs/cgroup: bind what is there. */
@@ -405,6 +440,35 @@ nook_init_step_dev (NookInit *init)
         }
     }
   close (dirfd);
+  return 0;
+}
+
+/* A container with network access resolves names as the host does: the
+ * host's resolv.conf and hosts, read-only, over the bundle's (created empty
+ * when the bundle has none). The parent decided (container.c). */
+int
+nook_init_step_etc_files (NookInit *init)
+{
+  static const char *const files[] = { "/etc/resolv.conf", "/etc/hosts" };
+  const gboolean wanted[] = { init->container->bind_resolv_conf, init->container->bind_hosts };
+  char target[FD_PATH_MAX];
+
+  for (size_t i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      int fd, r;
+
+      if (!wanted[i])
+        continue;
+      fd = open_or_create_in_root (init->rootfd, files[i], TRUE);
+      if (fd < 0)
+        return nook_init_fail (init, -fd, "mount point %s", files[i]);
+      fd_path (target, fd);
+      r = bind_mount (init, files[i], files[i], target,
+                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+      close (fd);
+      if (r < 0)
+        return -1;
+    }
   return 0;
 }
 

@@ -59,6 +59,8 @@ nook_init_step_hostname (NookInit *init)
 {
   const char *h = init->config->hostname, *d = init->config->domainname;
 
+  if (init->container->options.uts_host)
+    return 0;
   if (h && sethostname (h, strlen (h)) < 0)
     return nook_init_fail (init, errno, "sethostname %s", h);
   if (d && setdomainname (d, strlen (d)) < 0)
@@ -170,19 +172,24 @@ int
 nook_init_step_user (NookInit *init)
 {
   const NookProcess *p = &init->config->process;
+  const NookContainer *c = init->container;
 
-  umask (init->container->umask);
+  /* runtime-spec: without process.user.umask the caller's is kept. */
+  if (init->config->process.has_umask)
+    umask (init->config->process.umask);
 
   /* Keep the permitted set across setresuid; capset below trims it. */
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return nook_init_fail (init, errno, "PR_SET_KEEPCAPS");
-  if (!init->container->idmap->deny_setgroups
+  /* --group-add=keep-groups: the caller's groups (shown as the overflow
+   * gid when not mapped) still grant access to /dev/kvm, video, ... */
+  if (!c->idmap->deny_setgroups && !c->options.keep_groups
       && setgroups (p->n_additional_gids, (const gid_t *) p->additional_gids) < 0)
     return nook_init_fail (init, errno, "setgroups");
-  if (setresgid (p->gid, p->gid, p->gid) < 0)
-    return nook_init_fail (init, errno, "setresgid %u", p->gid);
-  if (setresuid (p->uid, p->uid, p->uid) < 0)
-    return nook_init_fail (init, errno, "setresuid %u", p->uid);
+  if (setresgid (c->gid, c->gid, c->gid) < 0)
+    return nook_init_fail (init, errno, "setresgid %u", c->gid);
+  if (setresuid (c->uid, c->uid, c->uid) < 0)
+    return nook_init_fail (init, errno, "setresuid %u", c->uid);
   if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     return nook_init_fail (init, errno, "PR_SET_KEEPCAPS");
   return 0;

@@ -3,8 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "userns/newidmap.h"
 
 G_DEFINE_QUARK (nook-userns-error-quark, nook_userns_error)
 
@@ -13,19 +16,22 @@ typedef struct
 {
   const char *json_path; /* where the mappings came from in config.json */
   const char *id_name;   /* "uid" or "gid" */
-  const char *helper;    /* the setuid helper that would map sub-ids */
 } IdKind;
 
-static const IdKind uid_kind = { "linux.uidMappings", "uid", "newuidmap" };
-static const IdKind gid_kind = { "linux.gidMappings", "gid", "newgidmap" };
+static const IdKind uid_kind = { "linux.uidMappings", "uid" };
+static const IdKind gid_kind = { "linux.gidMappings", "gid" };
 
 void
 nook_idmap_plan_free (NookIdMapPlan *plan)
 {
   if (plan == NULL)
     return;
+  g_free (plan->uid_mappings);
+  g_free (plan->gid_mappings);
   g_free (plan->uid_map);
   g_free (plan->gid_map);
+  g_strfreev (plan->uid_helper_argv);
+  g_strfreev (plan->gid_helper_argv);
   g_free (plan);
 }
 
@@ -58,15 +64,6 @@ range_fits (guint32 start, guint32 size)
   return (guint64) start + size <= G_MAXUINT32;
 }
 
-static char *
-describe_host_range (const IdKind *kind, const NookIdMapping *mapping)
-{
-  if (mapping->size == 1)
-    return g_strdup_printf ("host %s %u", kind->id_name, mapping->host_id);
-  return g_strdup_printf ("host range %u-%u", mapping->host_id,
-                          (guint32) (mapping->host_id + mapping->size - 1));
-}
-
 static gboolean
 check_range_valid (const IdKind *kind, guint index, const NookIdMapping *mapping, GError **error)
 {
@@ -93,75 +90,241 @@ check_range_valid (const IdKind *kind, guint index, const NookIdMapping *mapping
   return TRUE;
 }
 
-/* Without subordinate ids an unprivileged process may write exactly one
- * line mapping its own id (user_namespaces(7)); anything else needs the
- * setuid helpers, which are not wired up yet. Each mapping is checked for
- * validity first so that a broken config is reported as such rather than as
- * a missing feature. */
 static gboolean
-resolve_own_id (const IdKind *kind, const NookIdMapping *mappings, guint n_mappings,
-                guint32 own_id, NookIdMapping *out_mapping, GError **error)
+ranges_overlap (guint32 a, guint32 a_size, guint32 b, guint32 b_size)
 {
-  if (n_mappings == 0)
-    {
-      *out_mapping = (NookIdMapping){ .container_id = 0, .host_id = own_id, .size = 1 };
-      return TRUE;
-    }
+  return (guint64) a < (guint64) b + b_size && (guint64) b < (guint64) a + a_size;
+}
 
-  for (guint i = 0; i < n_mappings; i++)
-    if (!check_range_valid (kind, i, &mappings[i], error))
-      return FALSE;
+static char *
+describe_range (guint32 start, guint32 size)
+{
+  if (size == 1)
+    return g_strdup_printf ("%u", start);
+  return g_strdup_printf ("%u-%u", start, (guint32) (start + size - 1));
+}
 
-  for (guint i = 0; i < n_mappings; i++)
-    {
-      if (mappings[i].size == 1 && mappings[i].host_id == own_id)
-        continue;
+/* The kernel refuses a map whose container ranges, or whose host ranges,
+ * overlap; say which two lines it is. */
+static gboolean
+check_no_overlap (const IdKind *kind, const NookIdMapping *mappings, guint n, GError **error)
+{
+  for (guint i = 1; i < n; i++)
+    for (guint j = 0; j < i; j++)
+      {
+        const NookIdMapping *a = &mappings[i], *b = &mappings[j];
+        gboolean container = ranges_overlap (a->container_id, a->size, b->container_id, b->size);
+        const char *side = container ? "container" : "host";
+        g_autofree char *range_a = NULL, *range_b = NULL;
 
-      g_autofree char *range = describe_host_range (kind, &mappings[i]);
-      g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                   "%s[%u]: %s needs subordinate ids (%s), not supported yet; only the caller's "
-                   "own %s %u can be mapped",
-                   kind->json_path, i, range, kind->helper, kind->id_name, own_id);
-      return FALSE;
-    }
-
-  if (n_mappings > 1)
-    {
-      g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                   "%s[1]: a second range needs subordinate ids (%s), not supported yet; only "
-                   "one mapping of the caller's own %s %u can be written",
-                   kind->json_path, kind->helper, kind->id_name, own_id);
-      return FALSE;
-    }
-
-  *out_mapping = mappings[0];
+        if (!container && !ranges_overlap (a->host_id, a->size, b->host_id, b->size))
+          continue;
+        range_a = describe_range (container ? a->container_id : a->host_id, a->size);
+        range_b = describe_range (container ? b->container_id : b->host_id, b->size);
+        g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID,
+                     "%s[%u]: %s range %s overlaps %s[%u] (%s range %s)", kind->json_path, i,
+                     side, range_a, kind->json_path, j, side, range_b);
+        return FALSE;
+      }
   return TRUE;
 }
 
-NookIdMapPlan *
-nook_idmap_plan_new (const NookIdMapping *uid_mappings, guint n_uid,
-                     const NookIdMapping *gid_mappings, guint n_gid, uid_t host_uid,
-                     gid_t host_gid, GError **error)
+/* Does one subordinate range, or a run of adjacent ones, hold the whole
+ * host range? (newuidmap accepts a range spread over adjacent lines.) */
+static gboolean
+within_subids (const NookSubidRange *subids, guint n_subids, guint64 start, guint64 end)
 {
-  g_autoptr (NookIdMapPlan) plan = NULL;
-  NookIdMapping uid_mapping, gid_mapping;
+  gboolean advanced = TRUE;
 
-  g_return_val_if_fail (n_uid == 0 || uid_mappings != NULL, NULL);
-  g_return_val_if_fail (n_gid == 0 || gid_mappings != NULL, NULL);
+  while (start < end && advanced)
+    {
+      advanced = FALSE;
+      for (guint i = 0; i < n_subids; i++)
+        if (start >= subids[i].start && start < (guint64) subids[i].start + subids[i].count)
+          {
+            start = (guint64) subids[i].start + subids[i].count;
+            advanced = TRUE;
+            break;
+          }
+    }
+  return start >= end;
+}
 
-  if (!resolve_own_id (&uid_kind, uid_mappings, n_uid, host_uid, &uid_mapping, error))
+/* newuidmap/newgidmap map the caller's own id only as a range of one. */
+static gboolean
+host_range_allowed (const NookIdMapping *m, guint32 own_id, const NookSubidRange *subids,
+                    guint n_subids)
+{
+  if (m->size == 1 && m->host_id == own_id)
+    return TRUE;
+  return within_subids (subids, n_subids, m->host_id, (guint64) m->host_id + m->size);
+}
+
+static gboolean
+check_config_mappings (const IdKind *kind, const NookIdMapping *mappings, guint n, guint32 own_id,
+                       const NookSubidRange *subids, guint n_subids, GError **error)
+{
+  if (n > NOOK_IDMAP_MAX_LINES)
+    {
+      g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID,
+                   "%s: %u ranges, more than the %d lines the kernel takes in a %s map",
+                   kind->json_path, n, NOOK_IDMAP_MAX_LINES, kind->id_name);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    if (!check_range_valid (kind, i, &mappings[i], error))
+      return FALSE;
+  if (!check_no_overlap (kind, mappings, n, error))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *range = NULL, *allowed = NULL;
+
+      if (host_range_allowed (&mappings[i], own_id, subids, n_subids))
+        continue;
+      range = describe_range (mappings[i].host_id, mappings[i].size);
+      allowed = nook_subid_ranges_describe (subids, n_subids);
+      g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
+                   "%s[%u]: host %s %s is not yours to map (allowed: your own %s %u with size "
+                   "1; subordinate %ss: %s)",
+                   kind->json_path, i, mappings[i].size == 1 ? kind->id_name : "range", range,
+                   kind->id_name, own_id, kind->id_name, allowed);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+compare_container_id (gconstpointer a, gconstpointer b)
+{
+  const NookIdMapping *x = a, *y = b;
+
+  return x->container_id < y->container_id ? -1 : x->container_id > y->container_id;
+}
+
+NookIdMapping *
+nook_idmap_layout (guint32 own_container_id, guint32 own_host_id, const NookSubidRange *ranges,
+                   guint n_ranges, guint *out_n, GError **error)
+{
+  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (NookIdMapping));
+  NookIdMapping own = { own_container_id, own_host_id, 1 };
+  guint64 next = 0; /* the next free container id */
+
+  g_array_append_val (out, own);
+  for (guint i = 0; i < n_ranges; i++)
+    {
+      guint64 host = ranges[i].start, left = ranges[i].count;
+
+      while (left > 0 && next < G_MAXUINT32)
+        {
+          NookIdMapping m;
+          guint64 chunk = left;
+
+          if (next == own_container_id)
+            {
+              next++;
+              continue;
+            }
+          if (next < own_container_id)
+            chunk = MIN (chunk, own_container_id - next);
+          chunk = MIN (chunk, G_MAXUINT32 - next);
+          m = (NookIdMapping){ (guint32) next, (guint32) host, (guint32) chunk };
+          g_array_append_val (out, m);
+          next += chunk;
+          host += chunk;
+          left -= chunk;
+        }
+    }
+  if (out->len > NOOK_IDMAP_MAX_LINES)
+    {
+      g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID,
+                   "%u subordinate ranges make a map of %u lines, more than the %d the kernel "
+                   "takes",
+                   n_ranges, out->len, NOOK_IDMAP_MAX_LINES);
+      return NULL;
+    }
+  g_array_sort (out, compare_container_id);
+  *out_n = out->len;
+  return (NookIdMapping *) (gpointer) g_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/* One side (uid or gid) of the plan. */
+static gboolean
+plan_side (const IdKind *kind, const NookIdMapping *config, guint n_config, guint32 own_id,
+           const NookSubidRange *subids, guint n_subids, NookUsernsMode mode,
+           NookIdMapping **out, guint *out_n, gboolean *out_needs_helper, GError **error)
+{
+  if (n_config > 0)
+    {
+      if (!check_config_mappings (kind, config, n_config, own_id, subids, n_subids, error))
+        return FALSE;
+      *out = g_memdup2 (config, n_config * sizeof (NookIdMapping));
+      *out_n = n_config;
+      qsort (*out, *out_n, sizeof (NookIdMapping), compare_container_id);
+    }
+  else
+    {
+      *out = nook_idmap_layout (mode == NOOK_USERNS_KEEP_ID ? own_id : 0, own_id, subids,
+                                n_subids, out_n, error);
+      if (*out == NULL)
+        {
+          g_prefix_error (error, "%s: ", kind->json_path);
+          return FALSE;
+        }
+    }
+  /* Only a single line mapping the caller's own id may be written without
+   * privilege (user_namespaces(7)). */
+  *out_needs_helper = !(*out_n == 1 && (*out)[0].size == 1 && (*out)[0].host_id == own_id);
+  return TRUE;
+}
+
+/* The kernel also takes a map only in one write of less than a page
+ * (user_namespaces(7)): 340 lines of large ids do not fit. Say so now
+ * rather than let newuidmap fail with EINVAL. */
+static gboolean
+check_text_size (const IdKind *kind, const char *text, GError **error)
+{
+  long page = sysconf (_SC_PAGESIZE);
+  size_t len = strlen (text);
+
+  if (page <= 0 || len < (size_t) page)
+    return TRUE;
+  g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID,
+               "%s: the %s map is %zu bytes as text, the kernel takes less than %ld (use fewer, "
+               "larger ranges)",
+               kind->json_path, kind->id_name, len, page);
+  return FALSE;
+}
+
+NookIdMapPlan *
+nook_idmap_plan_new (const NookIdMapRequest *request, GError **error)
+{
+  g_autoptr (NookIdMapPlan) plan = g_new0 (NookIdMapPlan, 1);
+  const NookSubids *subids = request->subids;
+
+  g_return_val_if_fail (request->n_uid == 0 || request->uid_mappings != NULL, NULL);
+  g_return_val_if_fail (request->n_gid == 0 || request->gid_mappings != NULL, NULL);
+
+  if (!plan_side (&uid_kind, request->uid_mappings, request->n_uid, request->host_uid,
+                  subids ? subids->uids : NULL, subids ? subids->n_uids : 0, request->mode,
+                  &plan->uid_mappings, &plan->n_uid, &plan->uid_needs_helper, error))
     return NULL;
-  if (!resolve_own_id (&gid_kind, gid_mappings, n_gid, host_gid, &gid_mapping, error))
+  if (!plan_side (&gid_kind, request->gid_mappings, request->n_gid, request->host_gid,
+                  subids ? subids->gids : NULL, subids ? subids->n_gids : 0, request->mode,
+                  &plan->gid_mappings, &plan->n_gid, &plan->gid_needs_helper, error))
     return NULL;
 
-  plan = g_new0 (NookIdMapPlan, 1);
-  plan->uid_map = nook_idmap_format (&uid_mapping, 1);
-  plan->gid_map = nook_idmap_format (&gid_mapping, 1);
+  plan->uid_map = nook_idmap_format (plan->uid_mappings, plan->n_uid);
+  plan->gid_map = nook_idmap_format (plan->gid_mappings, plan->n_gid);
+  if (!check_text_size (&uid_kind, plan->uid_map, error)
+      || !check_text_size (&gid_kind, plan->gid_map, error))
+    return NULL;
   /* An unprivileged process may only write gid_map after giving up
    * setgroups(2) in the namespace; otherwise the container could drop a
-   * supplementary group the host uses to deny it access. The direct write is
-   * always the unprivileged path, so always deny. */
-  plan->deny_setgroups = TRUE;
+   * supplementary group the host uses to deny it access. newgidmap checks
+   * the ranges against /etc/subgid instead and leaves setgroups allowed. */
+  plan->deny_setgroups = !plan->gid_needs_helper;
   return g_steal_pointer (&plan);
 }
 
@@ -216,11 +379,21 @@ nook_idmap_write (pid_t pid, const NookIdMapPlan *plan, GError **error)
   g_return_val_if_fail (pid > 0, FALSE);
   g_return_val_if_fail (plan != NULL, FALSE);
 
-  /* Order matters to the kernel: setgroups must be denied before gid_map is
-   * written by an unprivileged process. */
-  if (plan->deny_setgroups && !write_proc_file (pid, "setgroups", "deny", error))
-    return FALSE;
-  if (!write_proc_file (pid, "gid_map", plan->gid_map, error))
-    return FALSE;
+  /* gid first: newgidmap decides about setgroups, and an unprivileged
+   * direct write must deny setgroups before gid_map. */
+  if (plan->gid_needs_helper)
+    {
+      if (!nook_newidmap_run (plan->gid_helper_argv, pid, error))
+        return FALSE;
+    }
+  else
+    {
+      if (plan->deny_setgroups && !write_proc_file (pid, "setgroups", "deny", error))
+        return FALSE;
+      if (!write_proc_file (pid, "gid_map", plan->gid_map, error))
+        return FALSE;
+    }
+  if (plan->uid_needs_helper)
+    return nook_newidmap_run (plan->uid_helper_argv, pid, error);
   return write_proc_file (pid, "uid_map", plan->uid_map, error);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "userns/idmap.h"
+#include "userns/newidmap.h"
 
 /* Exit codes of the user namespace child. */
 enum
@@ -70,60 +71,214 @@ test_contains (void)
   g_assert_false (nook_idmap_contains (NULL, 0, 0));
 }
 
+static const NookSubidRange one_range[] = { { 100000, 65536 } };
+static const NookSubids subids_one = { (NookSubidRange *) one_range, 1,
+                                       (NookSubidRange *) one_range, 1 };
+static const NookSubids subids_none = { NULL, 0, NULL, 0 };
+
+static NookIdMapPlan *
+plan_for (const NookIdMapping *uids, guint n_uid, const NookIdMapping *gids, guint n_gid,
+          const NookSubids *subids, NookUsernsMode mode, GError **error)
+{
+  NookIdMapRequest request = {
+    .uid_mappings = uids,
+    .n_uid = n_uid,
+    .gid_mappings = gids,
+    .n_gid = n_gid,
+    .host_uid = 1000,
+    .host_gid = 1000,
+    .subids = subids,
+    .mode = mode,
+  };
+
+  return nook_idmap_plan_new (&request, error);
+}
+
+static char *
+layout_text (guint32 own_container, guint32 own_host, const NookSubidRange *ranges, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree NookIdMapping *m = NULL;
+  guint n_out = 0;
+
+  m = nook_idmap_layout (own_container, own_host, ranges, n, &n_out, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  return nook_idmap_format (m, n_out);
+}
+
+static void
+test_layout_default (void)
+{
+  const NookSubidRange two[] = { { 100000, 65536 }, { 300000, 10 } };
+  g_autofree char *none = layout_text (0, 1000, NULL, 0);
+  g_autofree char *one = layout_text (0, 1000, two, 1);
+  g_autofree char *both = layout_text (0, 1000, two, 2);
+
+  g_assert_cmpstr (none, ==, "0 1000 1\n");
+  g_assert_cmpstr (one, ==, "0 1000 1\n1 100000 65536\n");
+  /* Ranges follow each other in the order the source lists them. */
+  g_assert_cmpstr (both, ==, "0 1000 1\n1 100000 65536\n65537 300000 10\n");
+}
+
+static void
+test_layout_keep_id (void)
+{
+  const NookSubidRange ranges[] = { { 100000, 65536 } };
+  g_autofree char *text = layout_text (1000, 1000, ranges, 1);
+
+  /* Root is the first subordinate id; the caller's id is itself; the range
+   * is split around it. */
+  g_assert_cmpstr (text, ==, "0 100000 1000\n1000 1000 1\n1001 101000 64536\n");
+}
+
+static void
+test_layout_split_ranges (void)
+{
+  /* The hole at 1000 falls into the second range. */
+  const NookSubidRange ranges[] = { { 100000, 500 }, { 200000, 1000 }, { 300000, 7 } };
+  g_autofree char *text = layout_text (1000, 1000, ranges, 3);
+  /* The hole exactly at a range boundary: no empty piece. */
+  const NookSubidRange exact[] = { { 100000, 1000 }, { 200000, 5 } };
+  g_autofree char *boundary = layout_text (1000, 1000, exact, 2);
+  /* Fewer subordinate ids than the caller's id: a gap, no split. */
+  const NookSubidRange small[] = { { 100000, 10 } };
+  g_autofree char *gap = layout_text (5000, 5000, small, 1);
+
+  g_assert_cmpstr (text, ==,
+                   "0 100000 500\n500 200000 500\n1000 1000 1\n1001 200500 500\n"
+                   "1501 300000 7\n");
+  g_assert_cmpstr (boundary, ==, "0 100000 1000\n1000 1000 1\n1001 200000 5\n");
+  g_assert_cmpstr (gap, ==, "0 100000 10\n5000 5000 1\n");
+}
+
+static void
+test_layout_limits (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree NookSubidRange *many = g_new0 (NookSubidRange, NOOK_IDMAP_MAX_LINES);
+  g_autofree NookIdMapping *m = NULL;
+  const NookSubidRange huge[] = { { 1, 4294967293u } };
+  g_autofree char *clamped = NULL;
+  guint n = 0;
+
+  /* 339 ranges and the own id: exactly the kernel's 340 lines. */
+  for (guint i = 0; i < NOOK_IDMAP_MAX_LINES; i++)
+    many[i] = (NookSubidRange){ 100000 + 10 * i, 5 };
+  m = nook_idmap_layout (0, 1000, many, NOOK_IDMAP_MAX_LINES - 1, &n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, NOOK_IDMAP_MAX_LINES);
+  g_clear_pointer (&m, g_free);
+
+  m = nook_idmap_layout (0, 1000, many, NOOK_IDMAP_MAX_LINES, &n, &error);
+  g_assert_null (m);
+  g_assert_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "340 subordinate ranges make a map of 341 lines, more than the 340 the "
+                   "kernel takes");
+
+  /* Container ids stop below 4294967295. */
+  clamped = layout_text (0, 0, huge, 1);
+  g_assert_cmpstr (clamped, ==, "0 0 1\n1 1 4294967293\n");
+}
+
 static void
 test_plan_default (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (NULL, 0, NULL, 0, 1234, 5678, &error);
+  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_AUTO,
+                                             &error);
 
   g_assert_no_error (error);
-  g_assert_nonnull (plan);
-  g_assert_cmpstr (plan->uid_map, ==, "0 1234 1\n");
-  g_assert_cmpstr (plan->gid_map, ==, "0 5678 1\n");
+  g_assert_cmpstr (plan->uid_map, ==, "0 1000 1\n1 100000 65536\n");
+  g_assert_cmpstr (plan->gid_map, ==, "0 1000 1\n1 100000 65536\n");
+  g_assert_true (plan->uid_needs_helper);
+  g_assert_true (plan->gid_needs_helper);
+  /* newgidmap leaves setgroups allowed: additionalGids work. */
+  g_assert_false (plan->deny_setgroups);
+}
+
+static void
+test_plan_no_subids (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_none, NOOK_USERNS_AUTO,
+                                             &error);
+  g_autoptr (NookIdMapPlan) keep = plan_for (NULL, 0, NULL, 0, NULL, NOOK_USERNS_KEEP_ID,
+                                             &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (plan->uid_map, ==, "0 1000 1\n");
+  g_assert_cmpstr (plan->gid_map, ==, "0 1000 1\n");
+  g_assert_false (plan->uid_needs_helper);
+  g_assert_false (plan->gid_needs_helper);
+  g_assert_true (plan->deny_setgroups);
+  g_assert_cmpstr (keep->uid_map, ==, "1000 1000 1\n");
+  g_assert_false (keep->uid_needs_helper);
+}
+
+static void
+test_plan_keep_id (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_KEEP_ID,
+                                             &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (plan->uid_map, ==, "0 100000 1000\n1000 1000 1\n1001 101000 64536\n");
+  g_assert_cmpstr (plan->gid_map, ==, "0 100000 1000\n1000 1000 1\n1001 101000 64536\n");
+  g_assert_true (nook_idmap_contains (plan->uid_mappings, plan->n_uid, 1000));
+  g_assert_true (nook_idmap_contains (plan->uid_mappings, plan->n_uid, 65536));
+  g_assert_false (nook_idmap_contains (plan->uid_mappings, plan->n_uid, 65537));
+}
+
+static void
+test_plan_config (void)
+{
+  /* Honoured exactly (sorted by container id for the checks): own id, and
+   * pieces of the subordinate range anywhere inside. */
+  const NookIdMapping uids[] = {
+    { .container_id = 1000, .host_id = 100000, .size = 100 },
+    { .container_id = 0, .host_id = 1000, .size = 1 },
+    { .container_id = 1, .host_id = 165000, .size = 536 },
+  };
+  const NookIdMapping own_gid = { .container_id = 5, .host_id = 1000, .size = 1 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookIdMapPlan) plan = plan_for (uids, 3, &own_gid, 1, &subids_one, NOOK_USERNS_AUTO,
+                                             &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (plan->uid_map, ==, "0 1000 1\n1 165000 536\n1000 100000 100\n");
+  g_assert_true (plan->uid_needs_helper);
+  /* A single own-id line needs no helper, and so denies setgroups. */
+  g_assert_cmpstr (plan->gid_map, ==, "5 1000 1\n");
+  g_assert_false (plan->gid_needs_helper);
   g_assert_true (plan->deny_setgroups);
 }
 
 static void
-test_plan_own_id (void)
+test_plan_config_adjacent (void)
 {
-  const NookIdMapping uids[] = { { .container_id = 1000, .host_id = 1234, .size = 1 } };
-  const NookIdMapping gids[] = { { .container_id = 100, .host_id = 5678, .size = 1 } };
+  const NookSubidRange ranges[] = { { 200000, 100 }, { 100000, 100 }, { 100100, 100 } };
+  const NookSubids subids = { (NookSubidRange *) ranges, 3, (NookSubidRange *) ranges, 3 };
+  /* One line over two adjacent subordinate ranges, as newuidmap accepts. */
+  const NookIdMapping across = { .container_id = 0, .host_id = 100050, .size = 100 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (uids, 1, gids, 1, 1234, 5678, &error);
+  g_autoptr (NookIdMapPlan) plan = plan_for (&across, 1, NULL, 0, &subids, NOOK_USERNS_AUTO,
+                                             &error);
 
   g_assert_no_error (error);
-  g_assert_nonnull (plan);
-  g_assert_cmpstr (plan->uid_map, ==, "1000 1234 1\n");
-  g_assert_cmpstr (plan->gid_map, ==, "100 5678 1\n");
-  g_assert_true (plan->deny_setgroups);
-}
-
-static void
-test_plan_one_side (void)
-{
-  const NookIdMapping own = { .container_id = 1000, .host_id = 1234, .size = 1 };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) uid_only = NULL;
-  g_autoptr (NookIdMapPlan) gid_only = NULL;
-
-  uid_only = nook_idmap_plan_new (&own, 1, NULL, 0, 1234, 1234, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (uid_only->uid_map, ==, "1000 1234 1\n");
-  g_assert_cmpstr (uid_only->gid_map, ==, "0 1234 1\n");
-
-  gid_only = nook_idmap_plan_new (NULL, 0, &own, 1, 1234, 1234, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (gid_only->uid_map, ==, "0 1234 1\n");
-  g_assert_cmpstr (gid_only->gid_map, ==, "1000 1234 1\n");
+  g_assert_cmpstr (plan->uid_map, ==, "0 100050 100\n");
+  g_assert_true (plan->uid_needs_helper);
 }
 
 static void
 assert_plan_error (const NookIdMapping *uids, guint n_uid, const NookIdMapping *gids,
-                   guint n_gid, int code, const char *message)
+                   guint n_gid, const NookSubids *subids, int code, const char *message)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (uids, n_uid, gids, n_gid, 1000, 1000,
-                                                        &error);
+  g_autoptr (NookIdMapPlan) plan = plan_for (uids, n_uid, gids, n_gid, subids, NOOK_USERNS_AUTO,
+                                             &error);
 
   g_assert_null (plan);
   g_assert_error (error, NOOK_USERNS_ERROR, code);
@@ -131,80 +286,150 @@ assert_plan_error (const NookIdMapping *uids, guint n_uid, const NookIdMapping *
 }
 
 static void
-test_plan_subid_range (void)
-{
-  const NookIdMapping range = { .container_id = 0, .host_id = 100000, .size = 65536 };
-
-  assert_plan_error (&range, 1, NULL, 0, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                     "linux.uidMappings[0]: host range 100000-165535 needs subordinate ids "
-                     "(newuidmap), not supported yet; only the caller's own uid 1000 can be "
-                     "mapped");
-  assert_plan_error (NULL, 0, &range, 1, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                     "linux.gidMappings[0]: host range 100000-165535 needs subordinate ids "
-                     "(newgidmap), not supported yet; only the caller's own gid 1000 can be "
-                     "mapped");
-}
-
-static void
-test_plan_other_id (void)
+test_plan_outside (void)
 {
   const NookIdMapping host_root = { .container_id = 0, .host_id = 0, .size = 1 };
   const NookIdMapping own_and_more = { .container_id = 0, .host_id = 1000, .size = 2 };
+  const NookIdMapping past_subids[] = {
+    { .container_id = 0, .host_id = 1000, .size = 1 },
+    { .container_id = 1, .host_id = 100000, .size = 65537 },
+  };
+  const NookIdMapping other = { .container_id = 0, .host_id = 200000, .size = 10 };
 
-  assert_plan_error (&host_root, 1, NULL, 0, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                     "linux.uidMappings[0]: host uid 0 needs subordinate ids (newuidmap), not "
-                     "supported yet; only the caller's own uid 1000 can be mapped");
-  assert_plan_error (&own_and_more, 1, NULL, 0, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                     "linux.uidMappings[0]: host range 1000-1001 needs subordinate ids "
-                     "(newuidmap), not supported yet; only the caller's own uid 1000 can be "
-                     "mapped");
+  assert_plan_error (&host_root, 1, NULL, 0, &subids_one, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
+                     "linux.uidMappings[0]: host uid 0 is not yours to map (allowed: your own "
+                     "uid 1000 with size 1; subordinate uids: 100000-165535)");
+  assert_plan_error (&own_and_more, 1, NULL, 0, &subids_one, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
+                     "linux.uidMappings[0]: host range 1000-1001 is not yours to map (allowed: "
+                     "your own uid 1000 with size 1; subordinate uids: 100000-165535)");
+  assert_plan_error (NULL, 0, past_subids, 2, &subids_one, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
+                     "linux.gidMappings[1]: host range 100000-165536 is not yours to map "
+                     "(allowed: your own gid 1000 with size 1; subordinate gids: "
+                     "100000-165535)");
+  assert_plan_error (&other, 1, NULL, 0, &subids_none, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
+                     "linux.uidMappings[0]: host range 200000-200009 is not yours to map "
+                     "(allowed: your own uid 1000 with size 1; subordinate uids: none)");
 }
 
 static void
-test_plan_two_ranges (void)
+test_plan_overlap (void)
 {
-  const NookIdMapping own_then_subids[] = {
-    { .container_id = 0, .host_id = 1000, .size = 1 },
-    { .container_id = 1, .host_id = 100000, .size = 65536 },
+  const NookIdMapping container_overlap[] = {
+    { .container_id = 0, .host_id = 100000, .size = 100 },
+    { .container_id = 99, .host_id = 1000, .size = 1 },
   };
-  const NookIdMapping own_twice[] = {
-    { .container_id = 0, .host_id = 1000, .size = 1 },
-    { .container_id = 1, .host_id = 1000, .size = 1 },
+  const NookIdMapping host_overlap[] = {
+    { .container_id = 0, .host_id = 100000, .size = 100 },
+    { .container_id = 100, .host_id = 100050, .size = 100 },
   };
 
-  assert_plan_error (own_then_subids, 2, NULL, 0, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                     "linux.uidMappings[1]: host range 100000-165535 needs subordinate ids "
-                     "(newuidmap), not supported yet; only the caller's own uid 1000 can be "
-                     "mapped");
-  assert_plan_error (NULL, 0, own_twice, 2, NOOK_USERNS_ERROR_NEEDS_SUBIDS,
-                     "linux.gidMappings[1]: a second range needs subordinate ids (newgidmap), "
-                     "not supported yet; only one mapping of the caller's own gid 1000 can be "
-                     "written");
+  assert_plan_error (container_overlap, 2, NULL, 0, &subids_one, NOOK_USERNS_ERROR_INVALID,
+                     "linux.uidMappings[1]: container range 99 overlaps linux.uidMappings[0] "
+                     "(container range 0-99)");
+  assert_plan_error (NULL, 0, host_overlap, 2, &subids_one, NOOK_USERNS_ERROR_INVALID,
+                     "linux.gidMappings[1]: host range 100050-100149 overlaps "
+                     "linux.gidMappings[0] (host range 100000-100099)");
+}
+
+static void
+test_plan_too_many (void)
+{
+  g_autofree NookIdMapping *lines = g_new0 (NookIdMapping, NOOK_IDMAP_MAX_LINES + 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookIdMapPlan) plan = NULL;
+
+  const NookSubidRange low[] = { { 1, 999 }, { 1001, 1000 } };
+  const NookSubids subids_low = { (NookSubidRange *) low, 2, (NookSubidRange *) low, 2 };
+
+  /* Short lines: 340 fit in a page of text. */
+  for (guint i = 0; i < NOOK_IDMAP_MAX_LINES + 1; i++)
+    lines[i] = (NookIdMapping){ i, 1 + i, 1 };
+  plan = plan_for (lines, NOOK_IDMAP_MAX_LINES, NULL, 0, &subids_low, NOOK_USERNS_AUTO, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->n_uid, ==, NOOK_IDMAP_MAX_LINES);
+  g_clear_pointer (&plan, nook_idmap_plan_free);
+
+  /* Long lines: 340 of them are more than a page. */
+  for (guint i = 0; i < NOOK_IDMAP_MAX_LINES + 1; i++)
+    lines[i] = (NookIdMapping){ i, 100000 + i, 1 };
+  if (sysconf (_SC_PAGESIZE) == 4096)
+    assert_plan_error (lines, NOOK_IDMAP_MAX_LINES, NULL, 0, &subids_one,
+                       NOOK_USERNS_ERROR_INVALID,
+                       "linux.uidMappings: the uid map is 4310 bytes as text, the kernel takes "
+                       "less than 4096 (use fewer, larger ranges)");
+
+  assert_plan_error (lines, NOOK_IDMAP_MAX_LINES + 1, NULL, 0, &subids_one,
+                     NOOK_USERNS_ERROR_INVALID,
+                     "linux.uidMappings: 341 ranges, more than the 340 lines the kernel takes "
+                     "in a uid map");
 }
 
 static void
 test_plan_invalid (void)
 {
   const NookIdMapping empty = { .container_id = 0, .host_id = 1000, .size = 0 };
-  /* A broken range is reported as broken even after one that needs sub-ids. */
-  const NookIdMapping subids_then_empty[] = {
-    { .container_id = 0, .host_id = 100000, .size = 65536 },
-    { .container_id = 0, .host_id = 1000, .size = 0 },
+  /* A broken range is reported as broken even after one that is not allowed. */
+  const NookIdMapping other_then_empty[] = {
+    { .container_id = 0, .host_id = 500000, .size = 65536 },
+    { .container_id = 70000, .host_id = 1000, .size = 0 },
   };
   const NookIdMapping past_end = { .container_id = 4294967295u, .host_id = 1000, .size = 1 };
   const NookIdMapping host_past_end = { .container_id = 0, .host_id = 4294967290u, .size = 10 };
   const NookIdMapping own = { .container_id = 0, .host_id = 1000, .size = 1 };
 
-  assert_plan_error (&empty, 1, NULL, 0, NOOK_USERNS_ERROR_INVALID,
+  assert_plan_error (&empty, 1, NULL, 0, &subids_one, NOOK_USERNS_ERROR_INVALID,
                      "linux.uidMappings[0]: size 0 maps no ids");
-  assert_plan_error (&own, 1, subids_then_empty, 2, NOOK_USERNS_ERROR_INVALID,
+  assert_plan_error (&own, 1, other_then_empty, 2, &subids_one, NOOK_USERNS_ERROR_INVALID,
                      "linux.gidMappings[1]: size 0 maps no ids");
-  assert_plan_error (&past_end, 1, NULL, 0, NOOK_USERNS_ERROR_INVALID,
+  assert_plan_error (&past_end, 1, NULL, 0, &subids_one, NOOK_USERNS_ERROR_INVALID,
                      "linux.uidMappings[0]: container range 4294967295+1 goes past the largest "
                      "uid 4294967294");
-  assert_plan_error (NULL, 0, &host_past_end, 1, NOOK_USERNS_ERROR_INVALID,
+  assert_plan_error (NULL, 0, &host_past_end, 1, &subids_one, NOOK_USERNS_ERROR_INVALID,
                      "linux.gidMappings[0]: host range 4294967290+10 goes past the largest gid "
                      "4294967294");
+}
+
+static void
+test_plan_one_side (void)
+{
+  const NookIdMapping own = { .container_id = 1000, .host_id = 1000, .size = 1 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookIdMapPlan) uid_only = plan_for (&own, 1, NULL, 0, &subids_one,
+                                                 NOOK_USERNS_AUTO, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (uid_only->uid_map, ==, "1000 1000 1\n");
+  g_assert_false (uid_only->uid_needs_helper);
+  g_assert_cmpstr (uid_only->gid_map, ==, "0 1000 1\n1 100000 65536\n");
+  g_assert_true (uid_only->gid_needs_helper);
+  g_assert_false (uid_only->deny_setgroups);
+}
+
+static void
+test_newidmap_argv (void)
+{
+  const NookIdMapping m[] = { { 0, 1000, 1 }, { 1, 100000, 65536 } };
+  g_auto (GStrv) argv = nook_newidmap_argv ("/usr/bin/newuidmap", m, 2);
+  g_autofree char *joined = g_strjoinv (" ", argv);
+
+  g_assert_cmpstr (joined, ==, "/usr/bin/newuidmap PID 0 1000 1 1 100000 65536");
+}
+
+/* A plan of the caller's own ids only, written directly. */
+static NookIdMapPlan *
+own_id_plan (const NookIdMapping *uid, const NookIdMapping *gid, GError **error)
+{
+  NookIdMapRequest request = {
+    .uid_mappings = uid,
+    .n_uid = uid ? 1 : 0,
+    .gid_mappings = gid,
+    .n_gid = gid ? 1 : 0,
+    .host_uid = getuid (),
+    .host_gid = getgid (),
+    .subids = NULL,
+  };
+
+  return nook_idmap_plan_new (&request, error);
 }
 
 /* A child in a fresh user namespace, waiting for its maps. */
@@ -314,8 +539,7 @@ static void
 test_write_default (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (NULL, 0, NULL, 0, getuid (), getgid (),
-                                                        &error);
+  g_autoptr (NookIdMapPlan) plan = own_id_plan (NULL, NULL, &error);
   UsernsChild child;
 
   g_assert_no_error (error);
@@ -332,8 +556,7 @@ test_write_container_1000 (void)
   const NookIdMapping uid = { .container_id = 1000, .host_id = getuid (), .size = 1 };
   const NookIdMapping gid = { .container_id = 2000, .host_id = getgid (), .size = 1 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (&uid, 1, &gid, 1, getuid (), getgid (),
-                                                        &error);
+  g_autoptr (NookIdMapPlan) plan = own_id_plan (&uid, &gid, &error);
   UsernsChild child;
 
   g_assert_no_error (error);
@@ -349,8 +572,7 @@ static void
 test_write_twice (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (NULL, 0, NULL, 0, getuid (), getgid (),
-                                                        &error);
+  g_autoptr (NookIdMapPlan) plan = own_id_plan (NULL, NULL, &error);
   g_autofree char *expected = NULL;
   UsernsChild child;
 
@@ -373,8 +595,7 @@ static void
 test_write_no_process (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (NULL, 0, NULL, 0, getuid (), getgid (),
-                                                        &error);
+  g_autoptr (NookIdMapPlan) plan = own_id_plan (NULL, NULL, &error);
   g_autofree char *expected = NULL;
   int status;
   pid_t pid;
@@ -401,13 +622,21 @@ main (int argc, char **argv)
 
   g_test_add_func ("/idmap/format", test_format);
   g_test_add_func ("/idmap/contains", test_contains);
+  g_test_add_func ("/idmap/layout/default", test_layout_default);
+  g_test_add_func ("/idmap/layout/keep-id", test_layout_keep_id);
+  g_test_add_func ("/idmap/layout/split-ranges", test_layout_split_ranges);
+  g_test_add_func ("/idmap/layout/limits", test_layout_limits);
   g_test_add_func ("/idmap/plan/default", test_plan_default);
-  g_test_add_func ("/idmap/plan/own-id", test_plan_own_id);
-  g_test_add_func ("/idmap/plan/one-side", test_plan_one_side);
-  g_test_add_func ("/idmap/plan/subid-range", test_plan_subid_range);
-  g_test_add_func ("/idmap/plan/other-id", test_plan_other_id);
-  g_test_add_func ("/idmap/plan/two-ranges", test_plan_two_ranges);
+  g_test_add_func ("/idmap/plan/no-subids", test_plan_no_subids);
+  g_test_add_func ("/idmap/plan/keep-id", test_plan_keep_id);
+  g_test_add_func ("/idmap/plan/config", test_plan_config);
+  g_test_add_func ("/idmap/plan/config-adjacent", test_plan_config_adjacent);
+  g_test_add_func ("/idmap/plan/outside", test_plan_outside);
+  g_test_add_func ("/idmap/plan/overlap", test_plan_overlap);
+  g_test_add_func ("/idmap/plan/too-many", test_plan_too_many);
   g_test_add_func ("/idmap/plan/invalid", test_plan_invalid);
+  g_test_add_func ("/idmap/plan/one-side", test_plan_one_side);
+  g_test_add_func ("/idmap/newidmap/argv", test_newidmap_argv);
   g_test_add_func ("/idmap/write/default", test_write_default);
   g_test_add_func ("/idmap/write/container-1000", test_write_container_1000);
   g_test_add_func ("/idmap/write/twice", test_write_twice);

@@ -1,0 +1,133 @@
+/* nook: the caller's subordinate id ranges, through libsubid. */
+#include "userns/subid.h"
+
+#include <shadow/subid.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+nook_subids_free (NookSubids *subids)
+{
+  if (subids == NULL)
+    return;
+  g_free (subids->uids);
+  g_free (subids->gids);
+  g_free (subids);
+}
+
+static void
+add_range (GArray *out, guint64 start, guint64 count)
+{
+  NookSubidRange range;
+
+  if (count == 0)
+    return;
+  for (guint i = 0; i < out->len; i++)
+    {
+      const NookSubidRange *r = &g_array_index (out, NookSubidRange, i);
+      if (r->start == start && r->count == count)
+        return;
+    }
+  range.start = (guint32) start;
+  range.count = (guint32) count;
+  g_array_append_val (out, range);
+}
+
+NookSubidRange *
+nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n, guint32 own_id,
+                             guint *out_n)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 start = ranges[i].start;
+      guint64 end = start + ranges[i].count; /* exclusive */
+
+      /* (u32) -1 is "no id" to the kernel: the last usable id is one below. */
+      if (end > G_MAXUINT32)
+        end = G_MAXUINT32;
+      if (start >= end)
+        continue;
+      if (own_id >= start && own_id < end)
+        {
+          add_range (out, start, own_id - start);
+          add_range (out, (guint64) own_id + 1, end - own_id - 1);
+        }
+      else
+        add_range (out, start, end - start);
+    }
+  *out_n = out->len;
+  return (NookSubidRange *) g_array_free (out, FALSE);
+}
+
+/* libsubid reports problems on a FILE, stderr by default: library code
+ * does not print, so point it at /dev/null (once). */
+static void
+quiet_libsubid (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      FILE *devnull = fopen ("/dev/null", "we");
+
+      if (devnull != NULL)
+        subid_init ("nook", devnull);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+typedef int (*GetRangesFunc) (const char *owner, struct subid_range **ranges);
+
+/* A failed lookup (no /etc/subuid at all, an unknown user) counts as no
+ * ranges. */
+static void
+append_owner_ranges (GArray *out, GetRangesFunc get, const char *owner)
+{
+  struct subid_range *found = NULL;
+  int n = get (owner, &found);
+
+  for (int i = 0; i < n; i++)
+    add_range (out, found[i].start, found[i].count);
+  free (found);
+}
+
+static NookSubidRange *
+lookup_kind (GetRangesFunc get, const char *user, uid_t uid, guint32 own_id, guint *out_n)
+{
+  g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
+  g_autofree char *numeric = g_strdup_printf ("%u", (guint) uid);
+
+  /* shadow accepts the owner as a name or as a number; libsubid matches
+   * the string it is given, so ask both ways. */
+  if (user != NULL)
+    append_owner_ranges (raw, get, user);
+  append_owner_ranges (raw, get, numeric);
+  return nook_subid_ranges_normalize ((const NookSubidRange *) (gpointer) raw->data, raw->len,
+                                      own_id, out_n);
+}
+
+NookSubids *
+nook_subids_lookup (const char *user, uid_t uid, gid_t gid)
+{
+  NookSubids *subids = g_new0 (NookSubids, 1);
+
+  quiet_libsubid ();
+  subids->uids = lookup_kind (subid_get_uid_ranges, user, uid, uid, &subids->n_uids);
+  subids->gids = lookup_kind (subid_get_gid_ranges, user, uid, gid, &subids->n_gids);
+  return subids;
+}
+
+char *
+nook_subid_ranges_describe (const NookSubidRange *ranges, guint n)
+{
+  GString *s = g_string_new (NULL);
+
+  if (n == 0)
+    g_string_append (s, "none");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "%s%u-%u", i ? ", " : "", ranges[i].start,
+                            (guint32) (ranges[i].start + ranges[i].count - 1));
+  return g_string_free (s, FALSE);
+}

@@ -1,0 +1,41 @@
+/* nook: the caller's subordinate uid and gid ranges (/etc/subuid, /etc/subgid,
+ * or whatever libsubid is configured to ask). */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+typedef struct
+{
+  guint32 start;
+  guint32 count;
+} NookSubidRange;
+
+typedef struct
+{
+  NookSubidRange *uids; /* in the order the source lists them */
+  guint n_uids;
+  NookSubidRange *gids;
+  guint n_gids;
+} NookSubids;
+
+void nook_subids_free (NookSubids *subids);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookSubids, nook_subids_free)
+
+/* Reads the subordinate ranges of user (a name, may be NULL) and of the
+ * numeric uid (/etc/subuid may list either), normalized against the caller's
+ * own uid and gid. No ranges, or a source that cannot be read (no
+ * /etc/subuid at all), gives empty arrays: the caller falls back to its own
+ * id and says how to get more. */
+NookSubids *nook_subids_lookup (const char *user, uid_t uid, gid_t gid);
+
+/* Cleans ranges as read (pure, for the unit tests): drops empty ones and
+ * exact duplicates, cuts ranges short at the largest id 4294967294, and cuts
+ * own_id out of any range that holds it (the caller's own id is mapped on
+ * its own; a host id mapped twice makes the kernel refuse the map). Keeps the
+ * order. Returns a new array of *out_n ranges. */
+NookSubidRange *nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n,
+                                             guint32 own_id, guint *out_n);
+
+/* The ranges as text for messages: "100000-165535, 200000-200099", or "none". */
+char *nook_subid_ranges_describe (const NookSubidRange *ranges, guint n);

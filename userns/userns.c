@@ -1,0 +1,61 @@
+/* nook: planning the user namespace of a container of the calling user. */
+#include "userns/userns.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include "userns/newidmap.h"
+#include "userns/subid.h"
+
+static char *
+caller_name (uid_t uid)
+{
+  struct passwd *pw = getpwuid (uid);
+
+  return pw ? g_strdup (pw->pw_name) : NULL;
+}
+
+NookIdMapPlan *
+nook_userns_plan_for_caller (const NookIdMapping *uid_mappings, guint n_uid,
+                             const NookIdMapping *gid_mappings, guint n_gid, NookUsernsMode mode,
+                             GPtrArray *warnings, GError **error)
+{
+  uid_t uid = getuid ();
+  gid_t gid = getgid ();
+  g_autofree char *user = caller_name (uid);
+  g_autoptr (NookSubids) subids = nook_subids_lookup (user, uid, gid);
+  NookIdMapRequest request = {
+    .uid_mappings = uid_mappings,
+    .n_uid = n_uid,
+    .gid_mappings = gid_mappings,
+    .n_gid = n_gid,
+    .host_uid = uid,
+    .host_gid = gid,
+    .subids = subids,
+    .mode = mode,
+  };
+  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (&request, error);
+
+  if (plan == NULL)
+    return NULL;
+  if (!nook_newidmap_prepare (plan, error))
+    return NULL;
+
+  if (warnings != NULL
+      && ((n_uid == 0 && subids->n_uids == 0) || (n_gid == 0 && subids->n_gids == 0)))
+    {
+      g_autofree char *who = user ? g_strdup (user) : g_strdup_printf ("%u", (guint) uid);
+
+      g_ptr_array_add (warnings,
+                       g_strdup_printf ("no subordinate %s for %s in /etc/subuid and "
+                                        "/etc/subgid: the container maps only your own uid "
+                                        "and gid; to give it 65536 more, run as root: usermod "
+                                        "--add-subuids 100000-165535 --add-subgids "
+                                        "100000-165535 %s",
+                                        subids->n_uids == 0 && subids->n_gids == 0 ? "ids"
+                                        : subids->n_uids == 0                      ? "uids"
+                                                                                   : "gids",
+                                        who, who));
+    }
+  return g_steal_pointer (&plan);
+}
