@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,17 +91,9 @@ prepare_namespaces (NookContainer *c, GError **error)
   const NookConfig *config = c->config;
   const NookNamespace *user = &config->namespaces[NOOK_NS_USER];
 
-  if (user->path != NULL || namespace_path (c, NOOK_NS_PID) != NULL)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
-                   "%s: linux.namespaces: joining an existing %s namespace by path is not "
-                   "supported yet",
-                   config->config_path, user->path ? "user" : "pid");
-      return FALSE;
-    }
-
-  c->new_userns = user->requested;
-  if (!c->new_userns && geteuid () != 0)
+  /* A user namespace joined by path already has its maps. */
+  c->new_userns = user->requested && user->path == NULL;
+  if (!user->requested && geteuid () != 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
                    "%s: linux.namespaces: a rootless container needs a user namespace "
@@ -139,6 +132,7 @@ prepare_namespaces (NookContainer *c, GError **error)
                    config->config_path);
       return FALSE;
     }
+  c->clone_now_flags = c->ns_fds[NOOK_NS_USER] >= 0 ? 0 : c->clone_flags;
   return TRUE;
 }
 
@@ -279,6 +273,10 @@ nook_container_new_with_options (const NookConfig *config, const NookContainerOp
   c->envp = config->process.env;
   c->path_env = find_path_env (c->envp);
   c->use_terminal = use_terminal;
+  /* Read now, so the pty has the caller's size before the process can ask
+   * for it: the parent only sees the pty after the child moved on. */
+  if (use_terminal)
+    ioctl (STDIN_FILENO, TIOCGWINSZ, &c->winsize);
 
   if (!prepare_namespaces (c, error))
     return NULL;

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 
 #include "launcher/config.h"
 #include "launcher/network.h"
@@ -36,10 +37,15 @@ typedef struct
   NookIdMapPlan *idmap;        /* maps written by the parent */
   gboolean new_userns;         /* a new user namespace is created */
   int clone_flags;             /* CLONE_NEW* for the namespaces created */
+  /* CLONE_NEW* that clone() itself creates: all of clone_flags, or none when
+   * the user namespace is joined by path (the child then joins it and
+   * unshares the rest, so that they belong to that user namespace). */
+  int clone_now_flags;
   int ns_fds[NOOK_NS_COUNT];   /* namespaces joined by path, or -1 */
   NookBpfProgram *seccomp;     /* NULL: no filter */
   unsigned int seccomp_flags;
   gboolean use_terminal;       /* allocate a pty inside the container */
+  struct winsize winsize;      /* the caller's, set on the pty before the process runs */
   guint64 bounding;            /* capability sets limited to the running kernel's */
   guint64 effective;
   guint64 permitted;

@@ -23,14 +23,12 @@ typedef struct
   int (*run) (NookInit *init);
 } NookInitStep;
 
-static int step_join_namespaces (NookInit *init);
-
 /* The order is the contract (STYLE.md): sync, mount propagation, rootfs,
  * mounts, pivot_root, masks, hostname, rlimits, user, capabilities,
  * no_new_privs, seccomp, execve. sysctl comes before the masks because
  * readonlyPaths usually covers /proc/sys. */
 static const NookInitStep steps[] = {
-  { "join-namespaces", step_join_namespaces },
+  { "join-namespaces", nook_init_step_namespaces },
   { "network", nook_init_step_network },
   { "mount-propagation", nook_init_step_propagation },
   { "rootfs", nook_init_step_rootfs },
@@ -70,25 +68,6 @@ nook_init_fail (NookInit *init, int err, const char *fmt, ...)
     }
   init->error.err = err;
   return -1;
-}
-
-/* Namespaces listed with a path are joined here, once the new user namespace
- * (if any) has its maps and so its capabilities mean something. */
-static int
-step_join_namespaces (NookInit *init)
-{
-  for (int i = 0; i < NOOK_NS_COUNT; i++)
-    {
-      int fd = init->container->ns_fds[i];
-
-      if (fd < 0)
-        continue;
-      if (setns (fd, nook_ns_type_clone_flag (i)) < 0)
-        return nook_init_fail (init, errno, "joining %s namespace %s", nook_ns_type_name (i),
-                               init->config->namespaces[i].path);
-      close (fd);
-    }
-  return 0;
 }
 
 static G_GNUC_NORETURN void

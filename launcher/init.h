@@ -28,6 +28,9 @@ int nook_init_fail (NookInit *init, int err, const char *fmt, ...) G_GNUC_PRINTF
 /* Runs the steps and execve()s the process; never returns. */
 G_GNUC_NORETURN void nook_init_main (const NookContainer *container, int sock);
 
+/* init-namespaces.c */
+int nook_init_step_namespaces (NookInit *init);
+
 /* mounts.c */
 int nook_init_step_propagation (NookInit *init);
 int nook_init_step_rootfs (NookInit *init);

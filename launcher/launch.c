@@ -102,7 +102,8 @@ clone_child (NookLaunch *l, const NookContainer *c, GError **error)
   l->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
   /* Like fork(), but into the new namespaces at once. */
-  l->pid = syscall (SYS_clone, (unsigned long) (c->clone_flags | SIGCHLD), NULL, NULL, NULL, 0);
+  l->pid = syscall (SYS_clone, (unsigned long) (c->clone_now_flags | SIGCHLD), NULL, NULL, NULL,
+                    0);
   if (l->pid == 0)
     {
       close (sv[0]);
@@ -114,7 +115,7 @@ clone_child (NookLaunch *l, const NookContainer *c, GError **error)
   if (l->pid < 0)
     {
       int err = errno;
-      g_autofree char *what = describe_clone_flags (c->clone_flags);
+      g_autofree char *what = describe_clone_flags (c->clone_now_flags);
 
       l->pid = 0;
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "creating namespaces (%s): %s%s", what,

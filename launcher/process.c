@@ -84,6 +84,9 @@ nook_init_step_terminal (NookInit *init)
     return nook_init_fail (init, errno, "open /dev/ptmx (is devpts mounted with ptmxmode=0666?)");
   if (ioctl (init->pty_master, TIOCSPTLCK, &unlock) < 0)
     return nook_init_fail (init, errno, "unlock pty");
+  if (init->container->winsize.ws_row != 0
+      && ioctl (init->pty_master, TIOCSWINSZ, &init->container->winsize) < 0)
+    return nook_init_fail (init, errno, "set the pty's window size");
   init->pty_slave = ioctl (init->pty_master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
   if (init->pty_slave < 0)
     return nook_init_fail (init, errno, "open pty peer");
@@ -183,8 +186,11 @@ nook_init_step_user (NookInit *init)
     return nook_init_fail (init, errno, "PR_SET_KEEPCAPS");
   /* --group-add=keep-groups: the caller's groups (shown as the overflow
    * gid when not mapped) still grant access to /dev/kvm, video, ... */
+  /* A user namespace joined by path may deny setgroups: only an error when
+   * groups were asked for. */
   if (!c->idmap->deny_setgroups && !c->options.keep_groups
-      && setgroups (p->n_additional_gids, (const gid_t *) p->additional_gids) < 0)
+      && setgroups (p->n_additional_gids, (const gid_t *) p->additional_gids) < 0
+      && (errno != EPERM || p->n_additional_gids > 0))
     return nook_init_fail (init, errno, "setgroups");
   if (setresgid (c->gid, c->gid, c->gid) < 0)
     return nook_init_fail (init, errno, "setresgid %u", c->gid);
