@@ -18,6 +18,8 @@ typedef struct
 typedef gboolean (*NookCommandFunc) (int argc, char **argv, const NookGlobalOptions *globals,
                                      int *out_status, GError **error);
 
+gboolean nook_cmd_cache (int argc, char **argv, const NookGlobalOptions *globals,
+                         int *out_status, GError **error);
 gboolean nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                        GError **error);
 gboolean nook_cmd_spec (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,

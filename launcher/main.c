@@ -15,6 +15,7 @@ typedef struct
 } NookCommand;
 
 static const NookCommand commands[] = {
+  { "cache", nook_cmd_cache, "Manage the store of compiled seccomp filters" },
   { "run", nook_cmd_run, "Run a container from an OCI bundle" },
   { "spec", nook_cmd_spec, "Write a default config.json" },
 };

@@ -1,0 +1,280 @@
+#!/bin/bash
+# Start-up benchmark: nook against crun, runc and the kernel's own floor.
+#
+# Usage: tests/bench/bench.sh [--runs N] [--warmup N] [--nook PATH] [--dir DIR]
+#
+#   --runs N     timed runs per command (default 100)
+#   --warmup N   untimed runs before each command (default 5)
+#   --nook PATH  the nook binary to measure (default: a release build of this
+#                tree, made in DIR/build)
+#   --dir DIR    working directory: bundles, stores, state, results
+#                (default: a new /tmp/nook-bench.XXXXXX)
+#
+# Everything runs rootless, as one unprivileged user, side by side in one
+# hyperfine run, on one bundle (busybox, process `true`, tests/fixtures/
+# seccomp-default.json as linux.seccomp, a single-id user namespace mapping)
+# and the same bundle without linux.seccomp:
+#
+#   nook run               warm store, cold store (cleared before every run),
+#                          --no-filter-cache, and without seccomp
+#   crun run, runc run     with and without seccomp
+#   unshare -Urnimpu --fork true   the floor: the namespaces and nothing else
+#
+# Run as root (as on the test machines), it runs everything as the test user
+# (NOOK_TEST_USER, default nooktest; tests/setup-host.sh creates it) and, when
+# /sys/fs/cgroup is not cgroup2 (hybrid hierarchy: crun and runc refuse to
+# start), inside a private mount namespace with cgroup2 mounted there. Run as
+# an unprivileged user on a cgroup2 host, it runs in place; on a hybrid host
+# the crun and runc rows are then left out.
+#
+# Output (stdout and DIR/results.md): a markdown table with mean, median,
+# user and system time of each command and its ratio to `crun run` with
+# seccomp; the issue's targets, met or not; the peak RSS of nook and crun
+# (/usr/bin/time); and an instruction count of one warm `nook run` (perf stat
+# where the CPU counters are available, else valgrind --tool=callgrind, which
+# counts nook's parent process only). DIR/hyperfine.json holds the raw data.
+#
+# Not part of `meson test`: timings are not tests.
+set -euo pipefail
+
+SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SELF=$SRCDIR/tests/bench/bench.sh
+TEST_USER=${NOOK_TEST_USER:-nooktest}
+
+die () { echo "bench: $*" >&2; exit 1; }
+say () { echo "bench: $*" >&2; }
+
+# --- the measurement itself (as the unprivileged user) ---
+
+# Instructions of one command: perf where it can count, else callgrind.
+count_instructions ()
+{
+  local label=$1
+  shift
+  local out n
+  if out=$(perf stat -x, -e instructions:u "$@" 2>&1 >/dev/null) &&
+     n=$(printf '%s\n' "$out" | awk -F, '$3 ~ /^instructions/ && $1 ~ /^[0-9]+$/ { print $1 }') &&
+     [ -n "$n" ]; then
+    printf '| %s | %s | perf stat -e instructions:u (all processes) |\n' "$label" "$n"
+    return
+  fi
+  if command -v valgrind >/dev/null; then
+    local file=$WORK/callgrind.$RANDOM.out pid st=0
+    valgrind --tool=callgrind --callgrind-out-file="$file.%p" "$@" >/dev/null 2>"$file.log" &
+    pid=$!
+    wait "$pid" || st=$?
+    n=$(awk '/^(summary|totals):/ { print $2; exit }' "$file.$pid" 2>/dev/null || true)
+    if [ -n "$n" ]; then
+      printf '| %s | %s | callgrind, nook'"'"'s parent process only (exit status %s under valgrind) |\n' \
+        "$label" "$n" "$st"
+      return
+    fi
+  fi
+  printf '| %s | n/a | neither perf counters nor valgrind available |\n' "$label"
+}
+
+peak_rss ()
+{
+  local max=0 kb i
+  for i in 1 2 3 4 5; do
+    /usr/bin/time -f %M -o "$WORK/rss.tmp" "$@" >/dev/null 2>&1 || true
+    kb=$(tail -n1 "$WORK/rss.tmp")
+    if [[ $kb =~ ^[0-9]+$ ]] && [ "$kb" -gt "$max" ]; then
+      max=$kb
+    fi
+  done
+  echo "$max"
+}
+
+inner ()
+{
+  : "${WORK:?}" "${NOOK:?}" "${RUNS:?}" "${WARMUP:?}" "${WITH_OCI:?}"
+  export XDG_CACHE_HOME=$WORK/cache
+  export XDG_RUNTIME_DIR=$WORK/run
+  mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
+  local sc=$WORK/bundle-seccomp nosc=$WORK/bundle-plain
+
+  # Each command must work before it is timed (hyperfine would time failures).
+  "$NOOK" run "$sc" || die "nook run $sc failed"
+  "$NOOK" run "$nosc" || die "nook run $nosc failed"
+
+  local args=(-N --runs "$RUNS" --warmup "$WARMUP" --export-json "$WORK/hyperfine.json" --style basic)
+  add () { args+=(--command-name "$1" --prepare "$2" "$3"); }
+  add "nook run (warm store)" true "$NOOK run $sc"
+  add "nook run (cold store)" "rm -rf $XDG_CACHE_HOME/nook" "$NOOK run $sc"
+  add "nook run --no-filter-cache" true "$NOOK run --no-filter-cache $sc"
+  add "nook run (no seccomp)" true "$NOOK run $nosc"
+  if [ "$WITH_OCI" = 1 ]; then
+    local rt
+    for rt in crun runc; do
+      "$rt" --root "$WORK/$rt-state" run -b "$sc" "bench-$rt" || die "$rt run $sc failed"
+      add "$rt run (seccomp)" true "$rt --root $WORK/$rt-state run -b $sc bench-$rt"
+      add "$rt run (no seccomp)" true "$rt --root $WORK/$rt-state run -b $nosc bench-$rt"
+    done
+  fi
+  add "unshare -Urnimpu --fork true" true "unshare -Urnimpu --fork true"
+  hyperfine "${args[@]}" >&2
+
+  {
+    echo "| peak RSS (KiB, max of 5 runs) | |"
+    echo "|---|---:|"
+    echo "| nook run (warm store) | $(peak_rss "$NOOK" run "$sc") |"
+    if [ "$WITH_OCI" = 1 ]; then
+      echo "| crun run (seccomp) | $(peak_rss crun --root "$WORK/crun-state" run -b "$sc" bench-crun) |"
+    fi
+  } >"$WORK/rss.md"
+
+  {
+    echo "| instructions | count | how |"
+    echo "|---|---:|---|"
+    "$NOOK" run "$sc" # warm
+    count_instructions "nook run (warm store)" "$NOOK" run "$sc"
+    count_instructions "nook run --no-filter-cache" "$NOOK" run --no-filter-cache "$sc"
+  } >"$WORK/instructions.md"
+}
+
+# The markdown table and the targets, from hyperfine's JSON.
+report ()
+{
+  python3 - "$WORK/hyperfine.json" <<'EOF'
+import json, statistics, sys
+
+results = json.load(open(sys.argv[1]))["results"]
+by_name = {r["command"]: r for r in results}
+ref = by_name.get("crun run (seccomp)")
+
+def ms(x):
+    return f"{x * 1000:.2f}"
+
+print("| command | mean [ms] | median [ms] | user [ms] | system [ms] | × crun run (seccomp) |")
+print("|---|---:|---:|---:|---:|---:|")
+for r in results:
+    ratio = f"{r['mean'] / ref['mean']:.2f}" if ref else "n/a"
+    print(f"| {r['command']} | {ms(r['mean'])} ± {ms(r['stddev'] or 0)} | {ms(r['median'])} "
+          f"| {ms(r['user'])} | {ms(r['system'])} | {ratio} |")
+
+def mean(name):
+    return by_name[name]["mean"] if name in by_name else None
+
+warm, cold = mean("nook run (warm store)"), mean("nook run (cold store)")
+crun_sc, crun_plain = mean("crun run (seccomp)"), mean("crun run (no seccomp)")
+floor = mean("unshare -Urnimpu --fork true")
+targets = []
+if crun_sc:
+    targets.append((f"warm store ≤ 0.30 × crun run (seccomp): {warm / crun_sc:.2f}×", warm <= 0.30 * crun_sc))
+    targets.append((f"warm store faster than crun run (no seccomp): {ms(warm)} vs {ms(crun_plain)} ms", warm < crun_plain))
+    targets.append((f"cold store no slower than crun run (seccomp): {ms(cold)} vs {ms(crun_sc)} ms", cold <= crun_sc))
+targets.append((f"warm store ≤ 2.5 × the unshare floor: {warm / floor:.2f}×", warm <= 2.5 * floor))
+user = by_name["nook run (warm store)"]["user"]
+targets.append((f"warm store user time < 2 ms: {ms(user)} ms", user < 0.002))
+print()
+print("Targets (issue 4):")
+for text, ok in targets:
+    print(f"- [{'x' if ok else ' '}] {text}")
+EOF
+}
+
+if [[ ${1:-} == __inner ]]; then
+  inner
+  exit 0
+fi
+
+# --- set-up ---
+
+RUNS=100
+WARMUP=5
+NOOK=${NOOK:-}
+WORK=
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --runs) RUNS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --nook) NOOK=$2; shift 2 ;;
+    --dir) WORK=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$SELF"; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+done
+
+for tool in hyperfine python3 unshare; do
+  command -v "$tool" >/dev/null || die "$tool not found (tests/setup-host.sh installs it)"
+done
+
+as_root=0
+run_as=()
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=1
+  id -u "$TEST_USER" >/dev/null 2>&1 || die "user $TEST_USER does not exist: run tests/setup-host.sh"
+  run_as=(runuser -u "$TEST_USER" --)
+fi
+
+if [[ -z $WORK ]]; then
+  WORK=$(mktemp -d /tmp/nook-bench.XXXXXX)
+fi
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+chmod 0755 "$WORK"
+[[ $as_root == 1 ]] && chown "$TEST_USER:" "$WORK"
+
+if [[ -z $NOOK ]]; then
+  say "building nook (release) in $WORK/build"
+  build_log=$WORK/build.log
+  { if [[ -f $WORK/build/build.ninja ]]; then
+      meson setup --reconfigure "$WORK/build" "$SRCDIR" --buildtype=release -Dtests=false
+    else
+      meson setup "$WORK/build" "$SRCDIR" --buildtype=release -Dtests=false
+    fi && ninja -C "$WORK/build" launcher/nook; } >"$build_log" 2>&1 ||
+    { cat "$build_log" >&2; die "build failed"; }
+  NOOK=$WORK/build/launcher/nook
+  chmod -R a+rX "$WORK/build"
+fi
+NOOK=$(realpath "$NOOK")
+[[ -x $NOOK ]] || die "$NOOK is not executable"
+
+say "making the bundles in $WORK"
+"${run_as[@]}" bash -c '
+  set -e
+  "$1/make-bundle.sh" "$2/bundle-seccomp" --seccomp "$1/seccomp-default.json"
+  "$1/make-bundle.sh" "$2/bundle-plain"
+  for b in "$2/bundle-seccomp" "$2/bundle-plain"; do
+    python3 - "$b/config.json" <<EOF
+import json, os, sys
+path = sys.argv[1]
+c = json.load(open(path))
+c["process"]["args"] = ["true"]
+# runc and crun need the mapping spelt out; nook takes it as it is.
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": os.getuid(), "size": 1}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": os.getgid(), "size": 1}]
+json.dump(c, open(path, "w"), indent=2)
+EOF
+  done' _ "$SRCDIR/tests/fixtures" "$WORK"
+
+WITH_OCI=1
+for rt in crun runc; do
+  command -v "$rt" >/dev/null || { say "$rt not found: the crun and runc rows are left out"; WITH_OCI=0; }
+done
+
+inner_env=(env WORK="$WORK" NOOK="$NOOK" RUNS="$RUNS" WARMUP="$WARMUP"
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+if [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; then
+  "${run_as[@]}" "${inner_env[@]}" WITH_OCI="$WITH_OCI" bash "$SELF" __inner
+elif [[ $as_root == 1 ]]; then
+  # Hybrid cgroups: crun and runc want cgroup2 at /sys/fs/cgroup. A private
+  # mount namespace gives them that without touching the host's mounts.
+  unshare -m sh -c 'umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' _ \
+    "${run_as[@]}" "${inner_env[@]}" WITH_OCI="$WITH_OCI" bash "$SELF" __inner
+else
+  say "/sys/fs/cgroup is not cgroup2 and this is not root: crun and runc cannot run here, their rows are left out"
+  "${inner_env[@]}" WITH_OCI=0 bash "$SELF" __inner
+fi
+
+{
+  echo "nook start-up benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -sr), $(nproc) CPUs,"
+  echo "$RUNS runs per command after $WARMUP warm-up runs, as $("${run_as[@]}" id -un)."
+  echo
+  report
+  echo
+  cat "$WORK/rss.md"
+  echo
+  cat "$WORK/instructions.md"
+} | tee "$WORK/results.md"
