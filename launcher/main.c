@@ -72,7 +72,10 @@ main (int argc, char **argv)
   gboolean done = FALSE;
   int status = 0;
 
-  setlocale (LC_ALL, "");
+  /* Only the character set: GOption converts arguments with it. nook's own
+   * messages are not translated, so the other categories would only cost
+   * file opens on every start. */
+  setlocale (LC_CTYPE, "");
 
   if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
     {

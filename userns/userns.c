@@ -15,6 +15,19 @@ caller_name (uid_t uid)
   return pw ? g_strdup (pw->pw_name) : NULL;
 }
 
+/* Config maps of only the caller's own ids need no subordinate ranges: the
+ * lookup (NSS, libsubid, /etc/subuid) is skipped on that path. */
+static gboolean
+own_ids_only (const NookIdMapping *m, guint n, guint32 own)
+{
+  if (n == 0)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (m[i].host_id != own || m[i].size != 1)
+      return FALSE;
+  return TRUE;
+}
+
 NookIdMapPlan *
 nook_userns_plan_for_caller (const NookIdMapping *uid_mappings, guint n_uid,
                              const NookIdMapping *gid_mappings, guint n_gid, NookUsernsMode mode,
@@ -22,8 +35,11 @@ nook_userns_plan_for_caller (const NookIdMapping *uid_mappings, guint n_uid,
 {
   uid_t uid = getuid ();
   gid_t gid = getgid ();
-  g_autofree char *user = caller_name (uid);
-  g_autoptr (NookSubids) subids = nook_subids_lookup (user, uid, gid);
+  gboolean need_subids = mode != NOOK_USERNS_AUTO || !own_ids_only (uid_mappings, n_uid, uid)
+                         || !own_ids_only (gid_mappings, n_gid, gid);
+  g_autofree char *user = need_subids ? caller_name (uid) : NULL;
+  g_autoptr (NookSubids) subids = need_subids ? nook_subids_lookup (user, uid, gid)
+                                              : g_new0 (NookSubids, 1);
   NookIdMapRequest request = {
     .uid_mappings = uid_mappings,
     .n_uid = n_uid,
