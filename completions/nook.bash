@@ -31,7 +31,14 @@ _nook_option_argument() {
         --root | --bundle | -b) _nook_reply -d '' "$cur" ;;
         --log | --config | -c) _nook_reply -f '' "$cur" ;;
         --log-format) _nook_reply -W 'text json' "$cur" ;;
-        --name | -n) COMPREPLY=() ;;
+        # A name, a number: nothing to offer.
+        --name | -n | --max-entries) COMPREPLY=() ;;
+        --userns) _nook_reply -W 'auto keep-id' "$cur" ;;
+        --group-add) _nook_reply -W 'keep-groups' "$cur" ;;
+        # --network: run's hidden alias of --net.
+        --net | --network) _nook_reply -W 'host none pasta' "$cur" ;;
+        --ipc | --pid | --uts) _nook_reply -W 'host' "$cur" ;;
+        --dns) _nook_reply -W 'bundle' "$cur" ;;
         *) return 1 ;;
     esac
     return 0
@@ -40,11 +47,13 @@ _nook_option_argument() {
 _nook() {
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=''
-    local commands='run spec help'
+    local commands='cache run spec help'
     local global_options='--root --log --log-format --version -v --help -h'
-    local run_options='--config -c --name -n --tty -t --no-tty -T --help -h'
+    local run_options='--config -c --name -n --tty -t --no-tty -T --no-filter-cache
+        --userns --group-add --net --ipc --pid --uts --dns --help -h'
     local spec_options='--rootless --bundle -b --force -f --help -h'
-    local command='' positionals=0 ended='' bundle_dashdash=''
+    local cache_commands='ls prune clear help'
+    local command='' subcommand='' positionals=0 ended='' bundle_dashdash=''
     local i word
 
     COMPREPLY=()
@@ -57,8 +66,8 @@ _nook() {
         _nook_option_argument "${COMP_WORDS[COMP_CWORD - 2]}" "$cur" && return 0
     fi
 
-    # Walk the words before the cursor: find the command and, for run, whether
-    # the BUNDLE has been given.
+    # Walk the words before the cursor: find the command (and cache's
+    # subcommand) and, for run, whether the BUNDLE has been given.
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]}
         if [[ $word == = ]]; then
@@ -73,7 +82,9 @@ _nook() {
             # An option with a separate argument: skip the argument, unless
             # the option is the word just before the cursor.
             case $word in
-                --root | --log | --log-format | --config | -c | --name | -n | --bundle | -b)
+                --root | --log | --log-format | --config | -c | --name | -n | --bundle | -b | \
+                    --userns | --group-add | --net | --network | --ipc | --pid | --uts | --dns | \
+                    --max-entries)
                     if ((i + 1 < COMP_CWORD)) && [[ ${COMP_WORDS[i + 1]} != = ]]; then
                         i=$((i + 1))
                     fi
@@ -88,6 +99,9 @@ _nook() {
         fi
         if [[ -z $command ]]; then
             command=$word
+        elif [[ $command == cache && -z $subcommand ]]; then
+            # "nook cache ls -q": the subcommand's options follow it.
+            subcommand=$word
         else
             positionals=$((positionals + 1))
             ended=1
@@ -111,6 +125,22 @@ _nook() {
             ;;
         spec)
             [[ -z $ended ]] && _nook_reply -W "$spec_options" "$cur"
+            ;;
+        cache)
+            if [[ -z $subcommand ]]; then
+                if [[ $cur == -* ]]; then
+                    _nook_reply -W '--help -h' "$cur"
+                else
+                    _nook_reply -W "$cache_commands" "$cur"
+                fi
+            elif [[ -z $ended ]]; then
+                # The subcommands take options only, no arguments.
+                case $subcommand in
+                    ls) _nook_reply -W '--quiet -q --help -h' "$cur" ;;
+                    prune) _nook_reply -W '--max-entries --help -h' "$cur" ;;
+                    clear) _nook_reply -W '--help -h' "$cur" ;;
+                esac
+            fi
             ;;
         run)
             if ((positionals == 0)); then

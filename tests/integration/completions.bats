@@ -97,7 +97,7 @@ long_options_of() {
     run complete_bash nook ''
     echo "$output"
     [ "$status" -eq 0 ]
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "help run spec " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help run spec " ]
 }
 
 @test "bash: nook run --n offers --name" {
@@ -143,6 +143,60 @@ long_options_of() {
     [ "$output" = printenv ]
 }
 
+@test "bash: run option values, and their arguments skipped" {
+    run complete_bash nook run --net ''
+    echo "$output"
+    [ "$(echo "$output" | tr '\n' ' ')" = "host none pasta " ]
+    run complete_bash nook run --net = p
+    [ "$output" = pasta ]
+    run complete_bash nook run --network = h
+    [ "$output" = host ]
+    run complete_bash nook run --userns = ''
+    [ "$(echo "$output" | tr '\n' ' ')" = "auto keep-id " ]
+    run complete_bash nook run --group-add ''
+    [ "$output" = keep-groups ]
+    run complete_bash nook run --ipc = ''
+    [ "$output" = host ]
+    run complete_bash nook run --dns ''
+    [ "$output" = bundle ]
+    run complete_bash nook run --no-f
+    [ "$output" = --no-filter-cache ]
+    # "--net host" and "--net=host" are both one option: BUNDLE comes next.
+    run complete_bash nook run --net host --userns = keep-id --no-filter-cache bund
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a bundle-b " ]
+    run complete_bash nook run --pid host --uts = host bundle-a printen
+    [ "$output" = printenv ]
+}
+
+@test "bash: cache subcommands and their options" {
+    run complete_bash nook ca
+    echo "$output"
+    [ "$output" = cache ]
+    run complete_bash nook cache ''
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "clear help ls prune " ]
+    run complete_bash nook cache p
+    [ "$output" = prune ]
+    run complete_bash nook cache --
+    [ "$output" = --help ]
+    run complete_bash nook cache ls -
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--help --quiet -h -q " ]
+    run complete_bash nook cache ls -q --
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--help --quiet " ]
+    run complete_bash nook cache prune --
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--help --max-entries " ]
+    run complete_bash nook cache prune --max-entries ''
+    [ -z "$output" ]
+    run complete_bash nook cache prune --max-entries 10 --
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--help --max-entries " ]
+    run complete_bash nook cache clear --
+    [ "$output" = --help ]
+    # The subcommands take no arguments.
+    run complete_bash nook cache ls extra --
+    [ -z "$output" ]
+    run complete_bash nook help ca
+    [ "$output" = cache ]
+}
+
 @test "bash: spec options and --bundle DIR" {
     run complete_bash nook spec --
     echo "$output"
@@ -177,12 +231,45 @@ long_options_of() {
 
 @test "bash: completions match nook run --help" {
     : "${NOOK:?NOOK must name the nook binary}"
-    local help helped completed
+    local help helped completed option value
     help=$("$NOOK" run --help) || skip "nook run --help does not work yet"
     helped=$(echo "$help" | long_options_of)
     completed=$(complete_bash nook run -- | long_options_of)
     echo "help: $helped / completion: $completed"
     [ "$helped" = "$completed" ]
+
+    # Every fixed value the help names ("--ipc=host", "--net=MODE ... host:")
+    # is offered after "--option=".
+    while read -r option value; do
+        completed=$(complete_bash nook run "$option" = '')
+        echo "$option=$value: $completed"
+        [[ $'\n'$completed$'\n' == *$'\n'$value$'\n'* ]]
+    done < <(echo "$help" | grep -oE -- '--[a-z-]+=[a-z][a-z-]*' | tr '=' ' ')
+    [ "$(complete_bash nook run --net = '' | sort | tr '\n' ' ')" = "host none pasta " ]
+    [ "$(complete_bash nook run --userns = '' | sort | tr '\n' ' ')" = "auto keep-id " ]
+}
+
+@test "bash: completions match nook cache --help and its subcommands" {
+    : "${NOOK:?NOOK must name the nook binary}"
+    local helped completed subcommand
+    helped=$("$NOOK" cache --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }' | sort)
+    completed=$(complete_bash nook cache '' | grep -vx help | sort)
+    echo "help: $helped / completion: $completed"
+    [ -n "$helped" ]
+    [ "$helped" = "$completed" ]
+
+    helped=$("$NOOK" cache --help | long_options_of)
+    completed=$(complete_bash nook cache -- | long_options_of)
+    echo "help: $helped / completion: $completed"
+    [ "$helped" = "$completed" ]
+
+    for subcommand in ls prune clear; do
+        helped=$("$NOOK" cache "$subcommand" --help | long_options_of)
+        completed=$(complete_bash nook cache "$subcommand" -- | long_options_of)
+        echo "$subcommand help: $helped / completion: $completed"
+        [ -n "$helped" ]
+        [ "$helped" = "$completed" ]
+    done
 }
 
 @test "zsh: nook r completes to run, options and bundles" {
@@ -203,6 +290,27 @@ long_options_of() {
     [ "$output" = "nook run bundle-a printenv " ]
 }
 
+@test "zsh: run option values, cache subcommands and options" {
+    require_shell zsh
+    run complete_zsh 'nook run --net=p'
+    echo "$output"
+    [ "$output" = "nook run --net=pasta " ]
+    run complete_zsh 'nook run --userns=k'
+    [ "$output" = "nook run --userns=keep-id " ]
+    run complete_zsh 'nook run --no-f'
+    [ "$output" = "nook run --no-filter-cache " ]
+    run complete_zsh 'nook run --net host bundle-a printen'
+    [ "$output" = "nook run --net host bundle-a printenv " ]
+    run complete_zsh 'nook ca'
+    [ "$output" = "nook cache " ]
+    run complete_zsh 'nook cache pr'
+    [ "$output" = "nook cache prune " ]
+    run complete_zsh 'nook cache ls --q'
+    [ "$output" = "nook cache ls --quiet " ]
+    run complete_zsh 'nook cache prune --m'
+    [ "$output" = "nook cache prune --max-entries=" ]
+}
+
 @test "fish: nook r completes to run, options and bundles" {
     require_shell fish
     run complete_fish 'nook r'
@@ -210,11 +318,48 @@ long_options_of() {
     [ "$status" -eq 0 ]
     [ "$output" = run ]
     run complete_fish 'nook run --n'
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--name --no-tty " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--name --net --no-filter-cache --no-tty " ]
     run complete_fish 'nook spec --'
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "--bundle --force --help --rootless " ]
     run complete_fish 'nook --root /tmp run bund'
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a/ bundle-b/ " ]
     run complete_fish 'nook run bundle-a -- printen'
     [ "$output" = printenv ]
+}
+
+@test "fish: run option values, cache subcommands and options" {
+    require_shell fish
+    run complete_fish 'nook run --net '
+    echo "$output"
+    [ "$(echo "$output" | tr '\n' ' ')" = "host none pasta " ]
+    run complete_fish 'nook run --userns=k'
+    [ "$output" = --userns=keep-id ]
+    run complete_fish 'nook run --net host --dns bundle bund'
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a/ bundle-b/ " ]
+    run complete_fish 'nook '
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help run spec " ]
+    run complete_fish 'nook cache '
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "clear help ls prune " ]
+    run complete_fish 'nook cache ls -q --'
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--help --quiet " ]
+    run complete_fish 'nook cache prune --max-entries 5 --'
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "--help --max-entries " ]
+    run complete_fish 'nook cache ls extra --'
+    [ -z "$output" ]
+}
+
+# As for bash: fish completes every long option the help texts list, and
+# nothing else.
+@test "fish: completions match the --help of nook and its commands" {
+    require_shell fish
+    : "${NOOK:?NOOK must name the nook binary}"
+    local words helped completed
+    for words in '' run spec cache 'cache ls' 'cache prune' 'cache clear'; do
+        # shellcheck disable=SC2086 # $words is split on purpose
+        helped=$("$NOOK" $words --help | long_options_of)
+        completed=$(complete_fish "nook ${words:+$words }--" | long_options_of)
+        echo "nook $words: help: $helped / completion: $completed"
+        [ -n "$helped" ]
+        [ "$helped" = "$completed" ]
+    done
 }
