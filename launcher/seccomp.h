@@ -1,9 +1,10 @@
 /* nook: seccomp filters. Compiled in the parent (libseccomp), loaded in the
  * child (raw seccomp(2), no libseccomp, no allocation).
  *
- * The pipeline is "build filter" -> (store, a later issue) -> "load filter":
+ * The pipeline is "build filter" -> store -> "load filter":
  * nook_seccomp_compile produces the BPF program bytes; the per-user store of
- * compiled programs will sit between compile and load, keyed on NookSeccomp. */
+ * compiled programs (storage/filter-store.c, keyed by launcher/seccomp-key.c)
+ * sits between compile and load (launcher/seccomp-prepare.c). */
 #pragma once
 
 #include <glib.h>
