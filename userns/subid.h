@@ -17,6 +17,7 @@ typedef struct
   guint n_uids;
   NookSubidRange *gids;
   guint n_gids;
+  const char *unavailable; /* why libsubid could not be loaded, or NULL */
 } NookSubids;
 
 void nook_subids_free (NookSubids *subids);

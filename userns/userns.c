@@ -57,6 +57,14 @@ nook_userns_plan_for_caller (const NookIdMapping *uid_mappings, guint n_uid,
   if (!nook_newidmap_prepare (plan, error))
     return NULL;
 
+  if (warnings != NULL && subids->unavailable != NULL && (n_uid == 0 || n_gid == 0))
+    {
+      g_ptr_array_add (warnings,
+                       g_strdup_printf ("cannot load libsubid (%s): the container maps only "
+                                        "your own uid and gid; install the libsubid4 package",
+                                        subids->unavailable));
+      return g_steal_pointer (&plan);
+    }
   if (warnings != NULL
       && ((n_uid == 0 && subids->n_uids == 0) || (n_gid == 0 && subids->n_gids == 0)))
     {
