@@ -251,7 +251,7 @@ nook_config_parse_uint32 (NookConfigCtx *ctx, JsonNode *node, const char *path, 
                           GError **error)
 {
   guint32 *target = out;
-  guint64 value;
+  guint64 value = 0;
 
   if (!nook_config_get_uint (ctx, node, path, G_MAXUINT32, &value, error))
     return FALSE;
