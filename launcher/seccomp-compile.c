@@ -5,6 +5,8 @@
  * struct sock_filter array (see seccomp-load.c). */
 #include "launcher/seccomp.h"
 
+#include "storage/autofd.h"
+
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -25,14 +27,6 @@
 
 #define NOOK_SECCOMP_MAX_ARGS 6
 
-/* GLib 2.74 has no g_autofd. */
-static void
-close_fdp (int *fdp)
-{
-  if (*fdp >= 0)
-    close (*fdp);
-}
-#define nook_autofd __attribute__ ((cleanup (close_fdp)))
 
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (scmp_filter_ctx, seccomp_release, NULL)
 

@@ -14,6 +14,8 @@
  * with lost data, which its checksum catches, and a cache may lose entries. */
 #include "storage/filter-store.h"
 
+#include "storage/autofd.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,14 +57,6 @@ struct NookFilterStore
   int dirfd; /* -1 while the directory does not exist */
 };
 
-/* GLib 2.74 has no g_autofd. */
-static void
-close_fdp (int *fdp)
-{
-  if (*fdp >= 0)
-    close (*fdp);
-}
-#define nook_autofd __attribute__ ((cleanup (close_fdp)))
 
 static void
 closedirp (DIR **dirp)

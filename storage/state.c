@@ -15,6 +15,8 @@
  * a race with a removal and starts over. */
 #include "storage/state.h"
 
+#include "storage/autofd.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -50,17 +52,6 @@ struct NookState
   gboolean owned;
 };
 
-static inline void
-close_fdp (int *fdp)
-{
-  int saved_errno = errno;
-
-  if (*fdp >= 0)
-    close (*fdp);
-  *fdp = -1;
-  errno = saved_errno;
-}
-#define nook_autofd __attribute__ ((cleanup (close_fdp)))
 
 static gboolean
 set_errno_error (GError **error, int errsv, const char *what, const char *path)
@@ -204,8 +195,8 @@ claim_once (NookState *state, GError **error)
       created = FALSE;
     }
 
-  close_fdp (&state->dir_fd);
-  close_fdp (&state->lock_fd);
+  nook_close_fdp (&state->dir_fd);
+  nook_close_fdp (&state->lock_fd);
 
   state->dir_fd = open (state->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (state->dir_fd < 0)
@@ -432,8 +423,8 @@ nook_state_free (NookState *state)
         }
     }
 
-  close_fdp (&state->dir_fd);
-  close_fdp (&state->lock_fd);
+  nook_close_fdp (&state->dir_fd);
+  nook_close_fdp (&state->lock_fd);
   g_free (state->dir);
   g_free (state->id);
   g_free (state);
