@@ -39,6 +39,8 @@ _nook_option_argument() {
         --net | --network) _nook_reply -W 'host none pasta' "$cur" ;;
         --ipc | --pid | --uts) _nook_reply -W 'host' "$cur" ;;
         --dns) _nook_reply -W 'bundle' "$cur" ;;
+        --rootfs) _nook_reply -W 'fuse-overlayfs overlay bind' "$cur" ;;
+        --format) _nook_reply -W 'table json' "$cur" ;;
         *) return 1 ;;
     esac
     return 0
@@ -47,10 +49,10 @@ _nook_option_argument() {
 _nook() {
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=''
-    local commands='cache run spec help'
+    local commands='cache ls rm run spec help'
     local global_options='--root --log --log-format --version -v --help -h'
     local run_options='--config -c --name -n --tty -t --no-tty -T --no-filter-cache
-        --userns --group-add --net --ipc --pid --uts --dns --help -h'
+        --userns --group-add --net --ipc --pid --uts --dns --rootfs --rm --replace --help -h'
     local spec_options='--rootless --bundle -b --force -f --help -h'
     local cache_commands='ls prune clear help'
     local command='' subcommand='' positionals=0 ended='' bundle_dashdash=''
@@ -84,7 +86,7 @@ _nook() {
             case $word in
                 --root | --log | --log-format | --config | -c | --name | -n | --bundle | -b | \
                     --userns | --group-add | --net | --network | --ipc | --pid | --uts | --dns | \
-                    --max-entries)
+                    --max-entries | --rootfs | --format)
                     if ((i + 1 < COMP_CWORD)) && [[ ${COMP_WORDS[i + 1]} != = ]]; then
                         i=$((i + 1))
                     fi
@@ -125,6 +127,20 @@ _nook() {
             ;;
         spec)
             [[ -z $ended ]] && _nook_reply -W "$spec_options" "$cur"
+            ;;
+        ls)
+            [[ -z $ended ]] && _nook_reply -W '--format --quiet -q --help -h' "$cur"
+            ;;
+        rm)
+            if [[ $cur == -* ]]; then
+                _nook_reply -W '--force -f --help -h' "$cur"
+            else
+                # Named containers: their layers' directories (no nook call).
+                local dir=${XDG_DATA_HOME:-$HOME/.local/share}/nook/containers names
+                names=$(cd "$dir" 2>/dev/null && printf '%s ' *)
+                [[ $names == '* ' ]] && names=''
+                _nook_reply -W "$names" "$cur"
+            fi
             ;;
         cache)
             if [[ -z $subcommand ]]; then

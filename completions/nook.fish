@@ -27,7 +27,8 @@ function __fish_nook_positionals
                     end
                     continue
                 case --root --log --log-format --config -c --name -n --bundle -b \
-                    --userns --group-add --net --network --ipc --pid --uts --dns --max-entries
+                    --userns --group-add --net --network --ipc --pid --uts --dns --max-entries \
+                    --rootfs --format
                     set skip_next 1
                     continue
                 case '-*'
@@ -78,12 +79,14 @@ complete -c nook -n __fish_nook_needs_command -l log-format -x -a 'text json' -d
 complete -c nook -n __fish_nook_needs_command -s v -l version -d 'Print the version and exit'
 complete -c nook -n __fish_nook_needs_command -s h -l help -d 'Show the usage'
 complete -c nook -n __fish_nook_needs_command -a cache -d 'Manage the store of compiled seccomp filters'
+complete -c nook -n __fish_nook_needs_command -a ls -d 'List containers'
+complete -c nook -n __fish_nook_needs_command -a rm -d 'Remove stopped containers and their layers'
 complete -c nook -n __fish_nook_needs_command -a run -d 'Run a container from an OCI bundle'
 complete -c nook -n __fish_nook_needs_command -a spec -d 'Write a default config.json'
 complete -c nook -n __fish_nook_needs_command -a help -d 'Show the usage'
 
 # nook help COMMAND
-complete -c nook -n '__fish_nook_at help 0' -a 'cache run spec help'
+complete -c nook -n '__fish_nook_at help 0' -a 'cache ls rm run spec help'
 
 # nook run [OPTIONS] BUNDLE [--] COMMAND [ARGS...]
 complete -c nook -n '__fish_nook_at run 0' -s c -l config -r -F -d 'Read FILE instead of BUNDLE/config.json'
@@ -98,12 +101,33 @@ complete -c nook -n '__fish_nook_at run 0' -l ipc -x -a 'host' -d "Share the cal
 complete -c nook -n '__fish_nook_at run 0' -l pid -x -a 'host' -d "Share the caller's PID namespace"
 complete -c nook -n '__fish_nook_at run 0' -l uts -x -a 'host' -d "Share the caller's hostname"
 complete -c nook -n '__fish_nook_at run 0' -l dns -x -a 'bundle' -d "Keep the bundle's resolv.conf and hosts"
+complete -c nook -n '__fish_nook_at run 0' -l rootfs -x -a 'fuse-overlayfs overlay bind' -d 'How the root filesystem is mounted'
+complete -c nook -n '__fish_nook_at run 0' -l rm -d 'Throw the writable layer away at exit'
+complete -c nook -n '__fish_nook_at run 0' -l replace -d "Start a named container afresh"
 complete -c nook -n '__fish_nook_at run 0' -s h -l help -d 'Show the options of run'
 # --network: run's hidden alias of --net, parsed but not offered.
 complete -c nook -n "__fish_nook_at run 0; and __fish_prev_arg_in --network" -x -a 'host none pasta'
 complete -c nook -n "__fish_nook_at run 0; and not __fish_prev_arg_in --network" -x -a '(__fish_complete_directories)'
 complete -c nook -n '__fish_nook_at run 1' -x -a '(__fish_complete_command)'
 complete -c nook -n __fish_nook_run_command_args -F
+
+# nook ls [--format table|json] [-q]
+complete -c nook -n '__fish_nook_at ls 0' -l format -x -a 'table json' -d 'Output format'
+complete -c nook -n '__fish_nook_at ls 0' -s q -l quiet -d 'Print the names only'
+complete -c nook -n '__fish_nook_at ls 0' -s h -l help -d 'Show the options of ls'
+
+# nook rm [-f] NAME...
+function __fish_nook_rm
+    set -l words (__fish_nook_positionals)
+    test "$words[1]" = rm
+end
+function __fish_nook_container_names
+    set -l dir (set -q XDG_DATA_HOME; and echo $XDG_DATA_HOME; or echo $HOME/.local/share)/nook/containers
+    test -d $dir; and path basename $dir/*
+end
+complete -c nook -n __fish_nook_rm -s f -l force -d 'Stop a running container first'
+complete -c nook -n __fish_nook_rm -s h -l help -d 'Show the options of rm'
+complete -c nook -n __fish_nook_rm -x -a '(__fish_nook_container_names)'
 
 # nook spec [--rootless] [--bundle DIR] [--force]
 complete -c nook -n '__fish_nook_at spec 0' -l rootless -d 'Generate a rootless configuration'

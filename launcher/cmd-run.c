@@ -1,4 +1,5 @@
 /* nook run [OPTIONS] BUNDLE [COMMAND [ARG...]] */
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,6 +8,8 @@
 #include "launcher/config.h"
 #include "launcher/container.h"
 #include "launcher/errors.h"
+#include "launcher/rootfs.h"
+#include "storage/layers.h"
 #include "storage/state.h"
 
 typedef struct
@@ -24,6 +27,9 @@ typedef struct
   char *pid;       /* --pid=host */
   char *uts;       /* --uts=host */
   char *dns;       /* --dns=bundle */
+  char *rootfs;    /* --rootfs=fuse-overlayfs|overlay|bind */
+  gboolean rm;     /* --rm: an ephemeral layer even with --name */
+  gboolean replace; /* --replace: start a named container's layer afresh */
 } NookRunOptions;
 
 static void
@@ -38,6 +44,7 @@ run_options_clear (NookRunOptions *o)
   g_free (o->pid);
   g_free (o->uts);
   g_free (o->dns);
+  g_free (o->rootfs);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookRunOptions, run_options_clear)
 
@@ -68,6 +75,15 @@ static const char run_usage[]
       "  --uts=host          Share your hostname (the config's is ignored)\n"
       "  --dns=bundle        Keep the bundle's /etc/resolv.conf and /etc/hosts\n"
       "                      (default with network access: your host's, read-only)\n"
+      "  --rootfs=MODE       fuse-overlayfs (default): the bundle's rootfs stays\n"
+      "                      untouched under a writable layer; overlay: the same with\n"
+      "                      the kernel's overlayfs (Linux 5.11+); bind: write into\n"
+      "                      the bundle's rootfs itself\n"
+      "  --rm                Throw the writable layer away at exit (the default\n"
+      "                      without --name; with --name the layer is kept in\n"
+      "                      ~/.local/share/nook/containers/NAME)\n"
+      "  --replace           With --name: start afresh from BUNDLE, dropping the\n"
+      "                      container's layer\n"
       "  -h, --help          Show this help\n";
 
 static gboolean
@@ -87,6 +103,9 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     { "pid", 0, 0, G_OPTION_ARG_STRING, &o->pid, NULL, NULL },
     { "uts", 0, 0, G_OPTION_ARG_STRING, &o->uts, NULL, NULL },
     { "dns", 0, 0, G_OPTION_ARG_STRING, &o->dns, NULL, NULL },
+    { "rootfs", 0, 0, G_OPTION_ARG_STRING, &o->rootfs, NULL, NULL },
+    { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm, NULL, NULL },
+    { "replace", 0, 0, G_OPTION_ARG_NONE, &o->replace, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
@@ -164,6 +183,103 @@ want_terminal (const NookRunOptions *o, const NookConfig *config, gboolean *out_
   return TRUE;
 }
 
+/* fuse-overlayfs is mounted from outside, into the namespaces clone()
+ * created; a user namespace joined by path is entered only later by the
+ * child itself. Without --rootfs such a container gets the kernel's
+ * overlay instead, and a container without a mount namespace of its own
+ * the bundle's rootfs. */
+static gboolean
+check_rootfs_mode (const NookRunOptions *o, const NookContainer *c, NookRootfsMode *mode,
+                   GError **error)
+{
+  gboolean own_mntns = (c->clone_flags & CLONE_NEWNS) != 0;
+  gboolean fuse_ok = own_mntns && (c->clone_now_flags & CLONE_NEWUSER) != 0;
+
+  if (o->rootfs == NULL && !own_mntns)
+    *mode = NOOK_ROOTFS_BIND;
+  else if (o->rootfs == NULL && !fuse_ok)
+    *mode = NOOK_ROOTFS_OVERLAY;
+  if (*mode == NOOK_ROOTFS_FUSE_OVERLAYFS && !fuse_ok)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "run: --rootfs=fuse-overlayfs: not supported yet for a container that joins "
+                   "a user namespace by path or has no mount namespace of its own; use "
+                   "--rootfs=overlay or --rootfs=bind");
+      return FALSE;
+    }
+  if (*mode != NOOK_ROOTFS_BIND && !own_mntns)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "run: --rootfs=%s: the container needs a mount namespace (add {\"type\": "
+                   "\"mount\"} to linux.namespaces) or --rootfs=bind",
+                   nook_rootfs_mode_name (*mode));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The writable layer and how it is mounted: kept in the data dir for a
+ * named container, in the state dir (removed at exit) otherwise. */
+static gboolean
+prepare_rootfs (const NookRunOptions *o, NookContainer *c, NookState *state,
+                NookRootfsMode mode, GError **error)
+{
+  g_autoptr (NookLayer) layer = NULL;
+
+  if (mode != NOOK_ROOTFS_BIND && o->name != NULL && !o->rm)
+    {
+      NookLayerInfo want = {
+        .name = o->name,
+        .bundle = c->config->bundle_dir,
+        .rootfs = (char *) nook_rootfs_mode_name (mode),
+        .uid_map = c->idmap->uid_map,
+        .gid_map = c->idmap->gid_map,
+      };
+
+      if (o->replace)
+        {
+          g_autofree char *root = nook_layers_dir ();
+          g_autofree char *dir = g_build_filename (root, o->name, NULL);
+
+          if (!nook_rootfs_remove_layer (dir, c->idmap, error))
+            return FALSE;
+        }
+      layer = nook_layer_open_persistent (&want, FALSE, error);
+    }
+  else if (mode != NOOK_ROOTFS_BIND)
+    {
+      g_autofree char *dir = g_build_filename (nook_state_get_dir (state), "layer", NULL);
+
+      layer = nook_layer_new_ephemeral (dir, error);
+    }
+  if (mode != NOOK_ROOTFS_BIND && layer == NULL)
+    return FALSE;
+  c->rootfs = nook_rootfs_new (mode, c->config->root_path, c->config->root_readonly,
+                               g_steal_pointer (&layer), error);
+  return c->rootfs != NULL;
+}
+
+/* The container ended (or never started): its daemon goes, and an
+ * ephemeral layer with it. A layer that cannot be removed is left for
+ * `nook ls` to clean, with a warning. */
+static void
+finish_rootfs (NookContainer *c, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *failure = NULL;
+
+  if (c->rootfs == NULL)
+    return;
+  nook_rootfs_stop (c->rootfs);
+  /* The container failed on a dead FUSE mount: say why it died. */
+  failure = nook_rootfs_daemon_failure (c->rootfs);
+  if (failure != NULL && error != NULL && *error != NULL)
+    g_prefix_error (error, "fuse-overlayfs failed (%s): ", failure);
+  if (c->rootfs->layer != NULL && c->rootfs->layer->ephemeral
+      && !nook_rootfs_remove_layer (c->rootfs->layer->dir, c->idmap, &local))
+    fprintf (stderr, "nook: warning: %s\n", local->message);
+}
+
 static void
 print_warnings (GPtrArray *warnings)
 {
@@ -182,12 +298,20 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *id = NULL;
   NookContainerOptions copts = { 0 };
-  gboolean terminal;
+  NookRootfsMode rootfs_mode;
+  gboolean terminal, ok;
 
   if (!parse_run_options (&argc, &argv, &o, error))
     return FALSE;
   if (!container_options (&o, &copts, error))
     return FALSE;
+  if (!nook_rootfs_mode_parse (o.rootfs, &rootfs_mode, error))
+    return FALSE;
+  if (o.replace && o.name == NULL)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --replace needs --name");
+      return FALSE;
+    }
   if (o.help)
     {
       fputs (run_usage, stdout);
@@ -229,10 +353,27 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
                                          "(nook does not manage cgroups)"));
   print_warnings (warnings);
 
+  if (!check_rootfs_mode (&o, container, &rootfs_mode, error)
+      || !nook_rootfs_check_host (rootfs_mode, config->root_path, error))
+    return FALSE;
+
   id = o.name ? g_strdup (o.name) : nook_state_generate_id ();
   state = nook_state_create (globals->root, id, error);
   if (state == NULL)
     return FALSE;
 
-  return nook_container_run (container, state, out_status, error);
+  /* For nook ls: how a running ephemeral container's root is mounted. */
+  {
+    g_autofree char *mode_file = g_build_filename (nook_state_get_dir (state), "rootfs", NULL);
+    g_file_set_contents_full (mode_file, nook_rootfs_mode_name (rootfs_mode), -1,
+                              G_FILE_SET_CONTENTS_NONE, 0600, NULL);
+  }
+  if (!prepare_rootfs (&o, container, state, rootfs_mode, error))
+    {
+      finish_rootfs (container, NULL);
+      return FALSE;
+    }
+  ok = nook_container_run (container, state, out_status, error);
+  finish_rootfs (container, error);
+  return ok;
 }

@@ -25,6 +25,7 @@ nook_container_free (NookContainer *c)
   g_clear_pointer (&c->idmap, nook_idmap_plan_free);
   g_clear_pointer (&c->seccomp, nook_bpf_program_free);
   g_clear_pointer (&c->pasta, nook_pasta_free);
+  g_clear_pointer (&c->rootfs, nook_rootfs_free);
   for (int i = 0; i < NOOK_NS_COUNT; i++)
     if (c->ns_fds[i] >= 0)
       close (c->ns_fds[i]);

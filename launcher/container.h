@@ -10,6 +10,7 @@
 
 #include "launcher/config.h"
 #include "launcher/network.h"
+#include "launcher/rootfs.h"
 #include "launcher/seccomp.h"
 #include "userns/idmap.h"
 
@@ -61,6 +62,7 @@ typedef struct
   gboolean bind_resolv_conf;   /* the container has network access: the host's files, */
   gboolean bind_hosts;         /* read-only, over the bundle's */
   NookPasta *pasta;            /* --net=pasta, started by the parent; NULL otherwise */
+  NookRootfs *rootfs;          /* --rootfs; NULL: bind the bundle's rootfs */
 } NookContainer;
 
 /* Builds the container from a loaded config: id maps, namespaces, capabilities,

@@ -272,6 +272,10 @@ nook_container_run (NookContainer *c, NookState *state, int *out_status, GError 
 
   if (c->new_userns && !nook_idmap_write (l.pid, c->idmap, error))
     return FALSE;
+  /* fuse-overlayfs is mounted in the child's namespaces, as root of its
+   * user namespace: after the maps, before the child looks at its rootfs. */
+  if (!nook_rootfs_start (c->rootfs, l.pid, error))
+    return FALSE;
   /* pasta joins the child's user namespace, so it needs the maps; the
    * process must find its network configured, so before GO. */
   if (c->pasta != NULL

@@ -16,6 +16,8 @@ typedef struct
 
 static const NookCommand commands[] = {
   { "cache", nook_cmd_cache, "Manage the store of compiled seccomp filters" },
+  { "ls", nook_cmd_ls, "List containers (named ones with their layer, running ones)" },
+  { "rm", nook_cmd_rm, "Remove stopped containers and their layers" },
   { "run", nook_cmd_run, "Run a container from an OCI bundle" },
   { "spec", nook_cmd_spec, "Write a default config.json" },
 };

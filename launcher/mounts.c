@@ -226,10 +226,21 @@ nook_init_step_propagation (NookInit *init)
 int
 nook_init_step_rootfs (NookInit *init)
 {
-  const char *root = init->config->root_path;
+  const NookRootfs *rootfs = init->container->rootfs;
+  const char *root = rootfs ? rootfs->target : init->config->root_path;
 
-  /* pivot_root needs the new root to be a mount point. */
-  if (mount (root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+  /* pivot_root needs the new root to be a mount point. fuse-overlayfs is
+   * one already: the parent mounted it before sync 1 (rootfs.c). */
+  if (rootfs != NULL && rootfs->mode == NOOK_ROOTFS_OVERLAY)
+    {
+      if (mount ("overlay", root, "overlay", rootfs->mount_flags, rootfs->overlay_data) < 0)
+        return nook_init_fail (init, errno,
+                               "mount overlay on %s (needs Linux 5.11 or later; try "
+                               "--rootfs=fuse-overlayfs or --rootfs=bind)",
+                               root);
+    }
+  else if ((rootfs == NULL || rootfs->mode == NOOK_ROOTFS_BIND)
+           && mount (root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
     return nook_init_fail (init, errno, "bind mount rootfs %s", root);
   init->rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (init->rootfd < 0)

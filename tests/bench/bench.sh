@@ -16,7 +16,9 @@
 # and the same bundle without linux.seccomp:
 #
 #   nook run               warm store, cold store (cleared before every run),
-#                          --no-filter-cache, and without seccomp
+#                          --no-filter-cache, and without seccomp (all in the
+#                          default --rootfs=fuse-overlayfs); warm store with
+#                          --rootfs=overlay and --rootfs=bind
 #   crun run, runc run     with and without seccomp
 #   unshare -Urnimpu --fork true   the floor: the namespaces and nothing else
 #
@@ -104,6 +106,10 @@ inner ()
   add "nook run (cold store)" "rm -rf $XDG_CACHE_HOME/nook" "$NOOK run $sc"
   add "nook run --no-filter-cache" true "$NOOK run --no-filter-cache $sc"
   add "nook run (no seccomp)" true "$NOOK run $nosc"
+  # The default (fuse-overlayfs) is the rows above; the other rootfs modes:
+  "$NOOK" run --rootfs=overlay "$sc" || die "nook run --rootfs=overlay $sc failed"
+  add "nook run --rootfs=overlay (warm store)" true "$NOOK run --rootfs=overlay $sc"
+  add "nook run --rootfs=bind (warm store)" true "$NOOK run --rootfs=bind $sc"
   if [ "$WITH_OCI" = 1 ]; then
     local rt
     for rt in crun runc; do
@@ -171,6 +177,16 @@ print()
 print("Targets (issue 4):")
 for text, ok in targets:
     print(f"- [{'x' if ok else ' '}] {text}")
+
+overlay = mean("nook run --rootfs=overlay (warm store)")
+if crun_sc:
+    print()
+    print("Targets (issue 5, rootfs modes):")
+    for text, ok in [
+        (f"fuse-overlayfs (default), warm store ≤ 0.6 × crun run (seccomp): {warm / crun_sc:.2f}×", warm <= 0.6 * crun_sc),
+        (f"overlay, warm store ≤ 0.4 × crun run (seccomp): {overlay / crun_sc:.2f}×", overlay <= 0.4 * crun_sc),
+    ]:
+        print(f"- [{'x' if ok else ' '}] {text}")
 EOF
 }
 

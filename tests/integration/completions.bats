@@ -86,8 +86,8 @@ long_options_of() {
     [ "$status" -eq 0 ]
 }
 
-@test "bash: nook r completes to run" {
-    run complete_bash nook r
+@test "bash: nook ru completes to run" {
+    run complete_bash nook ru
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$output" = run ]
@@ -97,7 +97,7 @@ long_options_of() {
     run complete_bash nook ''
     echo "$output"
     [ "$status" -eq 0 ]
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help run spec " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help ls rm run spec " ]
 }
 
 @test "bash: nook run --n offers --name" {
@@ -272,9 +272,9 @@ long_options_of() {
     done
 }
 
-@test "zsh: nook r completes to run, options and bundles" {
+@test "zsh: nook ru completes to run, options and bundles" {
     require_shell zsh
-    run complete_zsh 'nook r'
+    run complete_zsh 'nook ru'
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$output" = "nook run " ]
@@ -311,9 +311,9 @@ long_options_of() {
     [ "$output" = "nook cache prune --max-entries=" ]
 }
 
-@test "fish: nook r completes to run, options and bundles" {
+@test "fish: nook ru completes to run, options and bundles" {
     require_shell fish
-    run complete_fish 'nook r'
+    run complete_fish 'nook ru'
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$output" = run ]
@@ -337,7 +337,7 @@ long_options_of() {
     run complete_fish 'nook run --net host --dns bundle bund'
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a/ bundle-b/ " ]
     run complete_fish 'nook '
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help run spec " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help ls rm run spec " ]
     run complete_fish 'nook cache '
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "clear help ls prune " ]
     run complete_fish 'nook cache ls -q --'
@@ -354,7 +354,7 @@ long_options_of() {
     require_shell fish
     : "${NOOK:?NOOK must name the nook binary}"
     local words helped completed
-    for words in '' run spec cache 'cache ls' 'cache prune' 'cache clear'; do
+    for words in '' run spec ls rm cache 'cache ls' 'cache prune' 'cache clear'; do
         # shellcheck disable=SC2086 # $words is split on purpose
         helped=$("$NOOK" $words --help | long_options_of)
         completed=$(complete_fish "nook ${words:+$words }--" | long_options_of)

@@ -442,6 +442,9 @@ nook_default_setup_file ()
 
 nook_default_setup ()
 {
+  # A --name container keeps its writable layer in XDG_DATA_HOME: each test
+  # gets its own, not the user's home.
+  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
   skip_unless_userns
   snapshot_state
   new_bundle

@@ -277,7 +277,7 @@ rc=1"
   echo deep >"$host/file"
   [ ! -e "$B/rootfs/new" ] || fail "precondition: /new exists"
   add_mount "{'destination': '/new/dir/deep', 'type': 'bind', 'source': '$host', 'options': ['rbind']}"
-  run --separate-stderr "$NOOK" run "$B" cat /new/dir/deep/file
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /new/dir/deep/file
   assert_status 0
   assert_output "deep"
   [ -d "$B/rootfs/new/dir/deep" ] || fail "the mount point was not created in the bundle's rootfs"

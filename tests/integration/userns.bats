@@ -158,7 +158,7 @@ gid_map:
 
 @test "userns: chown 1000:1000 inside gives the file to subuid_start+999 on the host" {
   need_one_subid_range
-  run --separate-stderr "$NOOK" run "$B" sh -c 'echo x >/tmp/owned && chown 1000:1000 /tmp/owned && stat -c "%u:%g" /tmp/owned'
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c 'echo x >/tmp/owned && chown 1000:1000 /tmp/owned && stat -c "%u:%g" /tmp/owned'
   assert_status 0
   assert_output "1000:1000"
   [ "$(stat -c %u:%g "$B/rootfs/tmp/owned")" = "$((SUBUID_START + 999)):$((SUBGID_START + 999))" ] ||
@@ -217,7 +217,7 @@ Groups:	5 100 "
 @test "userns: a package-manager-like workload: add a user, su to it, create files" {
   need_one_subid_range
   # Debian's busybox-static has no adduser: do what it does.
-  run --separate-stderr "$NOOK" run "$B" sh -c '
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c '
     set -e
     if busybox --list | grep -qx adduser; then
       adduser -D -u 2000 -h /home/bob bob
@@ -285,7 +285,7 @@ bad_mapping ()
   edit_config "$B" "c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $(id -u), 'size': 1}]" \
     "c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $(id -g), 'size': 1}]"
   run --separate-stderr strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/strace.log" \
-    "$NOOK" run "$B" cat /proc/self/uid_map
+    "$NOOK" run --rootfs=bind "$B" cat /proc/self/uid_map
   assert_status 0
   [ "$(echo $output)" = "0 $(id -u) 1" ] || fail "unexpected map: $output"
   local execs

@@ -1,0 +1,455 @@
+/* nook: writable layers of container root filesystems (layers.h). */
+#include "storage/layers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define METADATA_NAME "layer.json"
+#define REMOVE_MAX_DEPTH 256
+/* A state directory younger than this without a lock is still being made. */
+#define FRESH_SECONDS 10
+
+void
+nook_layer_free (NookLayer *layer)
+{
+  if (layer == NULL)
+    return;
+  g_free (layer->dir);
+  g_free (layer->upper);
+  g_free (layer->work);
+  g_free (layer->merged);
+  g_free (layer);
+}
+
+void
+nook_layer_info_free (NookLayerInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->name);
+  g_free (info->bundle);
+  g_free (info->rootfs);
+  g_free (info->uid_map);
+  g_free (info->gid_map);
+  g_free (info->created);
+  g_free (info);
+}
+
+char *
+nook_layers_dir (void)
+{
+  g_autofree char *data = nook_xdg_data_dir ();
+
+  return g_build_filename (data, "containers", NULL);
+}
+
+static gboolean
+set_errno_error (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot %s %s: %s", what, path,
+               g_strerror (errsv));
+  return FALSE;
+}
+
+static NookLayer *
+layer_new (const char *dir, gboolean ephemeral, GError **error)
+{
+  g_autoptr (NookLayer) layer = g_new0 (NookLayer, 1);
+
+  layer->dir = g_strdup (dir);
+  layer->upper = g_build_filename (dir, "upper", NULL);
+  layer->work = g_build_filename (dir, "work", NULL);
+  layer->merged = g_build_filename (dir, "merged", NULL);
+  layer->ephemeral = ephemeral;
+  /* 0700 on the layer dir keeps others out; upper/ must be 0755 since the
+   * container's subordinate ids traverse it through the overlay. */
+  if (!nook_mkdir_p (layer->upper, 0755, error) || !nook_mkdir_p (layer->work, 0700, error)
+      || !nook_mkdir_p (layer->merged, 0755, error))
+    return NULL;
+  return g_steal_pointer (&layer);
+}
+
+NookLayer *
+nook_layer_new_ephemeral (const char *dir, GError **error)
+{
+  return layer_new (dir, TRUE, error);
+}
+
+static char *
+info_to_json (const NookLayerInfo *info)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  const char *keys[] = { "name", "bundle", "rootfs", "uidMap", "gidMap", "created" };
+  const char *values[]
+      = { info->name, info->bundle, info->rootfs, info->uid_map, info->gid_map, info->created };
+
+  json_builder_begin_object (b);
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      json_builder_set_member_name (b, keys[i]);
+      json_builder_add_string_value (b, values[i] ? values[i] : "");
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
+NookLayerInfo *
+nook_layer_info_load (const char *name, GError **error)
+{
+  g_autofree char *dir = nook_layers_dir ();
+  g_autofree char *path = g_build_filename (dir, name, METADATA_NAME, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (NookLayerInfo) info = g_new0 (NookLayerInfo, 1);
+  JsonObject *o;
+
+  if (!json_parser_load_from_file (parser, path, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s: not a JSON object",
+                   path);
+      return NULL;
+    }
+  o = json_node_get_object (json_parser_get_root (parser));
+  info->name = g_strdup (name);
+  info->bundle = g_strdup (json_object_get_string_member_with_default (o, "bundle", ""));
+  info->rootfs = g_strdup (json_object_get_string_member_with_default (o, "rootfs", ""));
+  info->uid_map = g_strdup (json_object_get_string_member_with_default (o, "uidMap", ""));
+  info->gid_map = g_strdup (json_object_get_string_member_with_default (o, "gidMap", ""));
+  info->created = g_strdup (json_object_get_string_member_with_default (o, "created", ""));
+  return g_steal_pointer (&info);
+}
+
+/* "0 1000 1\n1 100000 65536\n" -> "0 1000 1, 1 100000 65536" */
+static char *
+one_line (const char *map)
+{
+  g_auto (GStrv) lines = g_strsplit (map ? map : "", "\n", -1);
+  g_autoptr (GString) s = g_string_new (NULL);
+
+  for (char **l = lines; *l; l++)
+    if (**l)
+      g_string_append_printf (s, "%s%s", s->len ? ", " : "", *l);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static gboolean
+check_same (const NookLayerInfo *have, const NookLayerInfo *want, GError **error)
+{
+  if (g_strcmp0 (have->bundle, want->bundle) != 0)
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+                   "container %s exists with another bundle (%s); use --replace to start it "
+                   "afresh from %s, or another --name",
+                   want->name, have->bundle, want->bundle);
+      return FALSE;
+    }
+  if (g_strcmp0 (have->rootfs, want->rootfs) != 0)
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+                   "container %s was created with --rootfs=%s; its layer cannot be used with "
+                   "--rootfs=%s (use --replace to start afresh)",
+                   want->name, have->rootfs, want->rootfs);
+      return FALSE;
+    }
+  if (g_strcmp0 (have->uid_map, want->uid_map) != 0
+      || g_strcmp0 (have->gid_map, want->gid_map) != 0)
+    {
+      g_autofree char *had = one_line (have->uid_map);
+      g_autofree char *now = one_line (want->uid_map);
+
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+                   "container %s was created with other id mappings (uid map \"%s\", now "
+                   "\"%s\"): the files of its layer would belong to the wrong ids; run it "
+                   "with the same --userns and mappings, or use --replace",
+                   want->name, had, now);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+NookLayer *
+nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError **error)
+{
+  g_autofree char *root = nook_layers_dir ();
+  g_autofree char *dir = g_build_filename (root, want->name, NULL);
+  g_autofree char *meta = g_build_filename (dir, METADATA_NAME, NULL);
+  g_autoptr (NookLayerInfo) have = NULL;
+  g_autoptr (NookLayerInfo) info = NULL;
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr (GError) local = NULL;
+
+  have = nook_layer_info_load (want->name, &local);
+  if (have != NULL && !replace)
+    {
+      if (!check_same (have, want, error))
+        return NULL;
+      return layer_new (dir, FALSE, error);
+    }
+  if (have != NULL && !nook_layer_remove_tree (dir, error))
+    return NULL;
+
+  if (!nook_mkdir_p (root, 0700, error))
+    return NULL;
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    {
+      set_errno_error (error, errno, "create directory", dir);
+      return NULL;
+    }
+  info = g_new0 (NookLayerInfo, 1);
+  *info = *want;
+  now = g_date_time_new_now_utc ();
+  info->created = g_date_time_format_iso8601 (now);
+  json = info_to_json (info);
+  g_free (info->created);
+  memset (info, 0, sizeof *info);
+  if (!g_file_set_contents (meta, json, -1, error))
+    return NULL;
+  return layer_new (dir, FALSE, error);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *
+nook_layer_list_names (GError **error)
+{
+  g_autofree char *root = nook_layers_dir ();
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GError) local = NULL;
+  const char *name;
+
+  dir = g_dir_open (root, 0, &local);
+  if (dir == NULL)
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&names);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *meta = g_build_filename (root, name, METADATA_NAME, NULL);
+
+      if (g_file_test (meta, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, compare_names);
+  return g_steal_pointer (&names);
+}
+
+static guint64
+usage_at (int dir_fd, int depth)
+{
+  guint64 total = 0;
+  DIR *d;
+  struct dirent *e;
+  int fd;
+
+  if (depth > REMOVE_MAX_DEPTH)
+    return 0;
+  fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return 0;
+    }
+  while ((e = readdir (d)) != NULL)
+    {
+      struct stat st;
+
+      if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+        continue;
+      if (fstatat (dirfd (d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      total += (guint64)st.st_blocks * 512;
+      if (S_ISDIR (st.st_mode))
+        {
+          int sub = openat (dirfd (d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sub >= 0)
+            {
+              total += usage_at (sub, depth + 1);
+              close (sub);
+            }
+        }
+    }
+  closedir (d);
+  return total;
+}
+
+guint64
+nook_layer_disk_usage (const char *path)
+{
+  guint64 total;
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return 0;
+  total = usage_at (fd, 0);
+  close (fd);
+  return total;
+}
+
+static int remove_at (int parent_fd, const char *name, int depth);
+
+/* Removes the contents of dir_fd; returns 0 or an errno. */
+static int
+remove_contents (int dir_fd, int depth)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  struct dirent *e;
+  DIR *d;
+  int fd, err = 0;
+
+  if (depth > REMOVE_MAX_DEPTH)
+    return ELOOP;
+  fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return errno;
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      err = errno;
+      close (fd);
+      return err;
+    }
+  while ((e = readdir (d)) != NULL)
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      g_ptr_array_add (names, g_strdup (e->d_name));
+  closedir (d);
+  for (guint i = 0; i < names->len && err == 0; i++)
+    err = remove_at (dir_fd, names->pdata[i], depth + 1);
+  return err;
+}
+
+static int
+remove_at (int parent_fd, const char *name, int depth)
+{
+  int fd, err;
+
+  if (unlinkat (parent_fd, name, 0) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EISDIR && errno != EPERM)
+    return errno;
+  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES)
+    {
+      /* A directory the container made unreadable (chmod 000): ours, so
+       * we may give ourselves access back. */
+      fchmodat (parent_fd, name, 0700, 0);
+      fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+  if (fd < 0)
+    return errno;
+  err = remove_contents (fd, depth);
+  if (err == EACCES)
+    {
+      fchmod (fd, 0700);
+      err = remove_contents (fd, depth);
+    }
+  close (fd);
+  if (err != 0)
+    return err;
+  if (unlinkat (parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return errno;
+  return 0;
+}
+
+gboolean
+nook_layer_remove_tree (const char *path, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  int fd, err;
+
+  fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      return set_errno_error (error, errno, "open", parent);
+    }
+  err = remove_at (fd, base, 0);
+  close (fd);
+  if (err == EACCES || err == EPERM)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "cannot remove %s: %s", path,
+                   g_strerror (err));
+      return FALSE;
+    }
+  if (err != 0)
+    return set_errno_error (error, err, "remove", path);
+  return TRUE;
+}
+
+NookRuntimeStatus
+nook_layer_runtime_status (const char *root, const char *id)
+{
+  g_autofree char *dir = g_build_filename (root, id, NULL);
+  g_autofree char *lock = g_build_filename (dir, "lock", NULL);
+  struct stat st;
+  int fd, r;
+
+  if (lstat (dir, &st) < 0 || !S_ISDIR (st.st_mode))
+    return NOOK_RUNTIME_NONE;
+  fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* No lock yet: a nook that is creating it right now, or one that died
+   * in that moment long ago. */
+  if (fd < 0)
+    return st.st_mtime + FRESH_SECONDS > time (NULL) ? NOOK_RUNTIME_LIVE : NOOK_RUNTIME_DEAD;
+  /* The owner holds LOCK_EX for the container's whole life (state.c);
+   * the kernel drops it when that nook dies, however it dies. */
+  r = flock (fd, LOCK_SH | LOCK_NB);
+  close (fd);
+  return r < 0 && errno == EWOULDBLOCK ? NOOK_RUNTIME_LIVE : NOOK_RUNTIME_DEAD;
+}
+
+GPtrArray *
+nook_layer_runtime_ids (const char *root)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open (root, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (root, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        g_ptr_array_add (ids, g_strdup (name));
+    }
+  g_ptr_array_sort (ids, compare_names);
+  return g_steal_pointer (&ids);
+}
+
+char *
+nook_layer_runtime_read (const char *root, const char *id, const char *name)
+{
+  g_autofree char *path = g_build_filename (root, id, name, NULL);
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  return text;
+}

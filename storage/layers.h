@@ -1,0 +1,78 @@
+/* nook: the writable layer of a container's root filesystem.
+ *
+ * A layer is a directory holding upper/, work/ and merged/ (the empty mount
+ * point the overlay is mounted on inside the container's mount namespace).
+ * Persistent layers live in ${XDG_DATA_HOME:-~/.local/share}/nook/containers/
+ * NAME with a metadata file, layer.json; ephemeral (--rm) ones inside the
+ * container's runtime state directory. */
+#pragma once
+
+#include <glib.h>
+
+#include "storage/xdg.h"
+
+typedef struct
+{
+  char *dir;
+  char *upper;
+  char *work;
+  char *merged;
+  gboolean ephemeral;
+} NookLayer;
+
+/* What layer.json records about a persistent container. */
+typedef struct
+{
+  char *name;
+  char *bundle;
+  char *rootfs;  /* rootfs mode */
+  char *uid_map; /* the map text of the first run */
+  char *gid_map;
+  char *created; /* ISO 8601 */
+} NookLayerInfo;
+
+void nook_layer_free (NookLayer *layer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookLayer, nook_layer_free)
+void nook_layer_info_free (NookLayerInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookLayerInfo, nook_layer_info_free)
+
+/* ${XDG_DATA_HOME:-~/.local/share}/nook/containers (not created). */
+char *nook_layers_dir (void);
+
+/* Creates DIR/upper, DIR/work and DIR/merged (DIR itself must exist). */
+NookLayer *nook_layer_new_ephemeral (const char *dir, GError **error);
+
+/* Opens or creates the persistent layer of container name. An existing one
+ * must have been made from the same bundle (unless replace, which wipes it
+ * first), the same rootfs mode and the same id maps: files in the upper
+ * layer belong to the ids of the first run. */
+NookLayer *nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError **error);
+
+/* layer.json of container name; NULL with error when it has none. */
+NookLayerInfo *nook_layer_info_load (const char *name, GError **error);
+
+/* Names of the persistent containers, sorted. */
+GPtrArray *nook_layer_list_names (GError **error);
+
+/* Bytes used by the files under path (st_blocks, not following links). */
+guint64 nook_layer_disk_usage (const char *path);
+
+/* rm -rf path. Fails with G_FILE_ERROR_ACCES on files the caller
+ * cannot remove from outside the container's user namespace. */
+gboolean nook_layer_remove_tree (const char *path, GError **error);
+
+/* Is the runtime state root/id held by a live nook (its lock taken)? */
+typedef enum
+{
+  NOOK_RUNTIME_NONE, /* no state directory */
+  NOOK_RUNTIME_LIVE, /* a nook holds its lock: the container runs */
+  NOOK_RUNTIME_DEAD, /* left by a nook that died */
+} NookRuntimeStatus;
+
+NookRuntimeStatus nook_layer_runtime_status (const char *root, const char *id);
+
+/* Ids of the state directories under root, sorted. */
+GPtrArray *nook_layer_runtime_ids (const char *root);
+
+/* A file of the state directory root/id as text, or NULL. */
+char *nook_layer_runtime_read (const char *root, const char *id, const char *name);

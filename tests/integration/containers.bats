@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# Persistent containers (--name), --replace, mapping changes, nook ls, nook rm.
+
+load helpers
+
+setup_file ()
+{
+  nook_default_setup_file
+}
+
+setup ()
+{
+  nook_default_setup
+  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
+  if [ ! -w /dev/fuse ] || ! command -v fuse-overlayfs >/dev/null; then
+    skip_or_fail "fuse-overlayfs or a usable /dev/fuse is missing (run tests/setup-host.sh)"
+  fi
+  N=$(test_name dev)
+}
+
+teardown ()
+{
+  cleanup_bg
+  # Layers hold files of subordinate ids: only nook can remove them.
+  "$NOOK" rm -f "$N" >/dev/null 2>&1 || true
+  assert_no_leftovers
+}
+
+@test "containers: --name keeps changes from one run to the next, in both overlay modes" {
+  local mode
+  for mode in fuse-overlayfs overlay; do
+    run --separate-stderr "$NOOK" run --rootfs=$mode --name "$N" "$B" sh -c 'echo kept > /etc/kept; mkdir /d; chown 1000:1000 /d; rm /bin/true'
+    assert_status 0
+    run --separate-stderr "$NOOK" run --rootfs=$mode --name "$N" "$B" sh -c 'cat /etc/kept; stat -c "%u:%g" /d; ls /bin/true 2>/dev/null || echo no-true'
+    assert_status 0
+    assert_output "kept
+1000:1000
+no-true"
+    [ -f "$XDG_DATA_HOME/nook/containers/$N/layer.json" ]
+    [ ! -e "$B/rootfs/etc/kept" ]
+    run --separate-stderr "$NOOK" rm "$N"
+    assert_status 0
+    [ ! -e "$XDG_DATA_HOME/nook/containers/$N" ] || fail "layer left: $(ls -la "$XDG_DATA_HOME/nook/containers/$N")"
+  done
+}
+
+@test "containers: --rm with --name keeps nothing" {
+  run --separate-stderr "$NOOK" run --rm --name "$N" "$B" sh -c 'echo x > /f'
+  assert_status 0
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$N" ]
+  [ ! -e "$(nook_state_root)/$N" ]
+}
+
+@test "containers: a name that exists with another bundle is refused unless --replace" {
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'echo old > /f'
+  assert_status 0
+  cp -a "$B" "$BATS_TEST_TMPDIR/other"
+  run --separate-stderr "$NOOK" run --name "$N" "$BATS_TEST_TMPDIR/other" cat /f
+  assert_nook_error 125 "$N" "another bundle" "--replace"
+  run --separate-stderr "$NOOK" run --name "$N" --replace "$BATS_TEST_TMPDIR/other" sh -c 'cat /f 2>/dev/null || echo fresh'
+  assert_status 0
+  assert_output fresh
+}
+
+@test "containers: a mapping change between runs is refused" {
+  run --separate-stderr "$NOOK" run --name "$N" "$B" true
+  assert_status 0
+  run --separate-stderr "$NOOK" run --name "$N" --userns=keep-id "$B" true
+  assert_nook_error 125 "$N" "other id mappings" "wrong ids"
+  run --separate-stderr "$NOOK" run --name "$N" --rootfs=overlay "$B" true
+  assert_nook_error 125 "$N" "--rootfs=fuse-overlayfs"
+}
+
+@test "containers: nook ls shows named and running containers, as a table, JSON and names" {
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'head -c 100000 /dev/zero > /big'
+  assert_status 0
+  run --separate-stderr "$NOOK" ls
+  assert_status 0
+  assert_output_matches "NAME +STATUS +ROOTFS +SIZE +CREATED +BUNDLE"
+  assert_output_matches "$N +stopped +fuse-overlayfs +[0-9.]+ kB"
+  run --separate-stderr "$NOOK" ls -q
+  assert_status 0
+  assert_output_contains "$N"
+  start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sleep 60
+  wait_state_pid "$N" >/dev/null
+  run --separate-stderr "$NOOK" ls --format json
+  assert_status 0
+  python3 -c '
+import json, sys
+rows = [r for r in json.loads(sys.argv[1]) if r["name"] == sys.argv[2]]
+assert len(rows) == 1, rows
+r = rows[0]
+assert r["status"] == "running", r
+assert r["rootfs"] == "fuse-overlayfs", r
+assert r["bundle"] == sys.argv[3], r
+assert r["size"] >= 100000, r
+assert r["created"], r
+' "$output" "$N" "$B" || fail "unexpected JSON: $output"
+}
+
+@test "containers: nook rm refuses a running container; rm -f stops it" {
+  # PID 1 of a PID namespace has no default action for SIGTERM: trap it.
+  start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sh -c 'trap "exit 143" TERM; sleep 60 & wait'
+  wait_state_pid "$N" >/dev/null
+  run --separate-stderr "$NOOK" rm "$N"
+  assert_nook_error 125 "$N" "running" "rm -f"
+  run --separate-stderr "$NOOK" rm -f "$N"
+  assert_status 0
+  wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/r"
+  [ "$bg_status" -eq 143 ] || fail "status $bg_status"
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$N" ]
+  run --separate-stderr "$NOOK" rm "$N"
+  assert_nook_error 125 "$N" "no such container"
+}
+
+@test "containers: kill -9 of nook: nook ls reports the container stopped and cleans its state" {
+  start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sh -c 'echo x > /f; sleep 60'
+  wait_state_pid "$N" >/dev/null
+  kill -9 "$BG_PID"
+  wait "$BG_PID" || true
+  NOOK_BG_PIDS=()
+  run --separate-stderr "$NOOK" ls
+  assert_status 0
+  assert_output_matches "$N +stopped"
+  [ ! -e "$(nook_state_root)/$N" ]
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /f
+  assert_status 0
+  assert_output x
+}
+
+@test "containers: ls and rm have --help and reject bad usage" {
+  run --separate-stderr "$NOOK" ls --help
+  assert_status 0
+  assert_output_contains "Usage: nook ls"
+  run --separate-stderr "$NOOK" rm --help
+  assert_status 0
+  assert_output_contains "Usage: nook rm"
+  run --separate-stderr "$NOOK" ls --format yaml
+  assert_nook_error 125 "yaml"
+  run --separate-stderr "$NOOK" rm
+  assert_nook_error 125 "missing NAME"
+  run --separate-stderr "$NOOK" run --replace "$B" true
+  assert_nook_error 125 "--replace needs --name"
+}

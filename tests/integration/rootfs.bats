@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# --rootfs=fuse-overlayfs|overlay|bind: the bundle's rootfs stays untouched,
+# ephemeral layers go away, nothing is left running or mounted.
+
+load helpers
+
+setup_file ()
+{
+  nook_default_setup_file
+}
+
+setup ()
+{
+  nook_default_setup
+  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
+  if [ ! -w /dev/fuse ] || ! command -v fuse-overlayfs >/dev/null; then
+    skip_or_fail "fuse-overlayfs or a usable /dev/fuse is missing (run tests/setup-host.sh)"
+  fi
+}
+
+teardown ()
+{
+  nook_default_teardown
+  assert_no_fuse_daemons
+}
+
+# A listing of the tree with modes, owners, link counts and file checksums.
+tree_sum ()
+{
+  (cd "$1" && find . -printf '%p %y %m %U %G %n %s %l\n' | sort &&
+    find . -type f -print0 | sort -z | xargs -0 md5sum)
+}
+
+# fuse-overlayfs daemons started by this run (they carry its environment).
+_fuse_daemons ()
+{
+  local p
+  for p in $(pgrep -u "$(id -u)" -x fuse-overlayfs); do
+    if { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qx "BATS_RUN_TMPDIR=$BATS_RUN_TMPDIR"; then
+      echo "$p"
+    fi
+  done
+}
+
+_no_fuse_daemons ()
+{
+  [ -z "$(_fuse_daemons)" ]
+}
+
+assert_no_fuse_daemons ()
+{
+  wait_until 5 _no_fuse_daemons || fail "fuse-overlayfs still running: $(_fuse_daemons)"
+  ! grep -q "$BATS_RUN_TMPDIR" /proc/self/mountinfo || fail "a mount of this run is left: $(grep "$BATS_RUN_TMPDIR" /proc/self/mountinfo)"
+}
+
+# Writes, deletes (whiteouts), renames, chmod, chown to subordinate ids,
+# hard links, a removed directory and an opaque one.
+MUTATE='set -e
+echo new > /new-file
+echo changed >> /etc/passwd
+rm /etc/group
+rm -r /usr/share || true
+mv /etc/hostname /etc/hostname.moved 2>/dev/null || mv /etc/passwd /etc/passwd.moved
+chmod 0700 /etc
+chown 1000:1000 /bin/busybox
+ln /new-file /new-link
+mkdir -p /home/x && touch /home/x/y && chown -R 100:100 /home/x
+rm -r /tmp && mkdir /tmp && touch /tmp/fresh
+echo ok'
+
+@test "rootfs: writes in fuse-overlayfs and overlay modes leave the bundle byte-for-byte unchanged" {
+  local before mode
+  before=$(tree_sum "$B/rootfs")
+  for mode in fuse-overlayfs overlay; do
+    run --separate-stderr "$NOOK" run --rootfs=$mode "$B" sh -c "$MUTATE"
+    assert_status 0
+    assert_output ok
+    [ "$(tree_sum "$B/rootfs")" = "$before" ] || fail "$mode changed the bundle's rootfs"
+  done
+}
+
+@test "rootfs: fuse-overlayfs is the default and the container sees its own changes" {
+  run --separate-stderr "$NOOK" run "$B" sh -c 'grep " / " /proc/self/mounts | cut -d" " -f3; echo x > /f; ln /f /g; stat -c %h /g; rm /bin/true; ls /bin/true 2>&1 || echo gone'
+  assert_status 0
+  assert_output "fuse.fuse-overlayfs
+2
+ls: /bin/true: No such file or directory
+gone"
+}
+
+@test "rootfs: --rootfs=bind writes into the bundle's rootfs" {
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c 'echo b > /bind-file'
+  assert_status 0
+  [ "$(cat "$B/rootfs/bind-file")" = b ]
+}
+
+@test "rootfs: an unknown mode is a usage error" {
+  run --separate-stderr "$NOOK" run --rootfs=zfs "$B" true
+  assert_nook_error 125 "--rootfs" "zfs" "fuse-overlayfs, overlay or bind"
+}
+
+@test "rootfs: two containers from one bundle see nothing of each other" {
+  local a
+  a=$(test_name a)
+  start_bg "$BATS_TEST_TMPDIR/a" run --name "$a" --rm "$B" sh -c 'echo a > /only-a; sleep 3; ls /only-b 2>/dev/null || echo no-b'
+  wait_until "$NOOK_TEST_TIMEOUT" test -e "$(nook_state_root)/$a/layer/upper/only-a" || fail "container a did not write"
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo b > /only-b; ls /only-a 2>/dev/null || echo no-a'
+  assert_status 0
+  assert_output no-a
+  wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/a"
+  [ "$bg_status" -eq 0 ] || fail "container a: $bg_status $(cat "$BATS_TEST_TMPDIR/a.err")"
+  [ "$(cat "$BATS_TEST_TMPDIR/a.out")" = no-b ] || fail "container a saw b's file"
+  [ ! -e "$B/rootfs/only-a" ] && [ ! -e "$B/rootfs/only-b" ]
+}
+
+@test "rootfs: ps inside the container does not show fuse-overlayfs" {
+  run --separate-stderr "$NOOK" run "$B" sh -c 'ps -o comm; ls /proc | grep -c "^[0-9]"'
+  assert_status 0
+  assert_output_not_contains fuse
+}
+
+@test "rootfs: root.readonly makes writes fail with EROFS in every mode" {
+  local mode
+  edit_config "$B" 'c["root"]["readonly"] = True'
+  for mode in fuse-overlayfs overlay bind; do
+    run --separate-stderr "$NOOK" run --rootfs=$mode "$B" sh -c 'touch /x'
+    assert_status 1
+    [[ "$stderr" == *"Read-only file system"* ]] || fail "$mode: $stderr"
+  done
+}
+
+@test "rootfs: --rm leaves no layer behind, also when the process is killed" {
+  local n
+  n=$(test_name k)
+  run --separate-stderr "$NOOK" run "$B" sh -c 'mkdir /d; touch /d/f; chown -R 1000:1000 /d; chmod 500 /d'
+  assert_status 0
+  start_bg "$BATS_TEST_TMPDIR/k" run --name "$n" --rm "$B" sh -c 'mkdir /e; chown 7:7 /e; chmod 500 /e; sleep 60'
+  pid=$(wait_state_pid "$n")
+  wait_until "$NOOK_TEST_TIMEOUT" test -d "$(nook_state_root)/$n/layer/upper/e"
+  kill -9 "$pid"
+  wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/k"
+  [ "$bg_status" -eq 137 ] || fail "status $bg_status: $(cat "$BATS_TEST_TMPDIR/k.err")"
+  [ ! -e "$(nook_state_root)/$n" ] || fail "$(ls -laR "$(nook_state_root)/$n")"
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$n" ]
+}
+
+@test "rootfs: no fuse-overlayfs process and no mount after 50 sequential runs" {
+  local i
+  for i in $(seq 50); do
+    "$NOOK" run "$B" sh -c "echo $i > /f" || fail "run $i failed"
+  done
+  assert_no_fuse_daemons
+}
+
+@test "rootfs: kill -9 of nook mid-run, then nook ls, leaves nothing" {
+  local n
+  n=$(test_name killed)
+  start_bg "$BATS_TEST_TMPDIR/n" run --name "$n" --rm "$B" sh -c 'mkdir /e; chown 7:7 /e; chmod 500 /e; sleep 60'
+  wait_state_pid "$n" >/dev/null
+  wait_until "$NOOK_TEST_TIMEOUT" test -d "$(nook_state_root)/$n/layer/upper/e"
+  kill -9 "$BG_PID"
+  wait "$BG_PID" || true
+  NOOK_BG_PIDS=()
+  wait_until 5 _no_fuse_daemons || fail "fuse-overlayfs outlived the container: $(_fuse_daemons)"
+  run --separate-stderr "$NOOK" ls -q
+  assert_status 0
+  assert_output_not_contains "$n"
+  [ ! -e "$(nook_state_root)/$n" ] || fail "$(ls -la "$(nook_state_root)/$n")"
+}
+
+@test "rootfs: fuse-overlayfs missing from PATH is a clear error" {
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  local t
+  for t in newuidmap newgidmap; do
+    ln -s "$(command -v $t)" "$BATS_TEST_TMPDIR/bin/$t"
+  done
+  run --separate-stderr env PATH="$BATS_TEST_TMPDIR/bin" "$NOOK" run "$B" true
+  assert_nook_error 125 "fuse-overlayfs is not in PATH" "fuse-overlayfs package" "--rootfs=overlay"
+}
+
+@test "rootfs: a fuse-overlayfs that fails to start is named in the error" {
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  printf '#!/bin/sh\necho "cannot serve this" >&2\nexit 1\n' >"$BATS_TEST_TMPDIR/bin/fuse-overlayfs"
+  chmod +x "$BATS_TEST_TMPDIR/bin/fuse-overlayfs"
+  PATH=$BATS_TEST_TMPDIR/bin:$PATH run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "fuse-overlayfs failed (cannot serve this)"
+}
