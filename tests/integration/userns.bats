@@ -27,7 +27,7 @@ restore_ownership ()
 {
   [ -n "${B:-}" ] && [ -d "$B/rootfs" ] || return 0
   if find "$B/rootfs" -xdev ! -uid "$(id -u)" -print -quit 2>/dev/null | grep -q .; then
-    "$NOOK" run "$B" find / -xdev -exec chown -h 0:0 {} + >/dev/null 2>&1 || true
+    "$NOOK" run --rootfs=bind "$B" find / -xdev -exec chown -h 0:0 {} + >/dev/null 2>&1 || true
   fi
 }
 
