@@ -203,8 +203,8 @@ mount_clear (NookMount *mount)
   g_free (mount->data);
 }
 
-static void
-seccomp_free (NookSeccomp *seccomp)
+void
+nook_config_seccomp_free (NookSeccomp *seccomp)
 {
   if (seccomp == NULL)
     return;
@@ -247,6 +247,6 @@ nook_config_free (NookConfig *config)
       g_free (config->sysctl[i].value);
     }
   g_free (config->sysctl);
-  seccomp_free (config->seccomp);
+  nook_config_seccomp_free (config->seccomp);
   g_free (config);
 }

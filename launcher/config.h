@@ -176,6 +176,7 @@ NookConfig *nook_config_parse (const char *data, gssize length, const char *file
                                const char *bundle_dir, GError **error);
 
 void nook_config_free (NookConfig *config);
+void nook_config_seccomp_free (NookSeccomp *seccomp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookConfig, nook_config_free)
 
 const char *nook_ns_type_name (NookNsType type); /* "user", "mount", "pid", ... (OCI names) */

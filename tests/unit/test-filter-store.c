@@ -23,6 +23,7 @@
 #include "launcher/seccomp-key.h"
 #include "launcher/seccomp-prepare.h"
 #include "launcher/seccomp.h"
+#include "tests/unit/test-profile.h"
 #include "storage/filter-store.h"
 
 /* The entry header as storage/filter-store.c writes it. */
@@ -43,61 +44,6 @@ G_STATIC_ASSERT (sizeof (TestHeader) == 88);
 
 /* --- Profiles --- */
 
-typedef NookSeccomp TestProfile;
-
-static void
-test_profile_free (TestProfile *profile)
-{
-  if (profile == NULL)
-    return;
-  for (guint i = 0; i < profile->n_rules; i++)
-    {
-      g_strfreev (profile->rules[i].names);
-      g_free (profile->rules[i].args);
-    }
-  g_free (profile->rules);
-  g_strfreev (profile->architectures);
-  g_free (profile);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestProfile, test_profile_free)
-
-#define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-static TestProfile *
-profile_new (NookSeccompAction default_action, gboolean has_errno_ret, guint32 errno_ret)
-{
-  TestProfile *profile = g_new0 (TestProfile, 1);
-
-  profile->default_action = default_action;
-  profile->has_default_errno_ret = has_errno_ret;
-  profile->default_errno_ret = errno_ret;
-  profile->architectures = g_new0 (char *, 1);
-  return profile;
-}
-
-static NookSeccompRule *
-profile_add_rule (TestProfile *profile, NookSeccompAction action, gboolean has_errno_ret,
-                  guint32 errno_ret, const char *const *names)
-{
-  profile->rules = g_renew (NookSeccompRule, profile->rules, profile->n_rules + 1);
-  NookSeccompRule *rule = &profile->rules[profile->n_rules++];
-  *rule = (NookSeccompRule){
-    .names = g_strdupv ((char **)names),
-    .action = action,
-    .has_errno_ret = has_errno_ret,
-    .errno_ret = errno_ret,
-  };
-  return rule;
-}
-
-static void
-rule_add_arg (NookSeccompRule *rule, guint32 index, NookSeccompOp op, guint64 value,
-              guint64 value_two)
-{
-  rule->args = g_renew (NookSeccompArg, rule->args, rule->n_args + 1);
-  rule->args[rule->n_args++]
-      = (NookSeccompArg){ .index = index, .op = op, .value = value, .value_two = value_two };
-}
 
 /* tests/fixtures/seccomp-deny-mkdir.json, with errno as errnoRet. */
 static TestProfile *
@@ -107,101 +53,6 @@ deny_mkdir_profile (guint32 errno_ret)
 
   profile_add_rule (profile, NOOK_SECCOMP_ACT_ERRNO, TRUE, errno_ret, NAMES ("mkdir", "mkdirat"));
   return profile;
-}
-
-/* A minimal reader for the linux.seccomp fixtures (all they use). */
-static NookSeccompAction
-parse_action (const char *name)
-{
-  static const char *const names[] = {
-    [NOOK_SECCOMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
-    [NOOK_SECCOMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-    [NOOK_SECCOMP_ACT_TRAP] = "SCMP_ACT_TRAP",
-    [NOOK_SECCOMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
-    [NOOK_SECCOMP_ACT_TRACE] = "SCMP_ACT_TRACE",
-    [NOOK_SECCOMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",
-    [NOOK_SECCOMP_ACT_LOG] = "SCMP_ACT_LOG",
-    [NOOK_SECCOMP_ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
-  };
-  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (name, names[i]) == 0)
-      return i;
-  g_error ("fixture: unknown action %s", name);
-}
-
-static NookSeccompOp
-parse_op (const char *name)
-{
-  static const char *const names[] = {
-    [NOOK_SECCOMP_OP_NE] = "SCMP_CMP_NE",
-    [NOOK_SECCOMP_OP_LT] = "SCMP_CMP_LT",
-    [NOOK_SECCOMP_OP_LE] = "SCMP_CMP_LE",
-    [NOOK_SECCOMP_OP_EQ] = "SCMP_CMP_EQ",
-    [NOOK_SECCOMP_OP_GE] = "SCMP_CMP_GE",
-    [NOOK_SECCOMP_OP_GT] = "SCMP_CMP_GT",
-    [NOOK_SECCOMP_OP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
-  };
-  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (name, names[i]) == 0)
-      return i;
-  g_error ("fixture: unknown operator %s", name);
-}
-
-static TestProfile *
-profile_load_fixture (const char *file_name)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", file_name, NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  JsonObject *root = json_node_get_object (json_parser_get_root (parser));
-  g_autoptr (TestProfile) profile
-      = profile_new (parse_action (json_object_get_string_member (root, "defaultAction")),
-                     json_object_has_member (root, "defaultErrnoRet"),
-                     json_object_get_int_member_with_default (root, "defaultErrnoRet", 0));
-  if (json_object_has_member (root, "architectures"))
-    {
-      JsonArray *a = json_object_get_array_member (root, "architectures");
-      g_strfreev (profile->architectures);
-      profile->architectures = g_new0 (char *, json_array_get_length (a) + 1);
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        profile->architectures[i] = g_strdup (json_array_get_string_element (a, i));
-    }
-
-  JsonArray *rules = json_object_get_array_member (root, "syscalls");
-  for (guint i = 0; i < json_array_get_length (rules); i++)
-    {
-      JsonObject *r = json_array_get_object_element (rules, i);
-      g_autoptr (GPtrArray) names = g_ptr_array_new ();
-      if (json_object_has_member (r, "name"))
-        g_ptr_array_add (names, (char *)json_object_get_string_member (r, "name"));
-      if (json_object_has_member (r, "names"))
-        {
-          JsonArray *a = json_object_get_array_member (r, "names");
-          for (guint j = 0; j < json_array_get_length (a); j++)
-            g_ptr_array_add (names, (char *)json_array_get_string_element (a, j));
-        }
-      g_ptr_array_add (names, NULL);
-      NookSeccompRule *rule
-          = profile_add_rule (profile, parse_action (json_object_get_string_member (r, "action")),
-                              json_object_has_member (r, "errnoRet"),
-                              json_object_get_int_member_with_default (r, "errnoRet", 0),
-                              (const char *const *)names->pdata);
-      if (!json_object_has_member (r, "args"))
-        continue;
-      JsonArray *args = json_object_get_array_member (r, "args");
-      for (guint j = 0; j < json_array_get_length (args); j++)
-        {
-          JsonObject *arg = json_array_get_object_element (args, j);
-          rule_add_arg (rule, json_object_get_int_member (arg, "index"),
-                        parse_op (json_object_get_string_member (arg, "op")),
-                        json_object_get_int_member (arg, "value"),
-                        json_object_get_int_member_with_default (arg, "valueTwo", 0));
-        }
-    }
-  return g_steal_pointer (&profile);
 }
 
 /* --- Helpers --- */
