@@ -344,7 +344,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
 
   gboolean use_filter_cache
       = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
-  container = nook_container_new_with_options (config, &copts, argc > 2 ? argv + 2 : NULL,
+  container = nook_container_new (config, &copts, argc > 2 ? argv + 2 : NULL,
                                                terminal, use_filter_cache, warnings, error);
   if (container == NULL)
     return FALSE;

@@ -210,14 +210,6 @@ find_path_env (char **envp)
   return DEFAULT_PATH;
 }
 
-NookContainer *
-nook_container_new (const NookConfig *config, char **command_override, gboolean use_terminal,
-                    gboolean use_filter_cache, GPtrArray *warnings, GError **error)
-{
-  return nook_container_new_with_options (config, NULL, command_override, use_terminal,
-                                          use_filter_cache, warnings, error);
-}
-
 static gboolean
 config_mounts_on (const NookConfig *config, const char *destination)
 {
@@ -256,9 +248,9 @@ prepare_network (NookContainer *c, GError **error)
 }
 
 NookContainer *
-nook_container_new_with_options (const NookConfig *config, const NookContainerOptions *options,
-                                 char **command_override, gboolean use_terminal,
-                                 gboolean use_filter_cache, GPtrArray *warnings, GError **error)
+nook_container_new (const NookConfig *config, const NookContainerOptions *options,
+                    char **command_override, gboolean use_terminal, gboolean use_filter_cache,
+                    GPtrArray *warnings, GError **error)
 {
   g_autoptr (NookContainer) c = g_new0 (NookContainer, 1);
   guint64 cap_mask;

@@ -68,15 +68,11 @@ typedef struct
 /* Builds the container from a loaded config: id maps, namespaces, capabilities,
  * the compiled seccomp program, from the per-user filter store when
  * use_filter_cache (warnings are appended to warnings). */
-NookContainer *nook_container_new (const NookConfig *config, char **command_override,
-                                   gboolean use_terminal, gboolean use_filter_cache,
-                                   GPtrArray *warnings, GError **error);
-/* The same with command-line options (NULL: the defaults). */
-NookContainer *nook_container_new_with_options (const NookConfig *config,
-                                                const NookContainerOptions *options,
-                                                char **command_override, gboolean use_terminal,
-                                                gboolean use_filter_cache, GPtrArray *warnings,
-                                                GError **error);
+/* options: the command line's overrides (NULL: the defaults). */
+NookContainer *nook_container_new (const NookConfig *config, const NookContainerOptions *options,
+                                   char **command_override, gboolean use_terminal,
+                                   gboolean use_filter_cache, GPtrArray *warnings,
+                                   GError **error);
 void nook_container_free (NookContainer *container);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookContainer, nook_container_free)
 
