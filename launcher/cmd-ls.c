@@ -68,6 +68,8 @@ fill_from_state (NookLsRow *row, const char *root, const char *id)
     row->bundle = g_strdup (json_object_get_string_member_with_default (o, "bundle", ""));
   if (row->created == NULL)
     row->created = g_strdup (json_object_get_string_member_with_default (o, "created", ""));
+  if (row->rootfs == NULL)
+    row->rootfs = g_strdup (json_object_get_string_member_with_default (o, "rootfs", ""));
 }
 
 static void
@@ -131,12 +133,10 @@ add_runtime (GPtrArray *rows, const char *root)
       if (st == NOOK_RUNTIME_LIVE && !has_row (rows, id))
         {
           g_autofree char *upper = g_build_filename (root, id, "layer", "upper", NULL);
-          g_autofree char *mode = nook_layer_runtime_read (root, id, "rootfs");
           NookLsRow *row = g_new0 (NookLsRow, 1);
 
           row->name = g_strdup (id);
           row->status = "running";
-          row->rootfs = g_strdup (mode ? g_strstrip (mode) : "");
           row->size = nook_layer_disk_usage (upper);
           fill_from_state (row, root, id);
           g_ptr_array_add (rows, row);

@@ -363,11 +363,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
     return FALSE;
 
   /* For nook ls: how a running ephemeral container's root is mounted. */
-  {
-    g_autofree char *mode_file = g_build_filename (nook_state_get_dir (state), "rootfs", NULL);
-    g_file_set_contents_full (mode_file, nook_rootfs_mode_name (rootfs_mode), -1,
-                              G_FILE_SET_CONTENTS_NONE, 0600, NULL);
-  }
+  nook_state_set_rootfs (state, nook_rootfs_mode_name (rootfs_mode));
   if (!prepare_rootfs (&o, container, state, rootfs_mode, error))
     {
       finish_rootfs (container, NULL);

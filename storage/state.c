@@ -50,6 +50,7 @@ struct NookState
   /* Only the owner may remove the directory: a failed create must leave a
    * live container's state alone. */
   gboolean owned;
+  char *rootfs; /* how the root is mounted, for nook ls; NULL if unset */
 };
 
 
@@ -375,6 +376,11 @@ state_json (NookState *state, pid_t pid, const char *bundle)
   json_builder_add_string_value (builder, bundle);
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
+  if (state->rootfs != NULL)
+    {
+      json_builder_set_member_name (builder, "rootfs");
+      json_builder_add_string_value (builder, state->rootfs);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -403,6 +409,13 @@ nook_state_set_running (NookState *state, pid_t pid, const char *bundle, GError 
 }
 
 void
+nook_state_set_rootfs (NookState *state, const char *mode)
+{
+  g_free (state->rootfs);
+  state->rootfs = g_strdup (mode);
+}
+
+void
 nook_state_free (NookState *state)
 {
   if (state == NULL)
@@ -427,6 +440,7 @@ nook_state_free (NookState *state)
   nook_close_fdp (&state->lock_fd);
   g_free (state->dir);
   g_free (state->id);
+  g_free (state->rootfs);
   g_free (state);
 }
 

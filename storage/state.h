@@ -17,6 +17,10 @@ const char *nook_state_get_dir (const NookState *state);
 const char *nook_state_get_id (const NookState *state);
 
 /* Records the container's process (state.json and pid file). */
+/* How the container's root is mounted ("fuse-overlayfs", ...): recorded in
+ * state.json by nook_state_set_running, for nook ls. */
+void nook_state_set_rootfs (NookState *state, const char *mode);
+
 gboolean nook_state_set_running (NookState *state, pid_t pid, const char *bundle,
                                  GError **error);
 
