@@ -255,7 +255,7 @@ prepare_rootfs (const NookRunOptions *o, NookContainer *c, NookState *state,
   if (mode != NOOK_ROOTFS_BIND && layer == NULL)
     return FALSE;
   c->rootfs = nook_rootfs_new (mode, c->config->root_path, c->config->root_readonly,
-                               g_steal_pointer (&layer), error);
+                               g_steal_pointer (&layer), c->idmap, error);
   return c->rootfs != NULL;
 }
 

@@ -17,6 +17,7 @@
 #include "launcher/rootfs.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -136,22 +137,53 @@ nook_rootfs_check_host (NookRootfsMode mode, const char *root_path, GError **err
   return TRUE;
 }
 
+/* ",uidmapping=NS:SHOWN:SIZE:..." (fuse-overlayfs's order: the id on disk,
+ * as the daemon's namespace sees it, then the id the mount shows). */
+static void
+append_mapping (GString *opts, const char *name, const NookIdMapping *ns, guint n_ns,
+                const NookIdMapping *shown, guint n_shown)
+{
+  guint n = 0;
+  g_autofree NookIdShift *shift = nook_idmap_translate (ns, n_ns, shown, n_shown, &n);
+
+  if (n == 0)
+    return;
+  g_string_append_printf (opts, ",%s=", name);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (opts, "%s%u:%u:%u", i ? ":" : "", shift[i].ns_id, shift[i].shown_id,
+                            shift[i].size);
+}
+
 static gboolean
-prepare_fuse (NookRootfs *r, const char *lower, GError **error)
+prepare_fuse (NookRootfs *r, const char *lower, const NookIdMapPlan *plan, GError **error)
 {
   g_autofree char *prog = check_fuse (error);
-  g_autofree char *opts = NULL;
+  g_autoptr (GString) opts = g_string_new (NULL);
 
   if (prog == NULL)
     return FALSE;
+  g_string_printf (opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, r->layer->upper,
+                   r->layer->work);
   /* fsync=0: an ephemeral layer is thrown away at exit anyway. */
-  opts = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s%s", lower, r->layer->upper,
-                          r->layer->work, r->layer->ephemeral ? ",fsync=0" : "");
+  if (r->layer->ephemeral)
+    g_string_append (opts, ",fsync=0");
+  /* keep-id: the bundle's files are the caller's, which is root in a
+   * default container and the caller itself here. The daemon shows every
+   * file with the id it has in a default container, so /etc is root's,
+   * with no chown of a copy; and what the container writes is stored that
+   * way too, so the layer looks the same to either kind of run. */
+  if (plan != NULL && plan->storage_uid_mappings != NULL)
+    {
+      append_mapping (opts, "uidmapping", plan->uid_mappings, plan->n_uid,
+                      plan->storage_uid_mappings, plan->n_storage_uid);
+      append_mapping (opts, "gidmapping", plan->gid_mappings, plan->n_gid,
+                      plan->storage_gid_mappings, plan->n_storage_gid);
+    }
   r->fuse_argv = g_new0 (char *, 6);
   r->fuse_argv[0] = g_steal_pointer (&prog);
   r->fuse_argv[1] = g_strdup ("-f");
   r->fuse_argv[2] = g_strdup ("-o");
-  r->fuse_argv[3] = g_steal_pointer (&opts);
+  r->fuse_argv[3] = g_string_free (g_steal_pointer (&opts), FALSE);
   r->fuse_argv[4] = g_strdup_printf ("/dev/fd/%d", FUSE_FD);
   r->fuse_log = g_build_filename (r->layer->dir, "fuse-overlayfs.log", NULL);
   return TRUE;
@@ -159,7 +191,7 @@ prepare_fuse (NookRootfs *r, const char *lower, GError **error)
 
 NookRootfs *
 nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, NookLayer *layer,
-                 GError **error)
+                 const NookIdMapPlan *plan, GError **error)
 {
   g_autoptr (NookRootfs) r = g_new0 (NookRootfs, 1);
 
@@ -185,7 +217,7 @@ nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, 
                                          layer->ephemeral ? ",volatile" : "");
       return g_steal_pointer (&r);
     }
-  if (!prepare_fuse (r, root_path, error))
+  if (!prepare_fuse (r, root_path, plan, error))
     return NULL;
   return g_steal_pointer (&r);
 }
@@ -246,6 +278,16 @@ run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd, int sock)
     {
       report (sock, errno, "joining the container's user namespace", -1);
       _exit (1);
+    }
+  /* Root in the namespace, where it maps (under keep-id the caller is not):
+   * the daemon creates files for every id of the container and chowns
+   * them, which takes capabilities that an exec as non-root drops. The
+   * host's supplementary groups go too, where setgroups is allowed. */
+  if (getuid () != 0)
+    {
+      setgroups (0, NULL);
+      if (setresgid (0, 0, 0) == 0)
+        setresuid (0, 0, 0);
     }
   /* One fd per open file of the container, and more for the layers. */
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)

@@ -39,9 +39,10 @@ gboolean nook_rootfs_check_host (NookRootfsMode mode, const char *root_path, GEr
 
 /* Prepares the mode over root_path (the bundle's rootfs) and layer (taken;
  * NULL for bind). Checks what the mode needs on this host: fuse-overlayfs
- * in PATH and an accessible /dev/fuse. */
+ * in PATH and an accessible /dev/fuse. plan: the container's maps; under
+ * keep-id fuse-overlayfs shows files as a default container would. */
 NookRootfs *nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly,
-                             NookLayer *layer, GError **error);
+                             NookLayer *layer, const NookIdMapPlan *plan, GError **error);
 void nook_rootfs_free (NookRootfs *rootfs);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookRootfs, nook_rootfs_free)
 

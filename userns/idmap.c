@@ -32,6 +32,8 @@ nook_idmap_plan_free (NookIdMapPlan *plan)
   g_free (plan->gid_map);
   g_strfreev (plan->uid_helper_argv);
   g_strfreev (plan->gid_helper_argv);
+  g_free (plan->storage_uid_mappings);
+  g_free (plan->storage_gid_mappings);
   g_free (plan);
 }
 
@@ -44,6 +46,48 @@ nook_idmap_format (const NookIdMapping *mappings, guint n_mappings)
     g_string_append_printf (text, "%u %u %u\n", mappings[i].container_id, mappings[i].host_id,
                             mappings[i].size);
   return g_string_free (text, FALSE);
+}
+
+static int
+compare_ns_id (gconstpointer a, gconstpointer b)
+{
+  const NookIdShift *x = a, *y = b;
+
+  return x->ns_id < y->ns_id ? -1 : x->ns_id > y->ns_id;
+}
+
+NookIdShift *
+nook_idmap_translate (const NookIdMapping *ns, guint n_ns, const NookIdMapping *shown,
+                      guint n_shown, guint *out_n)
+{
+  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (NookIdShift));
+  gboolean identity = TRUE;
+
+  for (guint i = 0; i < n_ns; i++)
+    for (guint j = 0; j < n_shown; j++)
+      {
+        /* 64 bits: a range may end at 2^32. */
+        guint64 lo = MAX ((guint64) ns[i].host_id, (guint64) shown[j].host_id);
+        guint64 hi = MIN ((guint64) ns[i].host_id + ns[i].size,
+                          (guint64) shown[j].host_id + shown[j].size);
+        NookIdShift shift;
+
+        if (lo >= hi)
+          continue;
+        shift.ns_id = ns[i].container_id + (guint32) (lo - ns[i].host_id);
+        shift.shown_id = shown[j].container_id + (guint32) (lo - shown[j].host_id);
+        shift.size = (guint32) (hi - lo);
+        identity = identity && shift.ns_id == shift.shown_id;
+        g_array_append_val (out, shift);
+      }
+  if (identity)
+    {
+      *out_n = 0;
+      return NULL;
+    }
+  g_array_sort (out, compare_ns_id);
+  *out_n = out->len;
+  return (NookIdShift *) (gpointer) g_array_free (g_steal_pointer (&out), FALSE);
 }
 
 gboolean
@@ -314,6 +358,19 @@ nook_idmap_plan_new (const NookIdMapRequest *request, GError **error)
                   subids ? subids->gids : NULL, subids ? subids->n_gids : 0, request->mode,
                   &plan->gid_mappings, &plan->n_gid, &plan->gid_needs_helper, error))
     return NULL;
+
+  if (request->mode == NOOK_USERNS_KEEP_ID && request->n_uid == 0 && request->n_gid == 0)
+    {
+      gboolean unused;
+
+      if (!plan_side (&uid_kind, NULL, 0, request->host_uid, subids ? subids->uids : NULL,
+                      subids ? subids->n_uids : 0, NOOK_USERNS_AUTO, &plan->storage_uid_mappings,
+                      &plan->n_storage_uid, &unused, error)
+          || !plan_side (&gid_kind, NULL, 0, request->host_gid, subids ? subids->gids : NULL,
+                         subids ? subids->n_gids : 0, NOOK_USERNS_AUTO,
+                         &plan->storage_gid_mappings, &plan->n_storage_gid, &unused, error))
+        return NULL;
+    }
 
   plan->uid_map = nook_idmap_format (plan->uid_mappings, plan->n_uid);
   plan->gid_map = nook_idmap_format (plan->gid_mappings, plan->n_gid);

@@ -65,7 +65,23 @@ typedef struct
   gboolean deny_setgroups; /* gid_map written directly: "deny" to /proc/PID/setgroups first */
   char **uid_helper_argv;  /* newuidmap argv, argv[1] the pid to fill in (nook_newidmap_prepare) */
   char **gid_helper_argv;
+  /* Under keep-id: the maps of the caller's default (auto) container, which
+   * is how files of the bundle and of layers are owned. A layer filesystem
+   * shows them through these (nook_idmap_translate) so that they look the
+   * same under keep-id; NULL otherwise. */
+  NookIdMapping *storage_uid_mappings;
+  guint n_storage_uid;
+  NookIdMapping *storage_gid_mappings;
+  guint n_storage_gid;
 } NookIdMapPlan;
+
+/* One range of a translation between two maps of the same host ids. */
+typedef struct
+{
+  guint32 ns_id;    /* the id a file has as the namespace sees it */
+  guint32 shown_id; /* the id it would have under the other map */
+  guint32 size;
+} NookIdShift;
 
 void nook_idmap_plan_free (NookIdMapPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookIdMapPlan, nook_idmap_plan_free)
@@ -87,6 +103,13 @@ NookIdMapping *nook_idmap_layout (guint32 own_container_id, guint32 own_host_id,
  * NOOK_IDMAP_MAX_LINES lines. Without config mappings the maps are laid out
  * by request->mode. Errors are one line naming the JSON path and range. */
 NookIdMapPlan *nook_idmap_plan_new (const NookIdMapRequest *request, GError **error);
+
+/* For every host id that both maps cover: the id a namespace of ns sees it
+ * as, next to the one a namespace of shown sees it as, in ranges sorted by
+ * ns_id (host ids only one map covers are left out). *out_n 0 and NULL when
+ * the two maps agree on every shared id. */
+NookIdShift *nook_idmap_translate (const NookIdMapping *ns, guint n_ns, const NookIdMapping *shown,
+                                   guint n_shown, guint *out_n);
 
 /* Is the container id mapped? (for process.user checks) */
 gboolean nook_idmap_contains (const NookIdMapping *mappings, guint n_mappings, guint32 id);

@@ -232,6 +232,80 @@ test_plan_keep_id (void)
   g_assert_false (nook_idmap_contains (plan->uid_mappings, plan->n_uid, 65537));
 }
 
+/* keep-id with 1000 and 100000:65536: the files the caller owns (root's
+ * files, under the default map) are 1000 in the namespace and must be shown
+ * as 0; the ids below 1000 move up one; the rest line up. */
+static void
+test_plan_keep_id_translate (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_KEEP_ID,
+                                             &error);
+  g_autoptr (NookIdMapPlan) auto_plan = plan_for (NULL, 0, NULL, 0, &subids_one,
+                                                  NOOK_USERNS_AUTO, &error);
+  g_autofree NookIdShift *shift = NULL;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (plan->storage_uid_mappings);
+  g_assert_cmpuint (plan->n_storage_uid, ==, auto_plan->n_uid);
+  g_assert_cmpmem (plan->storage_uid_mappings, plan->n_storage_uid * sizeof (NookIdMapping),
+                   auto_plan->uid_mappings, auto_plan->n_uid * sizeof (NookIdMapping));
+  g_assert_null (auto_plan->storage_uid_mappings);
+
+  shift = nook_idmap_translate (plan->uid_mappings, plan->n_uid, plan->storage_uid_mappings,
+                                plan->n_storage_uid, &n);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (shift[0].ns_id, ==, 0);
+  g_assert_cmpuint (shift[0].shown_id, ==, 1);
+  g_assert_cmpuint (shift[0].size, ==, 1000);
+  g_assert_cmpuint (shift[1].ns_id, ==, 1000);
+  g_assert_cmpuint (shift[1].shown_id, ==, 0);
+  g_assert_cmpuint (shift[1].size, ==, 1);
+  g_assert_cmpuint (shift[2].ns_id, ==, 1001);
+  g_assert_cmpuint (shift[2].shown_id, ==, 1001);
+  g_assert_cmpuint (shift[2].size, ==, 64536);
+}
+
+static void
+test_translate (void)
+{
+  const NookIdMapping a[] = {
+    { .container_id = 0, .host_id = 1000, .size = 1 },
+    { .container_id = 1, .host_id = 100000, .size = 10 },
+  };
+  const NookIdMapping b[] = {
+    { .container_id = 0, .host_id = 100005, .size = 10 }, /* half outside a */
+    { .container_id = 20, .host_id = 1000, .size = 1 },
+  };
+  const NookIdMapping top[] = { { .container_id = 0, .host_id = 4294967286u, .size = 10 } };
+  const NookIdMapping top_shifted[] = { { .container_id = 0, .host_id = 4294967291u, .size = 5 } };
+  g_autofree NookIdShift *shift = NULL, *same = NULL, *edge = NULL;
+  guint n = 99;
+
+  shift = nook_idmap_translate (a, 2, b, 2, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (shift[0].ns_id, ==, 0);
+  g_assert_cmpuint (shift[0].shown_id, ==, 20);
+  g_assert_cmpuint (shift[0].size, ==, 1);
+  g_assert_cmpuint (shift[1].ns_id, ==, 6);
+  g_assert_cmpuint (shift[1].shown_id, ==, 0);
+  g_assert_cmpuint (shift[1].size, ==, 5);
+
+  /* The same map, or none in common: nothing to translate. */
+  same = nook_idmap_translate (a, 2, a, 2, &n);
+  g_assert_null (same);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_null (nook_idmap_translate (a, 1, b, 1, &n));
+
+  /* Ranges that end at the top of the id space do not wrap. */
+  edge = nook_idmap_translate (top, 1, top_shifted, 1, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (edge[0].ns_id, ==, 5);
+  g_assert_cmpuint (edge[0].shown_id, ==, 0);
+  g_assert_cmpuint (edge[0].size, ==, 5);
+}
+
 static void
 test_plan_config (void)
 {
@@ -629,6 +703,8 @@ main (int argc, char **argv)
   g_test_add_func ("/idmap/plan/default", test_plan_default);
   g_test_add_func ("/idmap/plan/no-subids", test_plan_no_subids);
   g_test_add_func ("/idmap/plan/keep-id", test_plan_keep_id);
+  g_test_add_func ("/idmap/plan/keep-id-translate", test_plan_keep_id_translate);
+  g_test_add_func ("/idmap/translate", test_translate);
   g_test_add_func ("/idmap/plan/config", test_plan_config);
   g_test_add_func ("/idmap/plan/config-adjacent", test_plan_config_adjacent);
   g_test_add_func ("/idmap/plan/outside", test_plan_outside);
