@@ -263,7 +263,7 @@ prepare_rootfs (const NookRunOptions *o, NookContainer *c, NookState *state,
  * ephemeral layer with it. A layer that cannot be removed is left for
  * `nook ls` to clean, with a warning. */
 static void
-finish_rootfs (NookContainer *c, GError **error)
+finish_rootfs (NookContainer *c, gboolean started, GError **error)
 {
   g_autoptr (GError) local = NULL;
   g_autofree char *failure = NULL;
@@ -271,6 +271,14 @@ finish_rootfs (NookContainer *c, GError **error)
   if (c->rootfs == NULL)
     return;
   nook_rootfs_stop (c->rootfs);
+  /* The container's writes failed with ENOSPC: say where, before an
+   * ephemeral layer (and with it, likely, what filled it) goes. */
+  if (started && nook_layer_is_full (c->rootfs->layer))
+    fprintf (stderr,
+             "nook: warning: the container's writable layer ran out of space (%s: no space "
+             "left on device); its writes failed with ENOSPC, the bundle's rootfs is "
+             "untouched\n",
+             c->rootfs->layer->upper);
   /* The container failed on a dead FUSE mount: say why it died. */
   failure = nook_rootfs_daemon_failure (c->rootfs);
   if (failure != NULL && error != NULL && *error != NULL)
@@ -366,10 +374,15 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   nook_state_set_rootfs (state, nook_rootfs_mode_name (rootfs_mode));
   if (!prepare_rootfs (&o, container, state, rootfs_mode, error))
     {
-      finish_rootfs (container, NULL);
+      finish_rootfs (container, FALSE, NULL);
       return FALSE;
     }
+  if (nook_layer_is_full (container->rootfs->layer))
+    fprintf (stderr,
+             "nook: warning: the container's writable layer has no space left (%s): its "
+             "writes will fail with ENOSPC\n",
+             container->rootfs->layer->upper);
   ok = nook_container_run (container, state, out_status, error);
-  finish_rootfs (container, error);
+  finish_rootfs (container, TRUE, error);
   return ok;
 }

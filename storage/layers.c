@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -296,6 +297,18 @@ usage_at (int dir_fd, int depth)
     }
   closedir (d);
   return total;
+}
+
+gboolean
+nook_layer_is_full (const NookLayer *layer)
+{
+  struct statvfs st;
+
+  if (layer == NULL || statvfs (layer->upper, &st) < 0)
+    return FALSE;
+  /* f_bavail/f_favail: what an unprivileged writer may still use (ext4
+   * keeps blocks back for root). f_files 0: no inode limit (btrfs). */
+  return st.f_bavail == 0 || (st.f_files > 0 && st.f_favail == 0);
 }
 
 guint64

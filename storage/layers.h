@@ -54,6 +54,10 @@ NookLayerInfo *nook_layer_info_load (const char *name, GError **error);
 /* Names of the persistent containers, sorted. */
 GPtrArray *nook_layer_list_names (GError **error);
 
+/* Is the file system of the layer's upper directory out of space or of
+ * inodes for the caller? (The container's writes then fail with ENOSPC.) */
+gboolean nook_layer_is_full (const NookLayer *layer);
+
 /* Bytes used by the files under path (st_blocks, not following links). */
 guint64 nook_layer_disk_usage (const char *path);
 

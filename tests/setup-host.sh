@@ -6,7 +6,10 @@
 #  - creates the unprivileged test user (default: nooktest) with a home
 #    directory and a subordinate uid/gid range in /etc/subuid and /etc/subgid;
 #  - makes /dev/fuse and /dev/net/tun mode 0666, as desktop distributions ship
-#    them, so that fuse-overlayfs and pasta work for the unprivileged user.
+#    them, so that fuse-overlayfs and pasta work for the unprivileged user;
+#  - mounts a small tmpfs of the test user's at NOOK_TEST_SMALL_FS (default
+#    /var/tmp/nook-test-small), for the tests of a writable layer that runs
+#    out of space.
 #
 # Idempotent: running it again changes nothing that is already in place.
 # Environment: NOOK_TEST_USER (default nooktest).
@@ -14,6 +17,7 @@ set -euo pipefail
 
 TEST_USER=${NOOK_TEST_USER:-nooktest}
 SUBID_COUNT=65536
+SMALL_FS=${NOOK_TEST_SMALL_FS:-/var/tmp/nook-test-small}
 
 PACKAGES=(
   build-essential pkg-config meson ninja-build
@@ -122,6 +126,16 @@ ensure_userns ()
   fi
 }
 
+# A file system that fills up quickly, the test user's alone.
+ensure_small_fs ()
+{
+  mkdir -p "$SMALL_FS"
+  if ! mountpoint -q "$SMALL_FS"; then
+    mount -t tmpfs -o "size=16m,nr_inodes=4096,mode=0700,uid=$(id -u "$TEST_USER"),gid=$(id -g "$TEST_USER")" \
+      nook-test-small "$SMALL_FS" || { log "warning: cannot mount a tmpfs at $SMALL_FS"; return 0; }
+  fi
+}
+
 install_packages
 ensure_user
 ensure_subids /etc/subuid --add-subuids
@@ -129,3 +143,4 @@ ensure_subids /etc/subgid --add-subgids
 ensure_device /dev/fuse 10 229
 ensure_device /dev/net/tun 10 200
 ensure_userns
+ensure_small_fs

@@ -185,3 +185,75 @@ gone"
   PATH=$BATS_TEST_TMPDIR/bin:$PATH run --separate-stderr "$NOOK" run "$B" true
   assert_nook_error 125 "fuse-overlayfs failed (cannot serve this)"
 }
+
+@test "rootfs: keep-id with fuse-overlayfs shows the rootfs as root's and the user's files as the user's" {
+  local n before
+  n=$(test_name keep)
+  mkdir -m 0777 "$B/rootfs/home/me"
+  before=$(tree_sum "$B/rootfs")
+  # A default container sees the bundle (the user's own files) as root's;
+  # under keep-id the user keeps its id inside, and fuse-overlayfs's id
+  # mapping keeps the rootfs looking the same.
+  run --separate-stderr "$NOOK" run --userns=keep-id --name "$n" "$B" sh -c 'id -u; id -g; stat -c "%n %u %g" /etc /bin/busybox /home/me; echo hi > /home/me/f; mkdir /home/me/d; stat -c "%n %u %g" /home/me/f /home/me/d'
+  assert_status 0
+  assert_output "$(id -u)
+$(id -g)
+/etc 0 0
+/bin/busybox 0 0
+/home/me 0 0
+/home/me/f $(id -u) $(id -g)
+/home/me/d $(id -u) $(id -g)"
+  # The next run of the container finds them the same way.
+  run --separate-stderr "$NOOK" run --userns=keep-id --name "$n" "$B" sh -c 'stat -c "%n %u %g" /etc /home/me/f; cat /home/me/f; touch /etc/x 2>&1 || true'
+  assert_status 0
+  assert_output "/etc 0 0
+/home/me/f $(id -u) $(id -g)
+hi
+touch: /etc/x: Permission denied"
+  [ "$(tree_sum "$B/rootfs")" = "$before" ] || fail "keep-id changed the bundle's rootfs"
+  run --separate-stderr "$NOOK" rm "$n"
+  assert_status 0
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$n" ]
+}
+
+@test "rootfs: a /dev/fuse the user cannot open is a clear error" {
+  # /dev/fuse as on a host that leaves it root's and 0600: a file of root's
+  # that the user cannot open, bound over it in a mount namespace of our own.
+  [ ! -r /etc/shadow ] || skip "/etc/shadow is readable: no root-only file to stand in for /dev/fuse"
+  command -v unshare >/dev/null || skip_or_fail "unshare (util-linux) is missing"
+  # In that namespace the user is 0 and has no subordinate ids: map just it.
+  edit_config "$B" 'c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1}]'
+  run --separate-stderr unshare --map-root-user --mount sh -c 'mount --bind /etc/shadow /dev/fuse && exec "$@"' sh "$NOOK" run "$B" true
+  assert_nook_error 125 "cannot open /dev/fuse: Permission denied" "--rootfs=overlay"
+}
+
+@test "rootfs: a full writable layer gives the container ENOSPC and nook a clear message" {
+  local fs=${NOOK_TEST_SMALL_FS:-/var/tmp/nook-test-small} n before mode
+  # A small tmpfs of the test user's that tests/setup-host.sh mounts.
+  if ! mountpoint -q "$fs" || [ ! -w "$fs" ]; then
+    skip_or_fail "no small file system of ours at $fs (run tests/setup-host.sh as root)"
+  fi
+  export XDG_DATA_HOME=$fs/data-$$-$BATS_TEST_NUMBER
+  before=$(tree_sum "$B/rootfs")
+  for mode in fuse-overlayfs overlay; do
+    n=$(test_name "full-$mode")
+    run --separate-stderr "$NOOK" run --rootfs=$mode --name "$n" "$B" sh -c 'dd if=/dev/zero of=/big bs=1M count=64 2>&1 | grep -o "No space left on device"; echo done'
+    assert_status 0
+    assert_output "No space left on device
+done"
+    [[ "$stderr" == *"nook: warning: the container's writable layer ran out of space ($XDG_DATA_HOME/nook/containers/$n/upper: no space left on device)"* ]] || fail "$mode: $stderr"
+    # The next run is told before it starts.
+    run --separate-stderr "$NOOK" run --rootfs=$mode --name "$n" "$B" true
+    assert_status 0
+    [[ "$stderr" == *"writable layer has no space left ($XDG_DATA_HOME/nook/containers/$n/upper)"* ]] || fail "$mode: $stderr"
+    run --separate-stderr "$NOOK" rm "$n"
+    assert_status 0
+    # With the space back, a new container of the name hears nothing more.
+    run --separate-stderr "$NOOK" run --rootfs=$mode --name "$n" "$B" true
+    assert_status 0
+    [ -z "$stderr" ] || fail "$mode: $stderr"
+    "$NOOK" rm "$n"
+  done
+  [ "$(tree_sum "$B/rootfs")" = "$before" ] || fail "a full layer changed the bundle's rootfs"
+  rm -rf "$XDG_DATA_HOME"
+}
