@@ -7,6 +7,7 @@
  * operators are written by name, not by enum value, so that reordering an
  * enum cannot make an old entry match a different profile. */
 #include "launcher/seccomp-key.h"
+#include "launcher/seccomp.h"
 
 #include <seccomp.h>
 #include <string.h>
@@ -138,6 +139,8 @@ put_environment (GChecksum *sum)
   put_u32 (sum, v->major);
   put_u32 (sum, v->minor);
   put_u32 (sum, v->micro);
+  /* The same profile compiles to another program at another level. */
+  put_u32 (sum, NOOK_SECCOMP_OPTIMIZE);
   /* uname cannot fail with a valid buffer; an empty machine still hashes. */
   if (uname (&u) < 0)
     u.machine[0] = '\0';

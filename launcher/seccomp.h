@@ -18,6 +18,10 @@ typedef struct
   guint n_insns;
 } NookBpfProgram;
 
+/* libseccomp's SCMP_FLTATR_CTL_OPTIMIZE level: 2 is a binary tree. Part of
+ * the store key, since it changes the program. */
+#define NOOK_SECCOMP_OPTIMIZE 2
+
 void nook_bpf_program_free (NookBpfProgram *program);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookBpfProgram, nook_bpf_program_free)
 

@@ -420,6 +420,7 @@ libseccomp_export_deny_mkdir (void)
 
   g_assert_nonnull (ctx);
   g_assert_cmpint (seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0), ==, 0);
+  g_assert_cmpint (seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, NOOK_SECCOMP_OPTIMIZE), ==, 0);
   g_assert_cmpint (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (mkdir), 0), ==, 0);
   g_assert_cmpint (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (mkdirat), 0), ==, 0);
   int fd = memfd_create ("test", MFD_CLOEXEC);
