@@ -34,7 +34,7 @@ row_free (NookLsRow *row)
 }
 
 static const char ls_usage[]
-    = "Usage: nook ls [OPTIONS]\n"
+    = "Usage: nook ls [OPTIONS]   (also: nook list)\n"
       "\n"
       "List containers: the named ones with a kept layer, and the running ones.\n"
       "State left behind by a nook that was killed is cleaned up on the way.\n"

@@ -12,11 +12,12 @@ typedef struct
   const char *name;
   NookCommandFunc func;
   const char *summary;
+  const char *alias; /* another name it answers to, as podman's list for ls */
 } NookCommand;
 
 static const NookCommand commands[] = {
   { "cache", nook_cmd_cache, "Manage the store of compiled seccomp filters" },
-  { "ls", nook_cmd_ls, "List containers (named ones with their layer, running ones)" },
+  { "ls", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "list" },
   { "rm", nook_cmd_rm, "Remove stopped containers and their layers" },
   { "run", nook_cmd_run, "Run a container from an OCI bundle" },
   { "spec", nook_cmd_spec, "Write a default config.json" },
@@ -104,7 +105,8 @@ main (int argc, char **argv)
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      if (strcmp (argv[1], commands[i].name) != 0)
+      if (strcmp (argv[1], commands[i].name) != 0
+          && g_strcmp0 (argv[1], commands[i].alias) != 0)
         continue;
       if (!commands[i].func (argc - 1, argv + 1, &globals, &status, &error))
         {

@@ -81,6 +81,10 @@ no-true"
   run --separate-stderr "$NOOK" ls -q
   assert_status 0
   assert_output_contains "$N"
+  # list is ls, as in podman.
+  run --separate-stderr "$NOOK" list -q
+  assert_status 0
+  assert_output_contains "$N"
   start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sleep 60
   wait_state_pid "$N" >/dev/null
   run --separate-stderr "$NOOK" ls --format json
