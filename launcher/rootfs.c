@@ -17,8 +17,10 @@
 #include "launcher/rootfs.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -231,9 +233,50 @@ report (int sock, int err, const char *what, int fd)
   nook_sync_send (sock, &msg, fd);
 }
 
+static void
+lookup_in_root (int root, const char *path)
+{
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+  int fd = syscall (SYS_openat2, root, path, &how, sizeof how);
+
+  if (fd >= 0)
+    close (fd);
+}
+
+/* Looks up the container's executable the way its execve will, from the
+ * mounter, while the container is still setting up its mounts. The first
+ * lookup in a directory makes fuse-overlayfs read all of it (a /bin of
+ * busybox links: milliseconds); done here, that runs on another CPU at the
+ * same time instead of in front of the container's execve. Lookups only
+ * (O_PATH, inside the root): the kernel's dentry cache keeps the result. */
+static void
+warm_lookup (const NookRootfs *r, const char *exe, const char *path_env)
+{
+  char path[PATH_MAX];
+  int root;
+
+  if (exe == NULL || *exe == '\0'
+      || (root = open (r->target, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return;
+  if (strchr (exe, '/') != NULL)
+    lookup_in_root (root, exe);
+  else
+    for (const char *p = path_env ? path_env : ""; *p != '\0';)
+      {
+        size_t len = strcspn (p, ":");
+
+        if (len > 0 && (size_t) snprintf (path, sizeof path, "%.*s/%s", (int) len, p, exe)
+                           < sizeof path)
+          lookup_in_root (root, path);
+        p += len + (p[len] == ':');
+      }
+  close (root);
+}
+
 /* The mounter: in the child's user and mount namespaces. Never returns. */
 static G_GNUC_NORETURN void
-run_mounter (const NookRootfs *r, int userns_fd, int mntns_fd, int sock)
+run_mounter (const NookRootfs *r, const char *exe, const char *path_env, int userns_fd,
+             int mntns_fd, int sock)
 {
   char opts[128];
   int fd;
@@ -256,14 +299,30 @@ run_mounter (const NookRootfs *r, int userns_fd, int mntns_fd, int sock)
           < 0)
         report (sock, errno, "mounting FUSE", -1);
       else
-        report (sock, 0, "", fd);
+        {
+          report (sock, 0, "", fd);
+          /* Only the daemon may hold the connection open: if it dies, the
+           * kernel must abort it, or these lookups would wait forever. */
+          close (fd);
+          close (sock);
+          warm_lookup (r, exe, path_env);
+        }
     }
   _exit (0);
 }
 
+/* The daemon's own failures go where fuse-overlayfs's messages go, its
+ * log, for nook_rootfs_daemon_failure. */
+static G_GNUC_NORETURN void
+daemon_fail (const char *what, int err)
+{
+  dprintf (STDERR_FILENO, "%s: %s\n", what, g_strerror (err));
+  _exit (1);
+}
+
 /* The daemon: in the child's user namespace only. Never returns. */
 static G_GNUC_NORETURN void
-run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd, int sock)
+run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
 {
   struct rlimit rl;
   sigset_t none;
@@ -274,11 +333,23 @@ run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd, int sock)
   /* Out of the caller's session: a ^C at the terminal is for the
    * container, not for its filesystem. */
   setsid ();
-  if (setns (userns_fd, CLONE_NEWUSER) < 0)
+  null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0)
     {
-      report (sock, errno, "joining the container's user namespace", -1);
-      _exit (1);
+      dup2 (null, STDIN_FILENO);
+      dup2 (null, STDOUT_FILENO);
     }
+  /* Its messages (one at every exit, when the kernel aborts the
+   * connection) would mix with the container's stderr: they go to a log
+   * next to the layer. */
+  if (r->fuse_log != NULL)
+    {
+      int log = open (r->fuse_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (log >= 0)
+        dup2 (log, STDERR_FILENO);
+    }
+  if (setns (userns_fd, CLONE_NEWUSER) < 0)
+    daemon_fail ("joining the container's user namespace", errno);
   /* Root in the namespace, where it maps (under keep-id the caller is not):
    * the daemon creates files for every id of the container and chowns
    * them, which takes capabilities that an exec as non-root drops. The
@@ -295,29 +366,10 @@ run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd, int sock)
       rl.rlim_cur = rl.rlim_max;
       setrlimit (RLIMIT_NOFILE, &rl);
     }
-  null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null >= 0)
-    {
-      dup2 (null, STDIN_FILENO);
-      dup2 (null, STDOUT_FILENO);
-    }
-  /* Its messages (one at every exit, when the kernel aborts the
-   * connection) would mix with the container's stderr: they go to a log
-   * next to the layer. */
-  if (r->fuse_log != NULL)
-    {
-      int log = open (r->fuse_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-      if (log >= 0)
-        dup2 (log, STDERR_FILENO);
-    }
   if (dup2 (fuse_fd, FUSE_FD) < 0)
-    {
-      report (sock, errno, "passing the FUSE fd", -1);
-      _exit (1);
-    }
+    daemon_fail ("passing the FUSE fd", errno);
   execv (r->fuse_argv[0], r->fuse_argv);
-  report (sock, errno, r->fuse_argv[0], -1);
-  _exit (127);
+  daemon_fail (r->fuse_argv[0], errno);
 }
 
 static int
@@ -338,7 +390,8 @@ fail_msg (const NookSyncMsg *msg, GError **error)
 }
 
 static gboolean
-mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **error)
+mount_fuse (NookRootfs *r, const char *exe, const char *path_env, int userns_fd, int mntns_fd,
+            int *out_fd, GError **error)
 {
   NookSyncMsg msg = { 0 };
   int sv[2], rc;
@@ -353,14 +406,13 @@ mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **er
   if (pid == 0)
     {
       close (sv[0]);
-      run_mounter (r, userns_fd, mntns_fd, sv[1]);
+      run_mounter (r, exe, path_env, userns_fd, mntns_fd, sv[1]);
     }
   close (sv[1]);
   rc = pid < 0 ? -errno : nook_sync_recv (sv[0], &msg, out_fd);
   close (sv[0]);
-  if (pid > 0)
-    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-      ;
+  /* Reaped in nook_rootfs_stop: it may still be warming the lookup. */
+  r->mounter_pid = pid;
   if (rc < 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "rootfs: mounting fuse-overlayfs: %s",
@@ -372,42 +424,29 @@ mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **er
   return TRUE;
 }
 
+/* Not waited for: the mount is in place, and the container's first look
+ * at it waits in the kernel until the daemon answers. A daemon that
+ * cannot start closes the last FUSE fd, which aborts the connection: the
+ * container then fails, and nook_rootfs_daemon_failure says why. */
 static gboolean
 start_daemon (NookRootfs *r, int userns_fd, int fuse_fd, GError **error)
 {
-  NookSyncMsg msg = { 0 };
-  int sv[2], rc;
-  pid_t pid;
+  pid_t pid = fork ();
 
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
-      return FALSE;
-    }
-  pid = fork ();
   if (pid == 0)
-    {
-      close (sv[0]);
-      run_daemon (r, userns_fd, fuse_fd, sv[1]);
-    }
-  close (sv[1]);
+    run_daemon (r, userns_fd, fuse_fd);
   if (pid < 0)
     {
-      close (sv[0]);
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "fork: %s", g_strerror (errno));
       return FALSE;
     }
   r->fuse_pid = pid;
-  /* EOF: execv succeeded (the socket is close-on-exec). */
-  rc = nook_sync_recv (sv[0], &msg, NULL);
-  close (sv[0]);
-  if (rc == 0)
-    return fail_msg (&msg, error);
   return TRUE;
 }
 
 gboolean
-nook_rootfs_start (NookRootfs *r, pid_t child, GError **error)
+nook_rootfs_start (NookRootfs *r, pid_t child, const char *exe, const char *path_env,
+                   GError **error)
 {
   int userns_fd, mntns_fd, fuse_fd = -1;
   gboolean ok;
@@ -427,7 +466,7 @@ nook_rootfs_start (NookRootfs *r, pid_t child, GError **error)
                    "rootfs: opening the namespaces of the container: %s", g_strerror (err));
       return FALSE;
     }
-  ok = mount_fuse (r, userns_fd, mntns_fd, &fuse_fd, error);
+  ok = mount_fuse (r, exe, path_env, userns_fd, mntns_fd, &fuse_fd, error);
   close (mntns_fd);
   if (ok)
     ok = start_daemon (r, userns_fd, fuse_fd, error);
@@ -437,33 +476,49 @@ nook_rootfs_start (NookRootfs *r, pid_t child, GError **error)
   return ok;
 }
 
-void
-nook_rootfs_stop (NookRootfs *r)
+/* Waits for pid to exit, for timeout_ms at most (then kills it). */
+static void
+reap_within (pid_t pid, int timeout_ms, int *out_status)
 {
-  int pidfd;
+  int pidfd = syscall (SYS_pidfd_open, pid, 0);
 
-  if (r == NULL || r->fuse_pid <= 0)
-    return;
-  /* The kernel aborts the FUSE connection when the container's mount
-   * namespace goes; the daemon then exits at once. A pidfd wakes us up
-   * at that moment rather than on the next tick of a poll loop. */
-  pidfd = syscall (SYS_pidfd_open, r->fuse_pid, 0);
   if (pidfd >= 0)
     {
       struct pollfd p = { .fd = pidfd, .events = POLLIN };
       int n;
 
       do
-        n = poll (&p, 1, STOP_TIMEOUT_MS);
+        n = poll (&p, 1, timeout_ms);
       while (n < 0 && errno == EINTR);
       close (pidfd);
       if (n == 0)
-        kill (r->fuse_pid, SIGKILL);
+        kill (pid, SIGKILL);
     }
   else
-    kill (r->fuse_pid, SIGKILL);
-  while (waitpid (r->fuse_pid, &r->fuse_status, 0) < 0 && errno == EINTR)
+    kill (pid, SIGKILL);
+  while (waitpid (pid, out_status, 0) < 0 && errno == EINTR)
     ;
+}
+
+void
+nook_rootfs_stop (NookRootfs *r)
+{
+  if (r == NULL)
+    return;
+  /* The mounter ends with its lookups, which the daemon answers (or the
+   * aborted connection fails); without a daemon nothing would. It goes
+   * first: while it lives, so does the container's mount namespace. */
+  if (r->mounter_pid > 0)
+    {
+      reap_within (r->mounter_pid, r->fuse_pid > 0 ? STOP_TIMEOUT_MS : 0, NULL);
+      r->mounter_pid = 0;
+    }
+  if (r->fuse_pid <= 0)
+    return;
+  /* The kernel aborts the FUSE connection when the container's mount
+   * namespace goes; the daemon then exits at once. A pidfd wakes us up
+   * at that moment rather than on the next tick of a poll loop. */
+  reap_within (r->fuse_pid, STOP_TIMEOUT_MS, &r->fuse_status);
   r->fuse_pid = 0;
 }
 

@@ -26,6 +26,7 @@ typedef struct
   char **fuse_argv;          /* fuse-overlayfs argv; the mount is fd 3 */
   char *fuse_log;            /* its stderr */
   pid_t fuse_pid;            /* the daemon, once started; 0 before */
+  pid_t mounter_pid;         /* the mounter, until reaped by nook_rootfs_stop */
   int fuse_status;           /* its wait status, once stopped */
 } NookRootfs;
 
@@ -49,8 +50,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookRootfs, nook_rootfs_free)
 /* fuse-overlayfs mode, in the parent after the id maps are written and
  * before the child goes on: mounts the FUSE filesystem on the target inside
  * the child's user and mount namespaces and starts the daemon in its user
- * namespace only (not its PID or mount namespace). No-op in other modes. */
-gboolean nook_rootfs_start (NookRootfs *rootfs, pid_t child, GError **error);
+ * namespace only (not its PID or mount namespace). exe and path_env: the
+ * process's executable and PATH, looked up early to warm the mount. No-op
+ * in other modes. */
+gboolean nook_rootfs_start (NookRootfs *rootfs, pid_t child, const char *exe,
+                            const char *path_env, GError **error);
 
 /* After the container ended: waits for the daemon to see its mount gone,
  * killing it if it does not within a short time. */
