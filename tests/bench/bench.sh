@@ -92,7 +92,15 @@ inner ()
 {
   : "${WORK:?}" "${NOOK:?}" "${RUNS:?}" "${WARMUP:?}" "${WITH_OCI:?}"
   export XDG_CACHE_HOME=$WORK/cache
-  export XDG_RUNTIME_DIR=$WORK/run
+  # The runtime state of every runtime on a tmpfs, as a desktop session's
+  # /run/user/UID is (this host has no session manager to make one): the
+  # ext4 of $WORK makes every state directory created and removed cost
+  # more than the runtimes themselves differ by.
+  local shm=/dev/shm
+  [ "$(stat -fc %T "$shm" 2>/dev/null)" = tmpfs ] || shm=$WORK
+  RUNTIME=$(mktemp -d "$shm/nook-bench-run.XXXXXX")
+  trap 'rm -rf "$RUNTIME"' EXIT
+  export XDG_RUNTIME_DIR=$RUNTIME/nook
   mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
   local sc=$WORK/bundle-seccomp nosc=$WORK/bundle-plain
 
@@ -113,9 +121,9 @@ inner ()
   if [ "$WITH_OCI" = 1 ]; then
     local rt
     for rt in crun runc; do
-      "$rt" --root "$WORK/$rt-state" run -b "$sc" "bench-$rt" || die "$rt run $sc failed"
-      add "$rt run (seccomp)" true "$rt --root $WORK/$rt-state run -b $sc bench-$rt"
-      add "$rt run (no seccomp)" true "$rt --root $WORK/$rt-state run -b $nosc bench-$rt"
+      "$rt" --root "$RUNTIME/$rt" run -b "$sc" "bench-$rt" || die "$rt run $sc failed"
+      add "$rt run (seccomp)" true "$rt --root $RUNTIME/$rt run -b $sc bench-$rt"
+      add "$rt run (no seccomp)" true "$rt --root $RUNTIME/$rt run -b $nosc bench-$rt"
     done
   fi
   add "unshare -Urnimpu --fork true" true "unshare -Urnimpu --fork true"
@@ -126,7 +134,7 @@ inner ()
     echo "|---|---:|"
     echo "| nook run (warm store) | $(peak_rss "$NOOK" run "$sc") |"
     if [ "$WITH_OCI" = 1 ]; then
-      echo "| crun run (seccomp) | $(peak_rss crun --root "$WORK/crun-state" run -b "$sc" bench-crun) |"
+      echo "| crun run (seccomp) | $(peak_rss crun --root "$RUNTIME/crun" run -b "$sc" bench-crun) |"
     fi
   } >"$WORK/rss.md"
 
