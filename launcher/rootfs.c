@@ -233,14 +233,16 @@ report (int sock, int err, const char *what, int fd)
   nook_sync_send (sock, &msg, fd);
 }
 
-static void
+static gboolean
 lookup_in_root (int root, const char *path)
 {
   struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
   int fd = syscall (SYS_openat2, root, path, &how, sizeof how);
 
-  if (fd >= 0)
-    close (fd);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
 }
 
 /* Looks up the container's executable the way its execve will, from the
@@ -261,13 +263,15 @@ warm_lookup (const NookRootfs *r, const char *exe, const char *path_env)
   if (strchr (exe, '/') != NULL)
     lookup_in_root (root, exe);
   else
+    /* In PATH order, up to the first hit, as the container's execve goes. */
     for (const char *p = path_env ? path_env : ""; *p != '\0';)
       {
         size_t len = strcspn (p, ":");
 
         if (len > 0 && (size_t) snprintf (path, sizeof path, "%.*s/%s", (int) len, p, exe)
-                           < sizeof path)
-          lookup_in_root (root, path);
+                           < sizeof path
+            && lookup_in_root (root, path))
+          break;
         p += len + (p[len] == ':');
       }
   close (root);
