@@ -274,7 +274,7 @@ nook_container_run (NookContainer *c, NookState *state, int *out_status, GError 
     return FALSE;
   /* fuse-overlayfs is mounted in the child's namespaces, as root of its
    * user namespace: after the maps, before the child looks at its rootfs. */
-  if (!nook_rootfs_start (c->rootfs, l.pid, c->argv ? c->argv[0] : NULL, c->path_env, error))
+  if (!nook_rootfs_start (c->rootfs, l.pid, error))
     return FALSE;
   /* pasta joins the child's user namespace, so it needs the maps; the
    * process must find its network configured, so before GO. */

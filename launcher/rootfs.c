@@ -19,8 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <limits.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -35,6 +33,7 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "launcher/network.h"
 #include "launcher/sync.h"
 #include "storage/state.h"
 #include "userns/userns.h"
@@ -233,54 +232,9 @@ report (int sock, int err, const char *what, int fd)
   nook_sync_send (sock, &msg, fd);
 }
 
-static gboolean
-lookup_in_root (int root, const char *path)
-{
-  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
-  int fd = syscall (SYS_openat2, root, path, &how, sizeof how);
-
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  return TRUE;
-}
-
-/* Looks up the container's executable the way its execve will, from the
- * mounter, while the container is still setting up its mounts. The first
- * lookup in a directory makes fuse-overlayfs read all of it (a /bin of
- * busybox links: milliseconds); done here, that runs on another CPU at the
- * same time instead of in front of the container's execve. Lookups only
- * (O_PATH, inside the root): the kernel's dentry cache keeps the result. */
-static void
-warm_lookup (const NookRootfs *r, const char *exe, const char *path_env)
-{
-  char path[PATH_MAX];
-  int root;
-
-  if (exe == NULL || *exe == '\0'
-      || (root = open (r->target, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-    return;
-  if (strchr (exe, '/') != NULL)
-    lookup_in_root (root, exe);
-  else
-    /* In PATH order, up to the first hit, as the container's execve goes. */
-    for (const char *p = path_env ? path_env : ""; *p != '\0';)
-      {
-        size_t len = strcspn (p, ":");
-
-        if (len > 0 && (size_t) snprintf (path, sizeof path, "%.*s/%s", (int) len, p, exe)
-                           < sizeof path
-            && lookup_in_root (root, path))
-          break;
-        p += len + (p[len] == ':');
-      }
-  close (root);
-}
-
 /* The mounter: in the child's user and mount namespaces. Never returns. */
 static G_GNUC_NORETURN void
-run_mounter (const NookRootfs *r, const char *exe, const char *path_env, int userns_fd,
-             int mntns_fd, int sock)
+run_mounter (const NookRootfs *r, int userns_fd, int mntns_fd, int sock)
 {
   char opts[128];
   int fd;
@@ -303,14 +257,7 @@ run_mounter (const NookRootfs *r, const char *exe, const char *path_env, int use
           < 0)
         report (sock, errno, "mounting FUSE", -1);
       else
-        {
-          report (sock, 0, "", fd);
-          /* Only the daemon may hold the connection open: if it dies, the
-           * kernel must abort it, or these lookups would wait forever. */
-          close (fd);
-          close (sock);
-          warm_lookup (r, exe, path_env);
-        }
+        report (sock, 0, "", fd);
     }
   _exit (0);
 }
@@ -394,8 +341,7 @@ fail_msg (const NookSyncMsg *msg, GError **error)
 }
 
 static gboolean
-mount_fuse (NookRootfs *r, const char *exe, const char *path_env, int userns_fd, int mntns_fd,
-            int *out_fd, GError **error)
+mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **error)
 {
   NookSyncMsg msg = { 0 };
   int sv[2], rc;
@@ -410,13 +356,14 @@ mount_fuse (NookRootfs *r, const char *exe, const char *path_env, int userns_fd,
   if (pid == 0)
     {
       close (sv[0]);
-      run_mounter (r, exe, path_env, userns_fd, mntns_fd, sv[1]);
+      run_mounter (r, userns_fd, mntns_fd, sv[1]);
     }
   close (sv[1]);
   rc = pid < 0 ? -errno : nook_sync_recv (sv[0], &msg, out_fd);
   close (sv[0]);
-  /* Reaped in nook_rootfs_stop: it may still be warming the lookup. */
-  r->mounter_pid = pid;
+  if (pid > 0)
+    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+      ;
   if (rc < 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "rootfs: mounting fuse-overlayfs: %s",
@@ -449,8 +396,7 @@ start_daemon (NookRootfs *r, int userns_fd, int fuse_fd, GError **error)
 }
 
 gboolean
-nook_rootfs_start (NookRootfs *r, pid_t child, const char *exe, const char *path_env,
-                   GError **error)
+nook_rootfs_start (NookRootfs *r, pid_t child, GError **error)
 {
   int userns_fd, mntns_fd, fuse_fd = -1;
   gboolean ok;
@@ -470,7 +416,7 @@ nook_rootfs_start (NookRootfs *r, pid_t child, const char *exe, const char *path
                    "rootfs: opening the namespaces of the container: %s", g_strerror (err));
       return FALSE;
     }
-  ok = mount_fuse (r, exe, path_env, userns_fd, mntns_fd, &fuse_fd, error);
+  ok = mount_fuse (r, userns_fd, mntns_fd, &fuse_fd, error);
   close (mntns_fd);
   if (ok)
     ok = start_daemon (r, userns_fd, fuse_fd, error);
@@ -507,17 +453,7 @@ reap_within (pid_t pid, int timeout_ms, int *out_status)
 void
 nook_rootfs_stop (NookRootfs *r)
 {
-  if (r == NULL)
-    return;
-  /* The mounter ends with its lookups, which the daemon answers (or the
-   * aborted connection fails); without a daemon nothing would. It goes
-   * first: while it lives, so does the container's mount namespace. */
-  if (r->mounter_pid > 0)
-    {
-      reap_within (r->mounter_pid, r->fuse_pid > 0 ? STOP_TIMEOUT_MS : 0, NULL);
-      r->mounter_pid = 0;
-    }
-  if (r->fuse_pid <= 0)
+  if (r == NULL || r->fuse_pid <= 0)
     return;
   /* The kernel aborts the FUSE connection when the container's mount
    * namespace goes; the daemon then exits at once. A pidfd wakes us up
@@ -647,7 +583,8 @@ nook_rootfs_remove_layer_as_caller (const char *dir, GError **error)
 gboolean
 nook_rootfs_collect_dead (const char *root, const char *id, GError **error)
 {
-  g_autofree char *layer = g_build_filename (root, id, "layer", NULL);
+  g_autofree char *dir = g_build_filename (root, id, NULL);
+  g_autofree char *layer = g_build_filename (dir, "layer", NULL);
   g_autoptr (NookState) state = NULL;
 
   if (nook_layer_runtime_status (root, id) == NOOK_RUNTIME_LIVE)
@@ -656,6 +593,8 @@ nook_rootfs_collect_dead (const char *root, const char *id, GError **error)
                    id);
       return FALSE;
     }
+  /* --net=pasta: its pasta outlives a nook killed with SIGKILL. */
+  nook_pasta_collect (dir);
   /* Files of subordinate ids in the layer need a user namespace to go;
    * nook_state_create would fail on them. */
   if (!nook_rootfs_remove_layer_as_caller (layer, error))

@@ -26,7 +26,6 @@ typedef struct
   char **fuse_argv;          /* fuse-overlayfs argv; the mount is fd 3 */
   char *fuse_log;            /* its stderr */
   pid_t fuse_pid;            /* the daemon, once started; 0 before */
-  pid_t mounter_pid;         /* the mounter, until reaped by nook_rootfs_stop */
   int fuse_status;           /* its wait status, once stopped */
 } NookRootfs;
 
@@ -50,11 +49,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookRootfs, nook_rootfs_free)
 /* fuse-overlayfs mode, in the parent after the id maps are written and
  * before the child goes on: mounts the FUSE filesystem on the target inside
  * the child's user and mount namespaces and starts the daemon in its user
- * namespace only (not its PID or mount namespace). exe and path_env: the
- * process's executable and PATH, looked up early to warm the mount. No-op
- * in other modes. */
-gboolean nook_rootfs_start (NookRootfs *rootfs, pid_t child, const char *exe,
-                            const char *path_env, GError **error);
+ * namespace only (not its PID or mount namespace). No-op in other modes. */
+gboolean nook_rootfs_start (NookRootfs *rootfs, pid_t child, GError **error);
 
 /* After the container ended: waits for the daemon to see its mount gone,
  * killing it if it does not within a short time. */
@@ -74,6 +70,6 @@ gboolean nook_rootfs_remove_layer (const char *dir, const NookIdMapPlan *plan, G
 gboolean nook_rootfs_remove_layer_as_caller (const char *dir, GError **error);
 
 /* Cleans up the runtime state root/id of a container whose nook died:
- * its ephemeral layer, then the state directory. FALSE with
+ * its ephemeral layer, a pasta it left running, then the state directory. FALSE with
  * NOOK_STORAGE_ERROR_BUSY when the container is alive after all. */
 gboolean nook_rootfs_collect_dead (const char *root, const char *id, GError **error);
