@@ -16,9 +16,11 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -148,6 +150,93 @@ read_pid_file (NookPasta *pasta, GError **error)
 }
 
 static gboolean
+wait_gone (int pidfd, int timeout_ms)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+  while (poll (&p, 1, timeout_ms) < 0)
+    if (errno != EINTR)
+      return FALSE;
+  return p.revents != 0;
+}
+
+/* When pid started, in seconds since the epoch; 0 if unknown. */
+static gint64
+process_start_time (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL, *proc_stat = NULL;
+  const char *after_comm, *btime;
+  guint64 start_ticks = 0;
+  long hz = sysconf (_SC_CLK_TCK);
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL)
+      || !g_file_get_contents ("/proc/stat", &proc_stat, NULL, NULL)
+      || (after_comm = strrchr (stat, ')')) == NULL
+      || (btime = strstr (proc_stat, "\nbtime ")) == NULL || hz <= 0)
+    return 0;
+  /* Field 22, starttime; after the comm, field 3 comes first. */
+  if (sscanf (after_comm + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+                              "%*d %*d %" G_GUINT64_FORMAT,
+              &start_ticks)
+      != 1)
+    return 0;
+  return g_ascii_strtoll (btime + 7, NULL, 10) + (gint64) (start_ticks / (guint64) hz);
+}
+
+/* The real uid of pid, from /proc/PID/status (its /proc files are root's
+ * when it made itself non-dumpable, as pasta does). */
+static gboolean
+process_uid (pid_t pid, uid_t *out_uid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL)
+      || (line = strstr (status, "\nUid:")) == NULL)
+    return FALSE;
+  *out_uid = (uid_t) g_ascii_strtoull (line + 5, NULL, 10);
+  return TRUE;
+}
+
+void
+nook_pasta_collect (const char *dir)
+{
+  g_autofree char *pid_file = g_build_filename (dir, "pasta.pid", NULL);
+  g_autofree char *text = NULL, *comm_path = NULL, *comm = NULL;
+  struct stat st;
+  gint64 pid, started;
+  uid_t owner;
+  int pidfd;
+
+  if (lstat (pid_file, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != getuid ()
+      || !g_file_get_contents (pid_file, &text, NULL, NULL))
+    return;
+  pid = g_ascii_strtoll (text, NULL, 10);
+  if (pid <= 1 || pid > G_MAXINT)
+    return;
+  /* A pidfd first: from here on the pid cannot be reused under us. */
+  pidfd = syscall (SYS_pidfd_open, (pid_t) pid, 0);
+  if (pidfd < 0)
+    return;
+  comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+  started = process_start_time ((pid_t) pid);
+  /* pasta re-executes itself as passt.avx2 where the CPU has AVX2. Start
+   * times are whole seconds on both sides: a second of slack. */
+  if (g_file_get_contents (comm_path, &comm, NULL, NULL)
+      && (g_str_has_prefix (comm, "pasta") || g_str_has_prefix (comm, "passt"))
+      && process_uid ((pid_t) pid, &owner) && owner == getuid () && started > 0
+      && started <= (gint64) st.st_mtime + 1)
+    {
+      syscall (SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+      if (!wait_gone (pidfd, 2000))
+        syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    }
+  close (pidfd);
+}
+
+static gboolean
 choose_pid_file (NookPasta *pasta, const char *pid_dir, GError **error)
 {
   int fd;
@@ -206,17 +295,6 @@ nook_pasta_start (NookPasta *pasta, pid_t pid, const char *pid_dir, GError **err
       return FALSE;
     }
   return read_pid_file (pasta, error);
-}
-
-static gboolean
-wait_gone (int pidfd, int timeout_ms)
-{
-  struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-  while (poll (&p, 1, timeout_ms) < 0)
-    if (errno != EINTR)
-      return FALSE;
-  return p.revents != 0;
 }
 
 void

@@ -32,6 +32,12 @@ gboolean nook_pasta_start (NookPasta *pasta, pid_t pid, const char *pid_dir, GEr
 /* Stops pasta and waits until it is gone. Safe to call twice. */
 void nook_pasta_stop (NookPasta *pasta);
 
+/* After nook died (SIGKILL): stops the pasta whose pid file is in the
+ * container's state directory dir, if that pid is still the pasta that
+ * wrote it (the user's, named pasta, started before the file was
+ * written: not a process that got the pid later). */
+void nook_pasta_collect (const char *dir);
+
 /* Stops pasta if it runs. */
 void nook_pasta_free (NookPasta *pasta);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookPasta, nook_pasta_free)

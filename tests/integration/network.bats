@@ -88,8 +88,13 @@ pasta_pids ()
 
 @test "network: a TCP server and client on 127.0.0.1 inside talk" {
   run --separate-stderr timeout 20 "$NOOK" run "$B" sh -c '
-    nc -l -p 5555 >/tmp/got & sleep 0.3
-    echo hello-inside | nc -w 2 127.0.0.1 5555
+    nc -l -p 5555 >/tmp/got &
+    # Until the server listens: a loaded machine can take longer than a
+    # fixed sleep to start it.
+    for i in $(seq 100); do
+      echo hello-inside | nc -w 2 127.0.0.1 5555 2>/dev/null && break
+      sleep 0.1
+    done
     wait; cat /tmp/got'
   assert_status 0
   assert_output "hello-inside"
@@ -184,4 +189,35 @@ $(cat /etc/hosts)
 0"
   run --separate-stderr "$NOOK" run --dns=host "$B" true
   assert_nook_error 125 "--dns" "bundle"
+}
+
+@test "network: --net=pasta without pasta is a clear error naming the package" {
+  # pasta is looked up in PATH, then in /usr/bin: hide it there in a mount
+  # namespace of our own (as root of a user namespace that maps only us).
+  [ -e /usr/bin/pasta ] || skip_or_fail "pasta is not installed (package passt)"
+  edit_config "$B" 'c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1}]'
+  run --separate-stderr unshare --map-root-user --mount sh -c 'mount --bind /dev/null /usr/bin/pasta && PATH=/nonexistent exec "$@"' sh "$NOOK" run --rootfs=bind --net=pasta "$B" true
+  assert_nook_error 125 "pasta not found" "install the passt package"
+}
+
+@test "network: kill -9 of nook with --net=pasta: the next nook ls stops the pasta left behind" {
+  command -v pasta >/dev/null || skip_or_fail "pasta is not installed (package passt)"
+  [ -c /dev/net/tun ] && [ -r /dev/net/tun ] && [ -w /dev/net/tun ] ||
+    skip_or_fail "/dev/net/tun is not usable by $(id -un)"
+  local before name
+  before=$(pasta_pids)
+  name=$(test_name)
+  start_bg "$BATS_TEST_TMPDIR/bg" run --name "$name" --rootfs=bind --net=pasta "$B" sleep 60
+  wait_state_pid "$name" >/dev/null
+  [ "$(pasta_pids)" != "$before" ] || fail "no pasta while the container runs"
+  kill -KILL "$BG_PID"
+  wait "$BG_PID" || true
+  NOOK_BG_PIDS=()
+  # The container goes with its nook; pasta does not notice by itself.
+  sleep 0.5
+  [ "$(pasta_pids)" != "$before" ] || fail "pasta ended on its own: this test no longer tests nook ls"
+  run --separate-stderr "$NOOK" ls -q
+  assert_status 0
+  assert_output_not_contains "$name"
+  wait_until 5 _pasta_back_to "$before" || fail "pasta still running: $(pasta_pids)"
 }
