@@ -5,6 +5,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/errors.h"
+#include "storage/filter-alias.h"
 #include "storage/filter-store.h"
 
 typedef struct
@@ -202,6 +203,9 @@ cache_clear (GError **error)
       g_prefix_error (error, "cache clear: ");
       return FALSE;
     }
+  /* The links to entries (the fast path's index) go too: without entries
+   * they would only miss. */
+  nook_filter_alias_clear (NULL);
   printf ("Removed %u %s.\n", removed, removed == 1 ? "entry" : "entries");
   return TRUE;
 }

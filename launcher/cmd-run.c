@@ -9,6 +9,7 @@
 #include "launcher/container.h"
 #include "launcher/errors.h"
 #include "launcher/rootfs.h"
+#include "launcher/seccomp-alias.h"
 #include "storage/layers.h"
 #include "storage/state.h"
 
@@ -343,15 +344,14 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       argc--, argv++;
     }
 
-  config = nook_config_load (argv[1], o.config, error);
+  gboolean use_filter_cache
+      = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
+  config = nook_config_load_with_store (argv[1], o.config, use_filter_cache, warnings, error);
   if (config == NULL)
     return FALSE;
 
   if (!want_terminal (&o, config, &terminal, error))
     return FALSE;
-
-  gboolean use_filter_cache
-      = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
   container = nook_container_new (config, &copts, argc > 2 ? argv + 2 : NULL,
                                                terminal, use_filter_cache, warnings, error);
   if (container == NULL)

@@ -155,11 +155,12 @@ read_file (const char *file, GString *contents, GError **error)
   return TRUE;
 }
 
-NookConfig *
-nook_config_load (const char *bundle_dir, const char *config_path, GError **error)
+GString *
+nook_config_read (const char *bundle_dir, const char *config_path, char **out_path,
+                  GError **error)
 {
-  g_autofree char *default_path = NULL;
   g_autoptr (GString) contents = g_string_new (NULL);
+  g_autofree char *path = NULL;
   struct stat st;
 
   g_return_val_if_fail (bundle_dir != NULL, NULL);
@@ -174,11 +175,22 @@ nook_config_load (const char *bundle_dir, const char *config_path, GError **erro
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "%s: is not a directory", bundle_dir);
       return NULL;
     }
-  if (config_path == NULL)
-    config_path = default_path = g_build_filename (bundle_dir, "config.json", NULL);
-  if (!read_file (config_path, contents, error))
+  path = config_path ? g_strdup (config_path) : g_build_filename (bundle_dir, "config.json", NULL);
+  if (!read_file (path, contents, error))
     return NULL;
-  return nook_config_parse (contents->str, contents->len, config_path, bundle_dir, error);
+  *out_path = g_steal_pointer (&path);
+  return g_steal_pointer (&contents);
+}
+
+NookConfig *
+nook_config_load (const char *bundle_dir, const char *config_path, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GString) contents = nook_config_read (bundle_dir, config_path, &path, error);
+
+  if (contents == NULL)
+    return NULL;
+  return nook_config_parse (contents->str, contents->len, path, bundle_dir, error);
 }
 
 static void
@@ -215,6 +227,7 @@ nook_config_seccomp_free (NookSeccomp *seccomp)
       g_free (seccomp->rules[i].args);
     }
   g_free (seccomp->rules);
+  g_free (seccomp->alias_insns);
   g_free (seccomp);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <linux/filter.h>
 #include <stdint.h>
 
 #include "userns/idmap.h"
@@ -130,6 +131,13 @@ typedef struct
   guint32 flags;        /* SECCOMP_FILTER_FLAG_* bits */
   NookSeccompRule *rules;
   guint n_rules;
+  /* The store's fast path (launcher/seccomp-alias.h): a key over the whole
+   * config.json, and the program the store holds under it. With a program
+   * the rules were not parsed: n_rules is 0 and says nothing. */
+  gboolean has_alias_key;
+  guint8 alias_key[32];
+  struct sock_filter *alias_insns;
+  guint alias_n_insns;
 } NookSeccomp;
 
 typedef struct
@@ -169,6 +177,11 @@ typedef struct
  * bundle_dir/config.json. Errors are NOOK_ERROR_CONFIG with a message
  * "FILE: JSON.PATH: what is wrong" (or "FILE:LINE:COL: ..." for syntax errors). */
 NookConfig *nook_config_load (const char *bundle_dir, const char *config_path, GError **error);
+
+/* The first half of nook_config_load: checks bundle_dir and reads the file.
+ * *out_path: the file read, for messages. */
+GString *nook_config_read (const char *bundle_dir, const char *config_path, char **out_path,
+                           GError **error);
 
 /* The same on a buffer; file_label is used in messages. Filesystem checks
  * (rootfs is a directory, bind sources exist) are done here too. */

@@ -349,6 +349,14 @@ nook_seccomp_compile (const NookSeccomp *seccomp, GPtrArray *warnings, GError **
 
   g_return_val_if_fail (seccomp != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  /* Rules left out by the store's fast path: compiling the rest would make
+   * a filter that allows what the profile denies. */
+  if (seccomp->alias_insns != NULL)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "seccomp: the profile's rules were not parsed (internal error)");
+      return NULL;
+    }
 
   if (!action_to_scmp (seccomp->default_action, seccomp->has_default_errno_ret,
                        seccomp->default_errno_ret, "linux.seccomp.defaultAction", &default_action,

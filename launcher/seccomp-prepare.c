@@ -10,6 +10,11 @@
 #include <seccomp.h>
 
 #include "launcher/seccomp-key.h"
+
+/* Config files remembered (64 bytes each); more than profiles, as edits
+ * to the rest of a config make new ones. */
+#define NOOK_FILTER_ALIAS_MAX_LINKS 1024
+#include "storage/filter-alias.h"
 #include "storage/filter-store.h"
 
 static void
@@ -70,9 +75,15 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
   g_autofree char *store_warning = NULL;
   struct sock_filter *insns = NULL;
   guint n_insns = 0;
+  gboolean saved = FALSE; /* the store holds an entry for key */
 
   g_return_val_if_fail (seccomp != NULL, NULL);
 
+  /* The fast path found it already (its rules were not even parsed). */
+  if (seccomp->alias_insns != NULL)
+    return program_new (g_memdup2 (seccomp->alias_insns,
+                                   seccomp->alias_n_insns * sizeof (struct sock_filter)),
+                        seccomp->alias_n_insns);
   if (!use_store)
     return nook_seccomp_compile (seccomp, warnings, error);
 
@@ -89,10 +100,15 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
       return program;
     }
 
-  switch (nook_filter_store_lookup (store, key, arch, &insns, &n_insns, warnings, &store_error))
+  g_autoptr (GPtrArray) compile_warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (NookBpfProgram) program = NULL;
+  switch (nook_filter_store_lookup (store, key, arch, &insns, &n_insns, compile_warnings,
+                                    &store_error))
     {
     case NOOK_FILTER_STORE_HIT:
-      return program_new (insns, n_insns);
+      program = program_new (insns, n_insns);
+      saved = TRUE;
+      break;
     case NOOK_FILTER_STORE_DISCARDED:
       store_warning = g_strdup_printf ("seccomp filter store: discarded %s; compiling the "
                                        "profile again",
@@ -102,14 +118,22 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
       break;
     }
 
-  g_autoptr (GPtrArray) compile_warnings = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (NookBpfProgram) program = nook_seccomp_compile (seccomp, compile_warnings, error);
-  if (program != NULL)
+  if (program == NULL)
     {
-      g_autofree char *save_warning = save (store, key, arch, program, compile_warnings, warnings);
-      if (store_warning == NULL)
-        store_warning = g_steal_pointer (&save_warning);
+      program = nook_seccomp_compile (seccomp, compile_warnings, error);
+      if (program != NULL)
+        {
+          g_autofree char *save_warning
+              = save (store, key, arch, program, compile_warnings, warnings);
+          saved = save_warning == NULL;
+          if (store_warning == NULL)
+            store_warning = g_steal_pointer (&save_warning);
+        }
     }
+  /* The next start of this very config.json takes the fast path: a link
+   * to the entry, when there is one to link to. */
+  if (program != NULL && seccomp->has_alias_key && saved)
+    nook_filter_alias_publish (NULL, seccomp->alias_key, key, NOOK_FILTER_ALIAS_MAX_LINKS);
   take_warnings (warnings, compile_warnings);
   add_warning (warnings, g_steal_pointer (&store_warning));
   return g_steal_pointer (&program);

@@ -452,3 +452,37 @@ check_corruption ()
   run --separate-stderr "$NOOK" --help
   assert_output_matches 'cache +Manage the store of compiled seccomp filters'
 }
+
+@test "filter-cache: a config.json seen before is linked to its entry, and the link is checked" {
+  local links=$XDG_CACHE_HOME/nook/seccomp-configs e l
+  run_mkdir_denied
+  [ "$(stat -c %a "$links")" = 700 ] || fail "links directory mode $(stat -c %a "$links")"
+  l=$(find "$links" -type f)
+  [ "$(printf '%s\n' "$l" | grep -c .)" -eq 1 ] || fail "links: $(ls -A "$links")"
+  [ "$(stat -c '%a %s' "$l")" = "600 64" ] || fail "link: $(stat -c '%a %s' "$l")"
+
+  # The next start goes through the link to the entry (its LRU clock moves).
+  e=$(the_entry)
+  touch -d @1000000000 "$e" "$l"
+  run_mkdir_denied
+  assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
+  [ "$(stat -c %Y "$e")" -gt 1000000000 ] || fail "the entry was not used"
+  [ "$(stat -c %Y "$l")" -gt 1000000000 ] || fail "the link was not used"
+
+  # A link damaged to name another entry is dropped, not followed.
+  python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[0] ^= 1; open(p, "wb").write(d)' "$l"
+  run_mkdir_denied
+  assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
+  [ "$(stat -c %s "$l")" = 64 ] || fail "the link was not made again"
+
+  # An edited config is another file: its own link, its own filter.
+  set_errno_ret 13
+  run --separate-stderr "$NOOK" run "$B" mkdir /denied
+  [[ "$stderr" == *"Permission denied"* ]] || fail "stderr: $stderr"
+  [ "$(find "$links" -type f | grep -c .)" -eq 2 ] || fail "links: $(ls -A "$links")"
+
+  # cache clear drops the links with the entries.
+  run --separate-stderr "$NOOK" cache clear
+  assert_status 0
+  [ -z "$(ls -A "$links")" ] || fail "links left: $(ls -A "$links")"
+}
