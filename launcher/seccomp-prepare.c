@@ -10,10 +10,6 @@
 #include <seccomp.h>
 
 #include "launcher/seccomp-key.h"
-
-/* Config files remembered (64 bytes each); more than profiles, as edits
- * to the rest of a config make new ones. */
-#define NOOK_FILTER_ALIAS_MAX_LINKS 1024
 #include "storage/filter-alias.h"
 #include "storage/filter-store.h"
 
@@ -133,7 +129,7 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
   /* The next start of this very config.json takes the fast path: a link
    * to the entry, when there is one to link to. */
   if (program != NULL && seccomp->has_alias_key && saved)
-    nook_filter_alias_publish (NULL, seccomp->alias_key, key, NOOK_FILTER_ALIAS_MAX_LINKS);
+    nook_filter_alias_publish (NULL, seccomp->alias_key, key);
   take_warnings (warnings, compile_warnings);
   add_warning (warnings, g_steal_pointer (&store_warning));
   return g_steal_pointer (&program);

@@ -2,7 +2,6 @@
  * (filter-alias.h). */
 #include "storage/filter-alias.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,9 +13,13 @@
 #include "storage/autofd.h"
 #include "storage/xdg.h"
 
-#define LINK_SIZE (2 * NOOK_FILTER_STORE_KEY_SIZE)
-#define CHECK_TAG "nook-seccomp-config-link-1"
-#define KEY_HEX_LEN (2 * NOOK_FILTER_STORE_KEY_SIZE)
+/* A link: the config's key, its profile's key, a check over both. */
+#define LINK_SIZE (3 * NOOK_FILTER_STORE_KEY_SIZE)
+#define CHECK_TAG "nook-seccomp-config-link-2"
+/* Links are files 00 .. ff, by the config key's first byte: at most 256,
+ * with nothing to count or evict; two configs that share the byte take
+ * turns (a full parse each time the other was last). */
+#define SLOT_NAME_LEN 2
 
 char *
 nook_filter_alias_default_dir (void)
@@ -24,6 +27,12 @@ nook_filter_alias_default_dir (void)
   g_autofree char *cache = nook_xdg_cache_dir ();
 
   return g_build_filename (cache, "seccomp-configs", NULL);
+}
+
+static void
+slot_name (const guint8 *config_key, char out[SLOT_NAME_LEN + 1])
+{
+  g_snprintf (out, SLOT_NAME_LEN + 1, "%02x", config_key[0]);
 }
 
 /* The check: SHA-256 over a tag and both keys. */
@@ -58,15 +67,17 @@ nook_filter_alias_lookup (const char *dir, const guint8 *config_key,
                           guint8 out_profile_key[NOOK_FILTER_STORE_KEY_SIZE])
 {
   g_autofree char *default_dir = dir ? NULL : nook_filter_alias_default_dir ();
-  g_autofree char *name = nook_filter_store_key_to_hex (config_key);
   nook_autofd int dfd = open_dir (dir ? dir : default_dir);
   nook_autofd int fd = -1;
+  char name[SLOT_NAME_LEN + 1];
   guint8 data[LINK_SIZE + 1], check[NOOK_FILTER_STORE_KEY_SIZE];
+  const guint8 *profile_key = data + NOOK_FILTER_STORE_KEY_SIZE;
   struct stat st;
   ssize_t n;
 
   if (dfd < 0)
     return FALSE;
+  slot_name (config_key, name);
   fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return FALSE;
@@ -77,80 +88,25 @@ nook_filter_alias_lookup (const char *dir, const guint8 *config_key,
       unlinkat (dfd, name, 0);
       return FALSE;
     }
-  link_check (config_key, data, check);
-  if (memcmp (check, data + NOOK_FILTER_STORE_KEY_SIZE, sizeof check) != 0)
+  /* Another config's link in the slot: a miss, and it stays. */
+  if (memcmp (data, config_key, NOOK_FILTER_STORE_KEY_SIZE) != 0)
+    return FALSE;
+  link_check (config_key, profile_key, check);
+  if (memcmp (check, data + 2 * NOOK_FILTER_STORE_KEY_SIZE, sizeof check) != 0)
     {
       unlinkat (dfd, name, 0);
       return FALSE;
     }
-  futimens (fd, NULL);
-  memcpy (out_profile_key, data, NOOK_FILTER_STORE_KEY_SIZE);
+  memcpy (out_profile_key, profile_key, NOOK_FILTER_STORE_KEY_SIZE);
   return TRUE;
-}
-
-typedef struct
-{
-  char name[KEY_HEX_LEN + 1];
-  gint64 mtime;
-} LinkInfo;
-
-static int
-compare_mtime (gconstpointer a, gconstpointer b)
-{
-  const LinkInfo *x = a, *y = b;
-
-  return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
-}
-
-static gboolean
-is_link_name (const char *name)
-{
-  if (strlen (name) != KEY_HEX_LEN)
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isxdigit (*p) || g_ascii_isupper (*p))
-      return FALSE;
-  return TRUE;
-}
-
-/* The links in dfd, oldest first. */
-static GArray *
-list_links (int dfd)
-{
-  GArray *links = g_array_new (FALSE, FALSE, sizeof (LinkInfo));
-  int fd = dup (dfd);
-  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-  struct dirent *de;
-
-  if (d == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return links;
-    }
-  while ((de = readdir (d)) != NULL)
-    {
-      LinkInfo info;
-      struct stat st;
-
-      if (!is_link_name (de->d_name) || fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        continue;
-      memcpy (info.name, de->d_name, sizeof info.name);
-      info.mtime = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
-      g_array_append_val (links, info);
-    }
-  closedir (d);
-  g_array_sort (links, compare_mtime);
-  return links;
 }
 
 void
-nook_filter_alias_publish (const char *dir, const guint8 *config_key, const guint8 *profile_key,
-                           guint max_links)
+nook_filter_alias_publish (const char *dir, const guint8 *config_key, const guint8 *profile_key)
 {
   g_autofree char *default_dir = dir ? NULL : nook_filter_alias_default_dir ();
-  g_autofree char *name = nook_filter_store_key_to_hex (config_key);
-  g_autofree char *tmp = g_strdup_printf (".%s.tmp.%d", name, (int) getpid ());
+  char name[SLOT_NAME_LEN + 1];
+  g_autofree char *tmp = NULL;
   guint8 data[LINK_SIZE];
   nook_autofd int dfd = -1;
   nook_autofd int fd = -1;
@@ -158,18 +114,11 @@ nook_filter_alias_publish (const char *dir, const guint8 *config_key, const guin
   dir = dir ? dir : default_dir;
   if (!nook_mkdir_p (dir, 0700, NULL) || (dfd = open_dir (dir)) < 0)
     return;
-
-  /* Room first: the oldest links go (a link costs a full parse at most). */
-  if (max_links > 0)
-    {
-      g_autoptr (GArray) links = list_links (dfd);
-
-      for (guint i = 0; links->len >= max_links && i <= links->len - max_links; i++)
-        unlinkat (dfd, g_array_index (links, LinkInfo, i).name, 0);
-    }
-
-  memcpy (data, profile_key, NOOK_FILTER_STORE_KEY_SIZE);
-  link_check (config_key, profile_key, data + NOOK_FILTER_STORE_KEY_SIZE);
+  slot_name (config_key, name);
+  tmp = g_strdup_printf (".%s.tmp.%d", name, (int) getpid ());
+  memcpy (data, config_key, NOOK_FILTER_STORE_KEY_SIZE);
+  memcpy (data + NOOK_FILTER_STORE_KEY_SIZE, profile_key, NOOK_FILTER_STORE_KEY_SIZE);
+  link_check (config_key, profile_key, data + 2 * NOOK_FILTER_STORE_KEY_SIZE);
   fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return;
@@ -183,14 +132,18 @@ nook_filter_alias_clear (const char *dir)
 {
   g_autofree char *default_dir = dir ? NULL : nook_filter_alias_default_dir ();
   nook_autofd int dfd = open_dir (dir ? dir : default_dir);
-  g_autoptr (GArray) links = NULL;
   guint removed = 0;
 
   if (dfd < 0)
     return 0;
-  links = list_links (dfd);
-  for (guint i = 0; i < links->len; i++)
-    if (unlinkat (dfd, g_array_index (links, LinkInfo, i).name, 0) == 0)
-      removed++;
+  for (guint i = 0; i < 256; i++)
+    {
+      char name[SLOT_NAME_LEN + 1];
+      guint8 first = (guint8) i;
+
+      slot_name (&first, name);
+      if (unlinkat (dfd, name, 0) == 0)
+        removed++;
+    }
   return removed;
 }

@@ -1,12 +1,13 @@
 /* nook: the filter store's index of config files seen before.
  *
- * ${XDG_CACHE_HOME:-~/.cache}/nook/seccomp-configs holds one small file per
- * config.json (named by a key of its whole text) that names the store entry
- * of its profile. The entry itself stays the only place a program is read
- * from, with all of its checks. A link is 64 bytes: the profile's key and a
- * SHA-256 of both keys, so that a damaged link is a miss, never another
- * profile. Everything here is best effort and silent: the index only saves
- * time. */
+ * ${XDG_CACHE_HOME:-~/.cache}/nook/seccomp-configs holds small files that
+ * link a config.json (by a key of its whole text) to the store entry of its
+ * profile. The entry itself stays the only place a program is read from,
+ * with all of its checks. A link is 96 bytes: the config's key, the
+ * profile's, and a SHA-256 of both, so that a damaged link is a miss, never
+ * another profile. At most 256 links (files 00 .. ff, by the config key's
+ * first byte): publishing never lists the directory. Everything here is
+ * best effort and silent: the index only saves time. */
 #pragma once
 
 #include <glib.h>
@@ -17,16 +18,15 @@
 char *nook_filter_alias_default_dir (void);
 
 /* The profile key linked from config_key in dir (NULL: the default), and
- * TRUE; FALSE when there is no link, or it fails a check (it is then
- * removed). A link that is used gets its mtime set (the LRU clock). */
+ * TRUE; FALSE when there is no link for it, or it fails a check (it is then
+ * removed). */
 gboolean nook_filter_alias_lookup (const char *dir, const guint8 *config_key,
                                    guint8 out_profile_key[NOOK_FILTER_STORE_KEY_SIZE]);
 
 /* Links config_key to profile_key in dir (NULL: the default), creating the
- * directory (0700) if needed; beyond max_links links, the least recently
- * used go first. */
+ * directory (0700) if needed, in place of the link that shared its slot. */
 void nook_filter_alias_publish (const char *dir, const guint8 *config_key,
-                                const guint8 *profile_key, guint max_links);
+                                const guint8 *profile_key);
 
 /* Removes every link; returns how many. */
 guint nook_filter_alias_clear (const char *dir);

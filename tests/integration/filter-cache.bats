@@ -459,21 +459,22 @@ check_corruption ()
   [ "$(stat -c %a "$links")" = 700 ] || fail "links directory mode $(stat -c %a "$links")"
   l=$(find "$links" -type f)
   [ "$(printf '%s\n' "$l" | grep -c .)" -eq 1 ] || fail "links: $(ls -A "$links")"
-  [ "$(stat -c '%a %s' "$l")" = "600 64" ] || fail "link: $(stat -c '%a %s' "$l")"
+  [ "$(stat -c '%a %s' "$l")" = "600 96" ] || fail "link: $(stat -c '%a %s' "$l")"
 
-  # The next start goes through the link to the entry (its LRU clock moves).
+  # The next start goes through the link to the entry (its LRU clock moves)
+  # and leaves the link as it is.
   e=$(the_entry)
   touch -d @1000000000 "$e" "$l"
   run_mkdir_denied
   assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
   [ "$(stat -c %Y "$e")" -gt 1000000000 ] || fail "the entry was not used"
-  [ "$(stat -c %Y "$l")" -gt 1000000000 ] || fail "the link was not used"
+  [ "$(stat -c %Y "$l")" -eq 1000000000 ] || fail "the link was written again"
 
   # A link damaged to name another entry is dropped, not followed.
-  python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[0] ^= 1; open(p, "wb").write(d)' "$l"
+  python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[40] ^= 1; open(p, "wb").write(d)' "$l"
   run_mkdir_denied
   assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
-  [ "$(stat -c %s "$l")" = 64 ] || fail "the link was not made again"
+  [ "$(stat -c %s "$l")" = 96 ] && [ "$(stat -c %Y "$l")" -gt 1000000000 ] || fail "the link was not made again"
 
   # An edited config is another file: its own link, its own filter.
   set_errno_ret 13

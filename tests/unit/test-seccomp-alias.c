@@ -284,8 +284,8 @@ test_damaged_link (Fixture *f, gconstpointer data)
 
   g_file_get_contents (link, &bytes, &len, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (len, ==, 64);
-  bytes[3] ^= 1; /* the profile key: it would name another entry */
+  g_assert_cmpuint (len, ==, 96);
+  bytes[32 + 3] ^= 1; /* the profile key: it would name another entry */
   g_file_set_contents (link, bytes, len, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (link, 0600), ==, 0);
@@ -308,7 +308,7 @@ test_bad_links (Fixture *f, gconstpointer data)
 
   memset (config_key, 0xab, sizeof config_key);
   memset (profile_key, 0x11, sizeof profile_key);
-  nook_filter_alias_publish (NULL, config_key, profile_key, 0);
+  nook_filter_alias_publish (NULL, config_key, profile_key);
   g_assert_true (nook_filter_alias_lookup (NULL, config_key, got));
   g_assert_cmpmem (got, 32, profile_key, 32);
 
@@ -317,21 +317,21 @@ test_bad_links (Fixture *f, gconstpointer data)
   g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
   g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS));
 
-  nook_filter_alias_publish (NULL, config_key, profile_key, 0);
-  g_assert_cmpint (truncate (link, 63), ==, 0);
+  nook_filter_alias_publish (NULL, config_key, profile_key);
+  g_assert_cmpint (truncate (link, 95), ==, 0);
   g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
   g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS));
 
   /* A symlink is not followed. */
   g_autofree char *elsewhere = g_build_filename (f->tmp, "elsewhere", NULL);
-  nook_filter_alias_publish (NULL, config_key, profile_key, 0);
+  nook_filter_alias_publish (NULL, config_key, profile_key);
   g_assert_cmpint (rename (link, elsewhere), ==, 0);
   g_assert_cmpint (symlink (elsewhere, link), ==, 0);
   g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
   g_assert_true (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
 
   /* A directory others may write is not used at all. */
-  nook_filter_alias_publish (NULL, config_key, profile_key, 0);
+  nook_filter_alias_publish (NULL, config_key, profile_key);
   g_assert_true (nook_filter_alias_lookup (NULL, config_key, got));
   g_assert_cmpint (g_chmod (f->links, 0777), ==, 0);
   g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
@@ -340,29 +340,35 @@ test_bad_links (Fixture *f, gconstpointer data)
   g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
 }
 
-/* Beyond max_links, the least recently used links go. */
+/* At most 256 links: configs whose keys share the first byte take turns. */
 static void
-test_link_bound (Fixture *f, gconstpointer data)
+test_link_slots (Fixture *f, gconstpointer data)
 {
-  guint8 keys[3][32], profile_key[32], got[32];
+  guint8 a[32], b[32], c[32], pa[32], pb[32], pc[32], got[32];
 
-  memset (profile_key, 0x22, sizeof profile_key);
-  for (int i = 0; i < 3; i++)
-    {
-      memset (keys[i], 0x30 + i, 32);
-      nook_filter_alias_publish (NULL, keys[i], profile_key, 2);
-      /* mtimes apart; the first one used after the second is made */
-      if (i == 1)
-        {
-          g_usleep (20000);
-          g_assert_true (nook_filter_alias_lookup (NULL, keys[0], got));
-        }
-      g_usleep (20000);
-    }
+  memset (a, 0x41, 32);
+  memset (b, 0x41, 32);
+  b[31] = 0x42; /* a's slot */
+  memset (c, 0x43, 32);
+  memset (pa, 1, 32);
+  memset (pb, 2, 32);
+  memset (pc, 3, 32);
+  nook_filter_alias_publish (NULL, a, pa);
+  nook_filter_alias_publish (NULL, c, pc);
   g_assert_cmpuint (count_links (f), ==, 2);
-  g_assert_true (nook_filter_alias_lookup (NULL, keys[0], got));
-  g_assert_false (nook_filter_alias_lookup (NULL, keys[1], got));
-  g_assert_true (nook_filter_alias_lookup (NULL, keys[2], got));
+  g_assert_true (nook_filter_alias_lookup (NULL, a, got));
+  g_assert_cmpmem (got, 32, pa, 32);
+  /* b takes a's slot: a misses (and b's link stays), c is untouched. */
+  g_assert_false (nook_filter_alias_lookup (NULL, b, got));
+  nook_filter_alias_publish (NULL, b, pb);
+  g_assert_cmpuint (count_links (f), ==, 2);
+  g_assert_false (nook_filter_alias_lookup (NULL, a, got));
+  g_assert_true (nook_filter_alias_lookup (NULL, b, got));
+  g_assert_cmpmem (got, 32, pb, 32);
+  g_assert_true (nook_filter_alias_lookup (NULL, c, got));
+  g_assert_cmpmem (got, 32, pc, 32);
+  g_assert_cmpuint (nook_filter_alias_clear (NULL), ==, 2);
+  g_assert_cmpuint (count_links (f), ==, 0);
 }
 
 /* Without the store (--no-filter-cache), nothing is linked or looked up. */
@@ -393,7 +399,7 @@ main (int argc, char **argv)
   ADD ("changed-file", test_changed_file, "seccomp-deny-mkdir.json");
   ADD ("damaged-link", test_damaged_link, "seccomp-default.json");
   ADD ("bad-links", test_bad_links, "seccomp-deny-mkdir.json");
-  ADD ("link-bound", test_link_bound, "seccomp-deny-mkdir.json");
+  ADD ("link-slots", test_link_slots, "seccomp-deny-mkdir.json");
   ADD ("no-store", test_no_store, "seccomp-deny-mkdir.json");
 #undef ADD
   return g_test_run ();
