@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +24,9 @@ nook_container_free (NookContainer *c)
   if (c == NULL)
     return;
   g_strfreev (c->argv);
+  g_free (c->passwd_line);
+  g_free (c->group_line);
+  g_strfreev (c->own_envp);
   g_clear_pointer (&c->idmap, nook_idmap_plan_free);
   g_clear_pointer (&c->seccomp, nook_bpf_program_free);
   g_clear_pointer (&c->pasta, nook_pasta_free);
@@ -201,6 +206,33 @@ check_user (NookContainer *c, GError **error)
   return TRUE;
 }
 
+/* --userns=keep-id runs the process as the caller: give it a name and a
+ * home, as podman does. */
+static void
+prepare_keep_id_user (NookContainer *c)
+{
+  struct passwd *pw;
+  struct group *gr;
+
+  if (c->options.userns != NOOK_USERNS_KEEP_ID || c->uid != getuid ()
+      || (pw = getpwuid (c->uid)) == NULL || strpbrk (pw->pw_name, ":\n") != NULL
+      || strpbrk (pw->pw_dir, ":\n") != NULL)
+    return;
+  gr = getgrgid (c->gid);
+  if (gr != NULL && strpbrk (gr->gr_name, ":\n") != NULL)
+    gr = NULL;
+  c->passwd_line = g_strdup_printf ("%s:*:%u:%u:%s:%s:/bin/sh\n", pw->pw_name, c->uid, c->gid,
+                                    pw->pw_name, pw->pw_dir);
+  c->group_line = g_strdup_printf ("%s:x:%u:\n", gr ? gr->gr_name : pw->pw_name, c->gid);
+  /* The config's HOME was root's when keep-id turned its 0:0 into the
+   * caller (drop_caps); one for a user it names itself stays. */
+  if (c->drop_caps || g_environ_getenv (c->envp, "HOME") == NULL)
+    {
+      c->own_envp = g_environ_setenv (g_strdupv (c->envp), "HOME", pw->pw_dir, TRUE);
+      c->envp = c->own_envp;
+    }
+}
+
 static const char *
 find_path_env (char **envp)
 {
@@ -302,6 +334,7 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
     }
   if (!check_user (c, error))
     return NULL;
+  prepare_keep_id_user (c);
   if (!prepare_network (c, error))
     return NULL;
 

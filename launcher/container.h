@@ -63,6 +63,12 @@ typedef struct
   gboolean bind_hosts;         /* read-only, over the bundle's */
   NookPasta *pasta;            /* --net=pasta, started by the parent; NULL otherwise */
   NookRootfs *rootfs;          /* --rootfs; NULL: bind the bundle's rootfs */
+  /* --userns=keep-id, running as the caller: its passwd and group lines
+   * ("name:*:uid:gid:name:home:/bin/sh\n"), added to the container's files
+   * in a writable layer when they lack the ids; NULL otherwise. */
+  char *passwd_line;
+  char *group_line;
+  char **own_envp;             /* process.env with HOME added, when envp is it */
 } NookContainer;
 
 /* Builds the container from a loaded config: id maps, namespaces, capabilities,

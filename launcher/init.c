@@ -36,6 +36,7 @@ static const NookInitStep steps[] = {
   { "dev", nook_init_step_dev },
   { "etc-files", nook_init_step_etc_files },
   { "pivot-root", nook_init_step_pivot_root },
+  { "keep-id-user", nook_init_step_keep_id_user },
   { "sysctl", nook_init_step_sysctl },
   { "masks", nook_init_step_masks },
   { "readonly-root", nook_init_step_readonly_root },

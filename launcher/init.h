@@ -52,6 +52,7 @@ int nook_init_step_rlimits (NookInit *init);
 int nook_init_step_seccomp_privileged (NookInit *init);
 int nook_init_step_cwd (NookInit *init);
 int nook_init_step_bounding (NookInit *init);
+int nook_init_step_keep_id_user (NookInit *init);
 int nook_init_step_user (NookInit *init);
 int nook_init_step_capabilities (NookInit *init);
 int nook_init_step_no_new_privs (NookInit *init);

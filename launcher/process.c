@@ -171,6 +171,80 @@ nook_init_step_bounding (NookInit *init)
   return 0;
 }
 
+/* Appends line to the id database at path (/etc/passwd, /etc/group)
+ * unless an entry has id already. Best effort: a container without the
+ * file, one too large to read here, or one that cannot be written keeps
+ * what it has. The buffer is static: the child does not allocate. */
+static void
+add_id_entry (const char *path, guint32 id, const char *line)
+{
+  static char buf[256 * 1024];
+  char want[16];
+  ssize_t n, len = 0;
+  int fd = open (path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return;
+  while (len < (ssize_t) sizeof buf - 1
+         && (n = read (fd, buf + len, sizeof buf - 1 - len)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        break;
+      len += n;
+    }
+  if (len >= (ssize_t) sizeof buf - 1)
+    {
+      close (fd);
+      return;
+    }
+  buf[len] = '\0';
+  /* The third field of some line: "name:x:ID:" */
+  snprintf (want, sizeof want, ":%u:", (unsigned) id);
+  for (char *l = buf; l != NULL && *l != '\0';)
+    {
+      char *end = strchr (l, '\n');
+      char *first = strchr (l, ':');
+      char *second = first ? strchr (first + 1, ':') : NULL;
+
+      if (second != NULL && (end == NULL || second < end)
+          && strncmp (second, want, strlen (want)) == 0)
+        {
+          close (fd);
+          return;
+        }
+      l = end ? end + 1 : NULL;
+    }
+  if (len > 0 && buf[len - 1] != '\n' && write (fd, "\n", 1) < 0)
+    {
+      close (fd);
+      return;
+    }
+  if (write (fd, line, strlen (line)) < 0)
+    {
+      /* Read-only or full: the process runs without the entry. */
+    }
+  close (fd);
+}
+
+/* --userns=keep-id: the caller's name in the container's /etc/passwd and
+ * /etc/group, so that whoami, ls -l and shells know it. Only in a writable
+ * layer (it must not write into the bundle), after pivot_root (the
+ * container's own files) and before the root may turn read-only. */
+int
+nook_init_step_keep_id_user (NookInit *init)
+{
+  const NookContainer *c = init->container;
+
+  if (c->passwd_line == NULL || c->rootfs == NULL || c->rootfs->layer == NULL
+      || init->config->root_readonly)
+    return 0;
+  add_id_entry ("/etc/passwd", c->uid, c->passwd_line);
+  add_id_entry ("/etc/group", c->gid, c->group_line);
+  return 0;
+}
+
 int
 nook_init_step_user (NookInit *init)
 {

@@ -122,6 +122,43 @@ CapEff:	0000000000000000"
   assert_output "uid=1000(user) gid=1000(user)"
 }
 
+@test "userns: --userns=keep-id names the caller in the layer's passwd and group and sets HOME; the bundle stays" {
+  need_one_subid_range
+  local n before home
+  n=$(test_name kid)
+  home=$(getent passwd "$(id -u)" | cut -d: -f6)
+  before=$(md5sum "$B/rootfs/etc/passwd" "$B/rootfs/etc/group")
+  # The bundle's HOME=/root was for the 0:0 user that keep-id replaces.
+  run --separate-stderr "$NOOK" run --userns=keep-id --name "$n" "$B" sh -c 'whoami; id -gn; echo "$HOME"; grep -c ":$(id -u):" /etc/passwd'
+  assert_status 0
+  assert_output "$(id -un)
+$(id -gn)
+$home
+1"
+  # The next run of the container finds the entry and adds no other.
+  run --separate-stderr "$NOOK" run --userns=keep-id --name "$n" "$B" sh -c 'grep -c ":$(id -u):" /etc/passwd; grep -c ":$(id -g):" /etc/group'
+  assert_status 0
+  assert_output "1
+1"
+  # --rootfs=bind would write into the bundle: nothing is added there.
+  run --separate-stderr "$NOOK" run --userns=keep-id --rootfs=bind "$B" sh -c 'whoami 2>&1; true'
+  assert_status 0
+  assert_output "whoami: unknown uid $(id -u)"
+  [ "$(md5sum "$B/rootfs/etc/passwd" "$B/rootfs/etc/group")" = "$before" ] || fail "the bundle's passwd or group changed"
+  run --separate-stderr "$NOOK" rm "$n"
+  assert_status 0
+}
+
+@test "userns: --userns=keep-id keeps the HOME of a config that runs as the caller itself" {
+  need_one_subid_range
+  edit_config "$B" "c['process']['user'] = {'uid': $(id -u), 'gid': $(id -g)}" \
+    "c['process']['env'] = [e for e in c['process']['env'] if not e.startswith('HOME=')] + ['HOME=/work']"
+  run --separate-stderr "$NOOK" run --userns=keep-id "$B" sh -c 'echo "$HOME"; whoami'
+  assert_status 0
+  assert_output "/work
+$(id -un)"
+}
+
 @test "userns: --userns=auto is the default; an unknown mode is a usage error" {
   need_one_subid_range
   run --separate-stderr "$NOOK" run --userns=auto "$B" cat /proc/self/uid_map
