@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "launcher/seccomp-key.h"
+#include "launcher/seccomp-prepare.h"
 #include "storage/filter-alias.h"
 #include "storage/filter-store.h"
 
@@ -270,10 +271,7 @@ lookup (const guint8 *config_key, struct sock_filter **out_insns, guint *out_n,
       return TRUE;
     case NOOK_FILTER_STORE_DISCARDED:
       if (warnings != NULL)
-        g_ptr_array_add (warnings,
-                         g_strdup_printf ("seccomp filter store: discarded %s; compiling the "
-                                          "profile again",
-                                          error->message));
+        g_ptr_array_add (warnings, nook_seccomp_discarded_warning (error));
       return FALSE;
     case NOOK_FILTER_STORE_MISS:
     default:

@@ -62,6 +62,13 @@ save (NookFilterStore *store, const guint8 *key, guint32 arch, const NookBpfProg
                           local_error->message);
 }
 
+char *
+nook_seccomp_discarded_warning (const GError *reason)
+{
+  return g_strdup_printf ("seccomp filter store: discarded %s; compiling the profile again",
+                          reason->message);
+}
+
 NookBpfProgram *
 nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray *warnings,
                       GError **error)
@@ -106,9 +113,7 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
       saved = TRUE;
       break;
     case NOOK_FILTER_STORE_DISCARDED:
-      store_warning = g_strdup_printf ("seccomp filter store: discarded %s; compiling the "
-                                       "profile again",
-                                       store_error->message);
+      store_warning = nook_seccomp_discarded_warning (store_error);
       break;
     case NOOK_FILTER_STORE_MISS:
       break;

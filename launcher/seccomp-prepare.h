@@ -17,3 +17,7 @@
  * compiled in memory. Errors are the compiler's. */
 NookBpfProgram *nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store,
                                       GPtrArray *warnings, GError **error);
+
+/* The warning for a store entry that failed a check and was removed:
+ * reason is the store's error, naming the file. */
+char *nook_seccomp_discarded_warning (const GError *reason);
