@@ -60,6 +60,15 @@ stop_host_server ()
 # Interface names as /proc/net/dev lists them, sorted, on one line.
 ifaces_cmd='tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
 
+# pasta and a /dev/net/tun the user can open, or a skip (a failure when the
+# tests must work).
+need_pasta ()
+{
+  command -v pasta >/dev/null || { skip_or_fail "pasta is not installed (package passt)"; return 1; }
+  [ -c /dev/net/tun ] && [ -r /dev/net/tun ] && [ -w /dev/net/tun ] ||
+    { skip_or_fail "/dev/net/tun is not usable by $(id -un) (tests/setup-host.sh makes it 0666)"; return 1; }
+}
+
 _pasta_back_to () { [ "$(pasta_pids)" = "$1" ]; }
 
 # pids of this user's pasta processes (pasta re-executes itself as
@@ -137,9 +146,7 @@ hello-from-host"
 }
 
 @test "network: --net=pasta gives an interface with an address and a default route; pasta ends with the container" {
-  command -v pasta >/dev/null || skip_or_fail "pasta is not installed (package passt)"
-  [ -c /dev/net/tun ] && [ -r /dev/net/tun ] && [ -w /dev/net/tun ] ||
-    skip_or_fail "/dev/net/tun is not usable by $(id -un) (tests/setup-host.sh makes it 0666)"
+  need_pasta || return 1
   local before after
   before=$(pasta_pids)
   run --separate-stderr "$NOOK" run --net=pasta "$B" sh -c 'ip -o -4 addr show; ip route show default'
@@ -153,9 +160,7 @@ hello-from-host"
 }
 
 @test "network: --net=pasta stops pasta when the container is killed" {
-  command -v pasta >/dev/null || skip_or_fail "pasta is not installed (package passt)"
-  [ -c /dev/net/tun ] && [ -r /dev/net/tun ] && [ -w /dev/net/tun ] ||
-    skip_or_fail "/dev/net/tun is not usable by $(id -un)"
+  need_pasta || return 1
   local before name cpid
   before=$(pasta_pids)
   name=$(test_name)
@@ -201,9 +206,7 @@ $(cat /etc/hosts)
 }
 
 @test "network: kill -9 of nook with --net=pasta: the next nook ls stops the pasta left behind" {
-  command -v pasta >/dev/null || skip_or_fail "pasta is not installed (package passt)"
-  [ -c /dev/net/tun ] && [ -r /dev/net/tun ] && [ -w /dev/net/tun ] ||
-    skip_or_fail "/dev/net/tun is not usable by $(id -un)"
+  need_pasta || return 1
   local before name
   before=$(pasta_pids)
   name=$(test_name)
