@@ -2,6 +2,7 @@
  * (filter-alias.h). */
 #include "storage/filter-alias.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -132,6 +133,9 @@ nook_filter_alias_clear (const char *dir)
 {
   g_autofree char *default_dir = dir ? NULL : nook_filter_alias_default_dir ();
   nook_autofd int dfd = open_dir (dir ? dir : default_dir);
+  int list_fd;
+  DIR *d;
+  struct dirent *de;
   guint removed = 0;
 
   if (dfd < 0)
@@ -145,5 +149,18 @@ nook_filter_alias_clear (const char *dir)
       if (unlinkat (dfd, name, 0) == 0)
         removed++;
     }
+  /* Temporary files of a publish that was killed before its rename. */
+  list_fd = dup (dfd);
+  d = list_fd >= 0 ? fdopendir (list_fd) : NULL;
+  if (d == NULL)
+    {
+      if (list_fd >= 0)
+        close (list_fd);
+      return removed;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (de->d_name[0] == '.' && strstr (de->d_name, ".tmp.") != NULL)
+      unlinkat (dfd, de->d_name, 0);
+  closedir (d);
   return removed;
 }

@@ -28,5 +28,6 @@ gboolean nook_filter_alias_lookup (const char *dir, const guint8 *config_key,
 void nook_filter_alias_publish (const char *dir, const guint8 *config_key,
                                 const guint8 *profile_key);
 
-/* Removes every link; returns how many. */
+/* Removes every link (and temporary files a killed publish left); returns
+ * how many links. */
 guint nook_filter_alias_clear (const char *dir);
