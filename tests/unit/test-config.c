@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "launcher/config.h"
+#include "launcher/config/config.h"
 #include "launcher/errors.h"
 
 #define LABEL "bundle/config.json"

@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "launcher/seccomp-key.h"
-#include "launcher/seccomp-prepare.h"
-#include "launcher/seccomp.h"
+#include "launcher/seccomp/seccomp-key.h"
+#include "launcher/seccomp/seccomp-prepare.h"
+#include "launcher/seccomp/seccomp.h"
 #include "tests/unit/test-profile.h"
 #include "storage/filter-store.h"
 

@@ -2,7 +2,7 @@
  * tests/fixtures through nook's own config loader. */
 #pragma once
 
-#include "launcher/config.h"
+#include "launcher/config/config.h"
 
 /* A profile made by a test: owns all it points to. */
 typedef NookSeccomp TestProfile;

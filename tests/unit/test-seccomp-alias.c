@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
-#include "launcher/seccomp-alias.h"
-#include "launcher/seccomp.h"
-#include "launcher/seccomp-key.h"
-#include "launcher/seccomp-prepare.h"
+#include "launcher/seccomp/seccomp-alias.h"
+#include "launcher/seccomp/seccomp.h"
+#include "launcher/seccomp/seccomp-key.h"
+#include "launcher/seccomp/seccomp-prepare.h"
 #include "storage/filter-alias.h"
 
 /* The span found, as text; NULL when none is. */

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
-#include "launcher/seccomp.h"
+#include "launcher/seccomp/seccomp.h"
 #include "tests/unit/test-profile.h"
 
 

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "launcher/commands.h"
-#include "launcher/config.h"
+#include "launcher/cli/commands.h"
+#include "launcher/config/config.h"
 #include "launcher/errors.h"
-#include "launcher/spec.h"
+#include "launcher/config/spec.h"
 
 /* ---- helpers ---- */
 

@@ -1,0 +1,271 @@
+/* nook ls (list) [--format table|json] [-q]
+ *
+ * Containers are the persistent layers (--name without --rm) and the live
+ * runtime states. A state whose nook died is cleaned up on the way: its
+ * container is gone (PR_SET_PDEATHSIG), and with it the daemon of its
+ * fuse-overlayfs mount; what is left on disk is removed here. */
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "launcher/cli/commands.h"
+#include "launcher/errors.h"
+#include "launcher/container/rootfs.h"
+#include "storage/layers.h"
+
+typedef struct
+{
+  char *name;
+  char *bundle;
+  const char *status;
+  char *rootfs;
+  guint64 size;
+  char *created;
+} NookLsRow;
+
+static void
+row_free (NookLsRow *row)
+{
+  g_free (row->name);
+  g_free (row->bundle);
+  g_free (row->rootfs);
+  g_free (row->created);
+  g_free (row);
+}
+
+static const char ls_usage[]
+    = "Usage: nook ls [OPTIONS]   (also: nook list)\n"
+      "\n"
+      "List containers: the named ones with a kept layer, and the running ones.\n"
+      "State left behind by a nook that was killed is cleaned up on the way.\n"
+      "\n"
+      "Options:\n"
+      "  --format FORMAT     table (default) or json\n"
+      "  -q, --quiet         Print the names only\n"
+      "  -h, --help          Show this help\n";
+
+static char *
+runtime_root (const NookGlobalOptions *globals, GError **error)
+{
+  if (globals->root != NULL)
+    return g_strdup (globals->root);
+  return nook_xdg_runtime_root (error);
+}
+
+/* bundle and created of a live container, from its state.json. */
+static void
+fill_from_state (NookLsRow *row, const char *root, const char *id)
+{
+  g_autofree char *json = nook_layer_runtime_read (root, id, "state.json");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (row->bundle == NULL)
+    row->bundle = g_strdup (json_object_get_string_member_with_default (o, "bundle", ""));
+  if (row->created == NULL)
+    row->created = g_strdup (json_object_get_string_member_with_default (o, "created", ""));
+  if (row->rootfs == NULL)
+    row->rootfs = g_strdup (json_object_get_string_member_with_default (o, "rootfs", ""));
+}
+
+static void
+add_persistent (GPtrArray *rows, const char *root, GError **error)
+{
+  g_autoptr (GPtrArray) names = nook_layer_list_names (error);
+  g_autofree char *layers = nook_layers_dir ();
+
+  for (guint i = 0; names != NULL && i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autoptr (NookLayerInfo) info = nook_layer_info_load (name, NULL);
+      g_autofree char *upper = g_build_filename (layers, name, "upper", NULL);
+      NookLsRow *row = g_new0 (NookLsRow, 1);
+
+      row->name = g_strdup (name);
+      row->status = root != NULL && nook_layer_runtime_status (root, name) == NOOK_RUNTIME_LIVE
+                        ? "running"
+                        : "stopped";
+      if (info != NULL)
+        {
+          row->bundle = g_strdup (info->bundle);
+          row->rootfs = g_strdup (info->rootfs);
+          row->created = g_strdup (info->created);
+        }
+      row->size = nook_layer_disk_usage (upper);
+      g_ptr_array_add (rows, row);
+    }
+}
+
+static gboolean
+has_row (GPtrArray *rows, const char *name)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (strcmp (((NookLsRow *)rows->pdata[i])->name, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Live runtime states not listed yet; dead ones are collected. */
+static void
+add_runtime (GPtrArray *rows, const char *root)
+{
+  g_autoptr (GPtrArray) ids = nook_layer_runtime_ids (root);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = ids->pdata[i];
+      NookRuntimeStatus st = nook_layer_runtime_status (root, id);
+
+      if (st == NOOK_RUNTIME_DEAD)
+        {
+          g_autoptr (GError) local = NULL;
+
+          if (!nook_rootfs_collect_dead (root, id, &local)
+              && !g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY))
+            fprintf (stderr, "nook: warning: cleaning up dead container %s: %s\n", id,
+                     local->message);
+          continue;
+        }
+      if (st == NOOK_RUNTIME_LIVE && !has_row (rows, id))
+        {
+          g_autofree char *upper = g_build_filename (root, id, "layer", "upper", NULL);
+          NookLsRow *row = g_new0 (NookLsRow, 1);
+
+          row->name = g_strdup (id);
+          row->status = "running";
+          row->size = nook_layer_disk_usage (upper);
+          fill_from_state (row, root, id);
+          g_ptr_array_add (rows, row);
+        }
+    }
+}
+
+static void
+print_json (GPtrArray *rows)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      NookLsRow *r = rows->pdata[i];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, r->name);
+      json_builder_set_member_name (b, "bundle");
+      json_builder_add_string_value (b, r->bundle ? r->bundle : "");
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, r->status);
+      json_builder_set_member_name (b, "rootfs");
+      json_builder_add_string_value (b, r->rootfs ? r->rootfs : "");
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, (gint64)r->size);
+      json_builder_set_member_name (b, "created");
+      json_builder_add_string_value (b, r->created ? r->created : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  node = json_builder_get_root (b);
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+/* Like du -h, with a plain space (g_format_size puts a no-break space). */
+static char *
+format_size (guint64 bytes)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+  double v = bytes;
+  gsize u = 0;
+
+  while (v >= 1000 && u + 1 < G_N_ELEMENTS (units))
+    v /= 1000, u++;
+  return u == 0 ? g_strdup_printf ("%" G_GUINT64_FORMAT " B", bytes)
+                : g_strdup_printf ("%.1f %s", v, units[u]);
+}
+
+static void
+print_table (GPtrArray *rows)
+{
+  printf ("%-20s %-8s %-15s %-10s %-20s %s\n", "NAME", "STATUS", "ROOTFS", "SIZE", "CREATED",
+          "BUNDLE");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      NookLsRow *r = rows->pdata[i];
+      g_autofree char *size = format_size (r->size);
+      g_autofree char *created = g_strndup (r->created ? r->created : "", 19);
+
+      printf ("%-20s %-8s %-15s %-10s %-20s %s\n", r->name, r->status,
+              r->rootfs && *r->rootfs ? r->rootfs : "-", size, created, r->bundle ? r->bundle : "");
+    }
+}
+
+gboolean
+nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+             GError **error)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *root = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)row_free);
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  gboolean quiet = FALSE, help = FALSE;
+  GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, NULL, NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, NULL, NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_help_enabled (ctx, FALSE);
+  if (!g_option_context_parse (ctx, &argc, &argv, error))
+    {
+      g_prefix_error (error, "ls: ");
+      (*error)->domain = NOOK_ERROR;
+      (*error)->code = NOOK_ERROR_USAGE;
+      return FALSE;
+    }
+  if (help)
+    {
+      fputs (ls_usage, stdout);
+      *out_status = 0;
+      return TRUE;
+    }
+  if (format != NULL && strcmp (format, "json") != 0 && strcmp (format, "table") != 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "ls: --format: unknown format '%s' (table or json)", format);
+      return FALSE;
+    }
+  if (argc > 1)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "ls: unexpected argument '%s'", argv[1]);
+      return FALSE;
+    }
+
+  root = runtime_root (globals, error);
+  if (root == NULL)
+    return FALSE;
+  add_persistent (rows, root, NULL);
+  add_runtime (rows, root);
+
+  if (quiet)
+    for (guint i = 0; i < rows->len; i++)
+      printf ("%s\n", ((NookLsRow *)rows->pdata[i])->name);
+  else if (g_strcmp0 (format, "json") == 0)
+    print_json (rows);
+  else
+    print_table (rows);
+  *out_status = 0;
+  return TRUE;
+}

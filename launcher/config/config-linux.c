@@ -1,0 +1,364 @@
+/* nook: the linux section of config.json: namespaces, id mappings, masked
+ * and read-only paths, sysctls, rootfs propagation, resources. Seccomp has its
+ * own file. */
+#include <sched.h>
+#include <string.h>
+
+#include "launcher/config/config-private.h"
+
+static const struct
+{
+  const char *name; /* as in the OCI spec */
+  int clone_flag;
+} ns_types[NOOK_NS_COUNT] = {
+  [NOOK_NS_USER] = { "user", CLONE_NEWUSER },       [NOOK_NS_MOUNT] = { "mount", CLONE_NEWNS },
+  [NOOK_NS_PID] = { "pid", CLONE_NEWPID },          [NOOK_NS_UTS] = { "uts", CLONE_NEWUTS },
+  [NOOK_NS_IPC] = { "ipc", CLONE_NEWIPC },          [NOOK_NS_NETWORK] = { "network", CLONE_NEWNET },
+  [NOOK_NS_CGROUP] = { "cgroup", CLONE_NEWCGROUP },
+};
+
+const char *
+nook_ns_type_name (NookNsType type)
+{
+  g_return_val_if_fail ((guint)type < NOOK_NS_COUNT, NULL);
+  return ns_types[type].name;
+}
+
+int
+nook_ns_type_clone_flag (NookNsType type)
+{
+  g_return_val_if_fail ((guint)type < NOOK_NS_COUNT, 0);
+  return ns_types[type].clone_flag;
+}
+
+typedef struct
+{
+  char *type;
+  char *path;
+} NookNsEntry;
+
+static const NookConfigField ns_fields[] = {
+  NOOK_FIELD ("type", nook_config_parse_string, NookNsEntry, type, NOOK_FIELD_REQUIRED),
+  NOOK_FIELD ("path", nook_config_parse_abs_path, NookNsEntry, path, 0),
+};
+
+static gboolean
+lookup_ns_type (NookConfigCtx *ctx, const char *name, const char *path, NookNsType *out_type,
+                GError **error)
+{
+  g_autofree char *quoted = nook_config_quote (name);
+
+  for (guint i = 0; i < NOOK_NS_COUNT; i++)
+    if (strcmp (name, ns_types[i].name) == 0)
+      {
+        *out_type = i;
+        return TRUE;
+      }
+  /* Valid OCI, but clone3 with CLONE_NEWTIME and its offsets are not done. */
+  if (strcmp (name, "time") == 0)
+    return nook_config_fail (ctx, error, path, "namespace type %s is not supported", quoted);
+  return nook_config_fail (ctx, error, path, "unknown namespace type %s", quoted);
+}
+
+/* first_index[type] is where the type was first listed, or -1. */
+static gboolean
+parse_namespace (NookConfigCtx *ctx, JsonNode *node, const char *array_path, guint index,
+                 int *first_index, GError **error)
+{
+  NookNamespace *namespaces = ctx->config->namespaces;
+  g_autofree char *path = nook_config_path_index (array_path, index);
+  g_autofree char *type_path = nook_config_path_member (path, "type");
+  NookNsEntry entry = { NULL, NULL };
+  g_autofree char *type = NULL;
+  g_autofree char *ns_path = NULL;
+  NookNsType ns_type = NOOK_NS_USER;
+  gboolean ok;
+
+  ok = nook_config_parse_table (ctx, node, path, ns_fields, &entry, error);
+  type = entry.type;
+  ns_path = entry.path;
+  if (!ok || !lookup_ns_type (ctx, type, type_path, &ns_type, error))
+    return FALSE;
+  if (first_index[ns_type] >= 0)
+    {
+      g_autofree char *first_path = nook_config_path_index (array_path, first_index[ns_type]);
+
+      return nook_config_fail (ctx, error, type_path, "duplicate namespace \"%s\" (also in %s)",
+                               type, first_path);
+    }
+  first_index[ns_type] = index;
+  namespaces[ns_type].requested = TRUE;
+  namespaces[ns_type].path = g_steal_pointer (&ns_path);
+  return TRUE;
+}
+
+static gboolean
+parse_namespaces (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                  GError **error)
+{
+  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  int first_index[NOOK_NS_COUNT];
+
+  if (array == NULL)
+    return FALSE;
+  for (guint i = 0; i < NOOK_NS_COUNT; i++)
+    first_index[i] = -1;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (!parse_namespace (ctx, json_array_get_element (array, i), path, i, first_index, error))
+      return FALSE;
+  return TRUE;
+}
+
+static const NookConfigField mapping_fields[] = {
+  NOOK_FIELD ("containerID", nook_config_parse_uint32, NookIdMapping, container_id,
+              NOOK_FIELD_REQUIRED),
+  NOOK_FIELD ("hostID", nook_config_parse_uint32, NookIdMapping, host_id, NOOK_FIELD_REQUIRED),
+  NOOK_FIELD ("size", nook_config_parse_uint32, NookIdMapping, size, NOOK_FIELD_REQUIRED),
+};
+
+static gboolean
+check_mapping (NookConfigCtx *ctx, const NookIdMapping *mapping, const char *path, GError **error)
+{
+  const guint64 id_limit = G_GUINT64_CONSTANT (1) << 32;
+
+  if (mapping->size == 0)
+    {
+      g_autofree char *size_path = nook_config_path_member (path, "size");
+
+      return nook_config_fail (ctx, error, size_path, "must be greater than 0");
+    }
+  /* The kernel refuses such a line in uid_map; say which entry it was. */
+  if ((guint64)mapping->container_id + mapping->size > id_limit
+      || (guint64)mapping->host_id + mapping->size > id_limit)
+    return nook_config_fail (ctx, error, path, "range goes beyond id 4294967295");
+  return TRUE;
+}
+
+static gboolean
+parse_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, NookIdMapping **out,
+                guint *out_n, GError **error)
+{
+  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  guint n;
+
+  if (array == NULL)
+    return FALSE;
+  n = json_array_get_length (array);
+  g_free (*out);
+  *out = g_new0 (NookIdMapping, n);
+  *out_n = n;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *element_path = nook_config_path_index (path, i);
+
+      if (!nook_config_parse_table (ctx, json_array_get_element (array, i), element_path,
+                                    mapping_fields, &(*out)[i], error))
+        return FALSE;
+      if (!check_mapping (ctx, &(*out)[i], element_path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_uid_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                    GError **error)
+{
+  NookConfig *config = out;
+
+  return parse_mappings (ctx, node, path, &config->uid_mappings, &config->n_uid_mappings, error);
+}
+
+static gboolean
+parse_gid_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                    GError **error)
+{
+  NookConfig *config = out;
+
+  return parse_mappings (ctx, node, path, &config->gid_mappings, &config->n_gid_mappings, error);
+}
+
+static const char *const ipc_sysctls[] = {
+  "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem", "kernel.shmall",
+  "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL,
+};
+
+/* Which namespace a sysctl belongs to: only those can be set without
+ * changing the host. FALSE for a sysctl that is not namespaced. */
+static gboolean
+sysctl_namespace (const char *key, NookNsType *out_type)
+{
+  if (strcmp (key, "kernel.hostname") == 0 || strcmp (key, "kernel.domainname") == 0)
+    *out_type = NOOK_NS_UTS;
+  else if (g_str_has_prefix (key, "fs.mqueue.")
+           || g_strv_contains ((const char *const *)ipc_sysctls, key))
+    *out_type = NOOK_NS_IPC;
+  else if (g_str_has_prefix (key, "net."))
+    *out_type = NOOK_NS_NETWORK;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_sysctl (NookConfigCtx *ctx, const char *key, const char *path, GError **error)
+{
+  NookNsType type;
+
+  if (!sysctl_namespace (key, &type))
+    return nook_config_fail (ctx, error, path, "not a namespaced sysctl");
+  if (!ctx->config->namespaces[type].requested)
+    return nook_config_fail (ctx, error, path, "needs namespace \"%s\" in linux.namespaces",
+                             nook_ns_type_name (type));
+  return TRUE;
+}
+
+static gboolean
+parse_sysctl (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+{
+  NookConfig *config = out;
+  JsonObject *object = nook_config_get_object (ctx, node, path, error);
+  g_autoptr (GList) keys = NULL;
+
+  if (object == NULL)
+    return FALSE;
+  /* json_object_get_members keeps the order of the file, so errors and the
+   * order sysctls are written in are predictable. */
+  keys = json_object_get_members (object);
+  config->sysctl = g_new0 (NookSysctl, g_list_length (keys));
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *member = json_object_get_member (object, key);
+      g_autofree char *member_path = nook_config_path_member (path, key);
+      const char *value;
+
+      if (JSON_NODE_HOLDS_NULL (member))
+        continue;
+      value = nook_config_get_string (ctx, member, member_path, error);
+      if (value == NULL || !check_sysctl (ctx, key, member_path, error))
+        return FALSE;
+      config->sysctl[config->n_sysctl].key = g_strdup (key);
+      config->sysctl[config->n_sysctl].value = g_strdup (value);
+      config->n_sysctl++;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_rootfs_propagation (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                          GError **error)
+{
+  const char *name = nook_config_get_string (ctx, node, path, error);
+  g_autofree char *quoted = NULL;
+
+  if (name == NULL)
+    return FALSE;
+  if (nook_config_lookup_propagation (name, out))
+    return TRUE;
+  quoted = nook_config_quote (name);
+  return nook_config_fail (ctx, error, path, "unknown propagation %s", quoted);
+}
+
+static gboolean asks_for_limit (JsonNode *node);
+
+/* A device rule that denies is what a rootless container gets anyway (it can
+ * neither create device nodes nor get ones the user cannot open), and
+ * `runc spec` writes a deny-all rule by default: it is not a limit. */
+static gboolean
+device_rules_ask_for_limit (JsonNode *node)
+{
+  JsonArray *rules;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return asks_for_limit (node);
+  rules = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (rules); i++)
+    {
+      JsonNode *rule = json_array_get_element (rules, i);
+      JsonNode *allow;
+
+      if (!JSON_NODE_HOLDS_OBJECT (rule))
+        return asks_for_limit (rule);
+      allow = json_object_get_member (json_node_get_object (rule), "allow");
+      if (allow != NULL && JSON_NODE_HOLDS_VALUE (allow)
+          && json_node_get_value_type (allow) == G_TYPE_BOOLEAN && json_node_get_boolean (allow))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Does this part of linux.resources set anything? Empty objects, empty
+ * arrays, null, "" and false do not. */
+static gboolean
+asks_for_limit (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_NULL:
+      return FALSE;
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return *json_node_get_string (node) != '\0';
+      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        return json_node_get_boolean (node);
+      return TRUE;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (asks_for_limit (json_array_get_element (array, i)))
+            return TRUE;
+        return FALSE;
+      }
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr (GList) keys = json_object_get_members (object);
+
+        for (GList *l = keys; l != NULL; l = l->next)
+          {
+            JsonNode *member = json_object_get_member (object, l->data);
+            gboolean asks = strcmp (l->data, "devices") == 0 ? device_rules_ask_for_limit (member)
+                                                             : asks_for_limit (member);
+
+            if (asks)
+              return TRUE;
+          }
+        return FALSE;
+      }
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_resources (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+{
+  gboolean *has_resources = out;
+
+  if (nook_config_get_object (ctx, node, path, error) == NULL)
+    return FALSE;
+  *has_resources = asks_for_limit (node);
+  return TRUE;
+}
+
+/* namespaces first: sysctl checks them. */
+static const NookConfigField linux_fields[] = {
+  NOOK_SECTION ("namespaces", parse_namespaces, 0),
+  NOOK_SECTION ("uidMappings", parse_uid_mappings, 0),
+  NOOK_SECTION ("gidMappings", parse_gid_mappings, 0),
+  NOOK_FIELD ("maskedPaths", nook_config_parse_abs_path_strv, NookConfig, masked_paths, 0),
+  NOOK_FIELD ("readonlyPaths", nook_config_parse_abs_path_strv, NookConfig, readonly_paths, 0),
+  NOOK_SECTION ("sysctl", parse_sysctl, 0),
+  NOOK_FIELD ("rootfsPropagation", parse_rootfs_propagation, NookConfig, rootfs_propagation, 0),
+  NOOK_FIELD ("resources", parse_resources, NookConfig, has_resources, 0),
+  NOOK_FIELD ("seccomp", nook_config_parse_seccomp, NookConfig, seccomp, 0),
+};
+
+gboolean
+nook_config_parse_linux (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                         GError **error)
+{
+  return nook_config_parse_table (ctx, node, path, linux_fields, out, error);
+}

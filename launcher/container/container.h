@@ -1,0 +1,92 @@
+/* nook: a container prepared for launch, and the launch itself.
+ *
+ * Everything the child needs is computed here, in the parent, before clone():
+ * the child only makes syscalls over these fields (no GLib, no allocation). */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include "launcher/config/config.h"
+#include "launcher/container/network.h"
+#include "launcher/container/rootfs.h"
+#include "launcher/seccomp/seccomp.h"
+#include "userns/idmap.h"
+
+/* Command-line choices that override or complete the config (nook run).
+ * "host" takes the namespace out of linux.namespaces: the container shares
+ * the caller's, and the mounts that need one of its own (proc, mqueue,
+ * sysfs) become binds of the host's. */
+typedef struct
+{
+  NookUsernsMode userns; /* --userns=auto|keep-id */
+  gboolean keep_groups;  /* --group-add=keep-groups: keep the caller's supplementary groups */
+  NookNetMode net;       /* --net=host|none|pasta */
+  gboolean ipc_host;     /* --ipc=host */
+  gboolean pid_host;     /* --pid=host */
+  gboolean uts_host;     /* --uts=host: the host's hostname; config hostname ignored */
+  gboolean dns_bundle;   /* --dns=bundle: keep the bundle's resolv.conf and hosts */
+} NookContainerOptions;
+
+typedef struct
+{
+  const NookConfig *config;    /* borrowed */
+  char **argv;                 /* process args, or the COMMAND override */
+  char **envp;                 /* process.env */
+  const char *path_env;        /* PATH for the executable lookup (in envp, or a default) */
+  NookIdMapPlan *idmap;        /* maps written by the parent */
+  gboolean new_userns;         /* a new user namespace is created */
+  int clone_flags;             /* CLONE_NEW* for the namespaces created */
+  /* CLONE_NEW* that clone() itself creates: all of clone_flags, or none when
+   * the user namespace is joined by path (the child then joins it and
+   * unshares the rest, so that they belong to that user namespace). */
+  int clone_now_flags;
+  int ns_fds[NOOK_NS_COUNT];   /* namespaces joined by path, or -1 */
+  NookBpfProgram *seccomp;     /* NULL: no filter */
+  unsigned int seccomp_flags;
+  gboolean use_terminal;       /* allocate a pty inside the container */
+  struct winsize winsize;      /* the caller's, set on the pty before the process runs */
+  guint64 bounding;            /* capability sets limited to the running kernel's */
+  guint64 effective;
+  guint64 permitted;
+  guint64 inheritable;
+  guint64 ambient;
+  int last_cap;                /* /proc/sys/kernel/cap_last_cap */
+  int exec_fifo_fd;            /* create/start split: wait for "start" here; -1 for run */
+  NookContainerOptions options;
+  guint32 uid;                 /* process.user, or the caller under --userns=keep-id */
+  guint32 gid;
+  gboolean drop_caps;          /* keep-id ran a root config as the caller: no capabilities */
+  gboolean lo_up;              /* a fresh network namespace: bring lo up */
+  gboolean bind_resolv_conf;   /* the container has network access: the host's files, */
+  gboolean bind_hosts;         /* read-only, over the bundle's */
+  NookPasta *pasta;            /* --net=pasta, started by the parent; NULL otherwise */
+  NookRootfs *rootfs;          /* --rootfs; NULL: bind the bundle's rootfs */
+  /* --userns=keep-id, running as the caller: its passwd and group lines
+   * ("name:*:uid:gid:name:home:/bin/sh\n"), added to the container's files
+   * in a writable layer when they lack the ids; NULL otherwise. */
+  char *passwd_line;
+  char *group_line;
+  char **own_envp;             /* process.env with HOME added, when envp is it */
+} NookContainer;
+
+/* Builds the container from a loaded config: id maps, namespaces, capabilities,
+ * the compiled seccomp program, from the per-user filter store when
+ * use_filter_cache (warnings are appended to warnings). */
+/* options: the command line's overrides (NULL: the defaults). */
+NookContainer *nook_container_new (const NookConfig *config, const NookContainerOptions *options,
+                                   char **command_override, gboolean use_terminal,
+                                   gboolean use_filter_cache, GPtrArray *warnings,
+                                   GError **error);
+void nook_container_free (NookContainer *container);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookContainer, nook_container_free)
+
+typedef struct NookState NookState;
+
+/* Clones the container's process, sets it up, waits for it while forwarding
+ * signals (and proxying the terminal), and returns its exit status as a shell
+ * reports it (code, or 128+N when killed by signal N). The process's pid is
+ * recorded in state. */
+gboolean nook_container_run (NookContainer *container, NookState *state, int *out_status,
+                             GError **error);

@@ -1,0 +1,306 @@
+/* nook: launching a prepared container and waiting for it.
+ *
+ * parent                                   child (init.c)
+ *   socketpair, block forwarded signals
+ *   clone(CLONE_NEW*)  ------------------>  waits for sync 1
+ *   write uid/gid maps (userns/)
+ *   start pasta (--net=pasta)
+ *   sync 1: GO  -------------------------->  setup steps ... execve
+ *   loop: signals -> kill(child),            errors come back as messages;
+ *         pty <-> caller's terminal,         EOF on the socket = exec'd
+ *         until the child is reaped
+ *
+ * No threads before clone(), and the child allocates nothing. */
+#include "launcher/container/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launcher/errors.h"
+#include "launcher/init/init.h"
+#include "launcher/container/sync.h"
+#include "launcher/container/terminal.h"
+#include "storage/state.h"
+
+static const int forwarded_signals[] = {
+  SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+};
+
+typedef struct
+{
+  pid_t pid;
+  int sock;
+  int sigfd;
+  int pty;             /* pty master, once the child sent it */
+  gboolean stdin_open; /* still copying stdin to the pty */
+  gboolean exited;
+  int wait_status;
+  NookSyncMsg error;   /* first error the child reported; type 0 if none */
+  NookTerminal term;
+  sigset_t old_mask;
+} NookLaunch;
+
+static void
+launch_clear (NookLaunch *l)
+{
+  nook_terminal_restore (&l->term);
+  if (l->pid > 0 && !l->exited)
+    {
+      /* Setup failed in the parent: the child must not outlive it. */
+      kill (l->pid, SIGKILL);
+      while (waitpid (l->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  if (l->sock >= 0)
+    close (l->sock);
+  if (l->sigfd >= 0)
+    close (l->sigfd);
+  if (l->pty >= 0)
+    close (l->pty);
+  sigprocmask (SIG_SETMASK, &l->old_mask, NULL);
+}
+
+static char *
+describe_clone_flags (int flags)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int i = 0; i < NOOK_NS_COUNT; i++)
+    if (flags & nook_ns_type_clone_flag (i))
+      g_string_append_printf (s, "%s%s", s->len ? ", " : "", nook_ns_type_name (i));
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+clone_child (NookLaunch *l, const NookContainer *c, GError **error)
+{
+  int sv[2];
+  sigset_t set;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
+      return FALSE;
+    }
+
+  /* Signals to forward are read from a signalfd; blocking them before clone
+   * means none is lost between clone and the loop. */
+  sigemptyset (&set);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
+    sigaddset (&set, forwarded_signals[i]);
+  sigaddset (&set, SIGCHLD);
+  sigprocmask (SIG_BLOCK, &set, &l->old_mask);
+  l->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+
+  /* Like fork(), but into the new namespaces at once. */
+  l->pid = syscall (SYS_clone, (unsigned long) (c->clone_now_flags | SIGCHLD), NULL, NULL, NULL,
+                    0);
+  if (l->pid == 0)
+    {
+      close (sv[0]);
+      sigprocmask (SIG_SETMASK, &l->old_mask, NULL);
+      nook_init_main (c, sv[1]);
+    }
+  close (sv[1]);
+  l->sock = sv[0];
+  if (l->pid < 0)
+    {
+      int err = errno;
+      g_autofree char *what = describe_clone_flags (c->clone_now_flags);
+
+      l->pid = 0;
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "creating namespaces (%s): %s%s", what,
+                   g_strerror (err),
+                   (err == EPERM || err == ENOSPC || err == EUSERS)
+                       ? " (are unprivileged user namespaces allowed? see "
+                         "/proc/sys/user/max_user_namespaces)"
+                       : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+got_pty (NookLaunch *l, int fd, gboolean raw)
+{
+  l->pty = fd;
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+  if (raw)
+    {
+      nook_terminal_copy_winsize (STDIN_FILENO, fd);
+      /* A failure leaves the terminal cooked: still usable, not worth failing for. */
+      nook_terminal_enter_raw (&l->term, STDIN_FILENO, NULL);
+      l->stdin_open = TRUE;
+    }
+}
+
+static void
+handle_sync (NookLaunch *l)
+{
+  NookSyncMsg msg;
+  int fd = -1;
+  int r = nook_sync_recv (l->sock, &msg, &fd);
+
+  if (r < 0)
+    {
+      /* EOF: the child exec'd (the socket is close-on-exec) or died. */
+      close (l->sock);
+      l->sock = -1;
+      return;
+    }
+  if (msg.type == NOOK_SYNC_PTY && fd >= 0)
+    got_pty (l, fd, isatty (STDIN_FILENO));
+  else if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR)
+           && l->error.type == 0)
+    l->error = msg;
+  else if (fd >= 0)
+    close (fd);
+}
+
+static void
+handle_signals (NookLaunch *l)
+{
+  struct signalfd_siginfo si;
+
+  while (read (l->sigfd, &si, sizeof (si)) == sizeof (si))
+    {
+      if (si.ssi_signo == SIGCHLD)
+        {
+          if (!l->exited && waitpid (l->pid, &l->wait_status, WNOHANG) == l->pid)
+            l->exited = TRUE;
+        }
+      else if (si.ssi_signo == SIGWINCH && l->pty >= 0)
+        nook_terminal_copy_winsize (STDIN_FILENO, l->pty);
+      else if (!l->exited)
+        kill (l->pid, si.ssi_signo);
+    }
+}
+
+static void
+drain_pty (NookLaunch *l)
+{
+  if (l->pty < 0)
+    return;
+  while (nook_terminal_pump (l->pty, STDOUT_FILENO))
+    {
+      struct pollfd p = { .fd = l->pty, .events = POLLIN };
+      if (poll (&p, 1, 0) <= 0)
+        break;
+    }
+}
+
+static gboolean
+wait_loop (NookLaunch *l, GError **error)
+{
+  while (!l->exited)
+    {
+      struct pollfd fds[4];
+      nfds_t n = 0;
+      int i_sock = -1, i_sig, i_in = -1, i_pty = -1;
+
+      if (l->sock >= 0)
+        fds[i_sock = n++] = (struct pollfd){ .fd = l->sock, .events = POLLIN };
+      fds[i_sig = n++] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+      if (l->pty >= 0 && l->stdin_open)
+        fds[i_in = n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+      if (l->pty >= 0)
+        fds[i_pty = n++] = (struct pollfd){ .fd = l->pty, .events = POLLIN };
+
+      if (poll (fds, n, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "poll: %s", g_strerror (errno));
+          return FALSE;
+        }
+      if (i_sock >= 0 && fds[i_sock].revents)
+        handle_sync (l);
+      if (fds[i_sig].revents)
+        handle_signals (l);
+      if (i_in >= 0 && fds[i_in].revents && !nook_terminal_pump (STDIN_FILENO, l->pty))
+        l->stdin_open = FALSE;
+      if (i_pty >= 0 && fds[i_pty].revents && !nook_terminal_pump (l->pty, STDOUT_FILENO))
+        {
+          close (l->pty);
+          l->pty = -1;
+        }
+    }
+
+  /* Output written just before the exit may still sit in the pty; errors
+   * sent just before the exit may still sit in the socket. */
+  drain_pty (l);
+  while (l->sock >= 0)
+    handle_sync (l);
+  return TRUE;
+}
+
+static gboolean
+child_error (const NookSyncMsg *msg, GError **error)
+{
+  if (msg->type == NOOK_SYNC_EXEC_ERROR)
+    {
+      int code = msg->err == ENOENT || msg->err == ENOTDIR ? NOOK_ERROR_EXEC_NOT_FOUND
+                                                           : NOOK_ERROR_EXEC_DENIED;
+      g_set_error (error, NOOK_ERROR, code, "%s", msg->msg);
+      return FALSE;
+    }
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s: %s", msg->step, msg->msg);
+  return FALSE;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookLaunch, launch_clear)
+
+gboolean
+nook_container_run (NookContainer *c, NookState *state, int *out_status, GError **error)
+{
+  g_auto (NookLaunch) l = { .sock = -1, .sigfd = -1, .pty = -1, .term = { .fd = -1 } };
+  NookSyncMsg go = { .type = NOOK_SYNC_GO };
+  int r;
+
+  sigprocmask (SIG_SETMASK, NULL, &l.old_mask);
+  if (!clone_child (&l, c, error))
+    return FALSE;
+
+  if (c->new_userns && !nook_idmap_write (l.pid, c->idmap, error))
+    return FALSE;
+  /* fuse-overlayfs is mounted in the child's namespaces, as root of its
+   * user namespace: after the maps, before the child looks at its rootfs. */
+  if (!nook_rootfs_start (c->rootfs, l.pid, error))
+    return FALSE;
+  /* pasta joins the child's user namespace, so it needs the maps; the
+   * process must find its network configured, so before GO. */
+  if (c->pasta != NULL
+      && !nook_pasta_start (c->pasta, l.pid, state ? nook_state_get_dir (state) : NULL, error))
+    return FALSE;
+  /* sync 1: maps written (and network connected), the child may go on. */
+  r = nook_sync_send (l.sock, &go, -1);
+  if (r < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "starting the container: %s",
+                   g_strerror (-r));
+      return FALSE;
+    }
+  if (state && !nook_state_set_running (state, l.pid, c->config->bundle_dir, error))
+    return FALSE;
+  if (!wait_loop (&l, error))
+    return FALSE;
+  /* The container is gone: so must its network helper be when nook exits. */
+  nook_pasta_stop (c->pasta);
+
+  if (l.error.type != 0)
+    return child_error (&l.error, error);
+  if (WIFSIGNALED (l.wait_status))
+    *out_status = 128 + WTERMSIG (l.wait_status);
+  else
+    *out_status = WEXITSTATUS (l.wait_status);
+  return TRUE;
+}

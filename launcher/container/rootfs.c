@@ -1,0 +1,606 @@
+/* nook: the container's root filesystem, parent side (rootfs.h).
+ *
+ * fuse-overlayfs: the container must not see or kill the daemon, so it runs
+ * outside the container's PID namespace. And it must not keep the
+ * container's mount namespace alive once the container is gone (it would
+ * never see its mount go away). So the mount and the daemon are split:
+ *
+ *   mounter (forked): joins the child's user and mount namespaces, opens
+ *     /dev/fuse, mounts it on the target and hands the fd back; exits.
+ *   daemon (forked): joins only the child's user namespace (it must be root
+ *     there to chown in the upper layer), stays in our PID and mount
+ *     namespaces, and serves the fd ("/dev/fd/3" as mountpoint, libfuse 3).
+ *
+ * When the container's last process exits its mount namespace dies, the
+ * kernel aborts the FUSE connection and the daemon exits on its own.
+ * The overlay and bind modes are mounted by the child (mounts.c). */
+#include "launcher/container/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launcher/errors.h"
+#include "launcher/container/network.h"
+#include "launcher/container/sync.h"
+#include "storage/state.h"
+#include "userns/userns.h"
+
+#define FUSE_FD 3
+/* How long the daemon gets to notice its mount is gone. */
+#define STOP_TIMEOUT_MS 2000
+
+static const char *const mode_names[] = {
+  [NOOK_ROOTFS_FUSE_OVERLAYFS] = "fuse-overlayfs",
+  [NOOK_ROOTFS_OVERLAY] = "overlay",
+  [NOOK_ROOTFS_BIND] = "bind",
+};
+
+gboolean
+nook_rootfs_mode_parse (const char *value, NookRootfsMode *out_mode, GError **error)
+{
+  *out_mode = NOOK_ROOTFS_FUSE_OVERLAYFS;
+  if (value == NULL)
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (mode_names); i++)
+    if (strcmp (value, mode_names[i]) == 0)
+      {
+        *out_mode = i;
+        return TRUE;
+      }
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+               "run: --rootfs: unknown mode '%s' (fuse-overlayfs, overlay or bind)", value);
+  return FALSE;
+}
+
+const char *
+nook_rootfs_mode_name (NookRootfsMode mode)
+{
+  return mode_names[mode];
+}
+
+void
+nook_rootfs_free (NookRootfs *r)
+{
+  if (r == NULL)
+    return;
+  nook_rootfs_stop (r);
+  nook_layer_free (r->layer);
+  g_free (r->target);
+  g_free (r->overlay_data);
+  g_strfreev (r->fuse_argv);
+  g_free (r->fuse_log);
+  g_free (r);
+}
+
+/* Overlay options separate layers with ':' and options with ','. */
+static gboolean
+check_option_path (const char *path, GError **error)
+{
+  if (strpbrk (path, ",:\\") == NULL)
+    return TRUE;
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+               "--rootfs: %s: paths with ',', ':' or '\\' cannot be overlay layers; "
+               "use --rootfs=bind",
+               path);
+  return FALSE;
+}
+
+/* The path of fuse-overlayfs, once it and /dev/fuse are usable. */
+static char *
+check_fuse (GError **error)
+{
+  g_autofree char *prog = g_find_program_in_path ("fuse-overlayfs");
+
+  if (prog == NULL)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "--rootfs=fuse-overlayfs: fuse-overlayfs is not in PATH (install the "
+                   "fuse-overlayfs package, or use --rootfs=overlay or --rootfs=bind)");
+      return NULL;
+    }
+  if (access ("/dev/fuse", R_OK | W_OK) < 0)
+    {
+      int err = errno;
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "--rootfs=fuse-overlayfs: cannot open /dev/fuse: %s (it must exist and be "
+                   "mode 0666, as desktop distributions ship it; or use --rootfs=overlay or "
+                   "--rootfs=bind)",
+                   g_strerror (err));
+      return NULL;
+    }
+  return g_steal_pointer (&prog);
+}
+
+gboolean
+nook_rootfs_check_host (NookRootfsMode mode, const char *root_path, GError **error)
+{
+  g_autofree char *prog = NULL;
+
+  if (mode == NOOK_ROOTFS_BIND)
+    return TRUE;
+  if (!check_option_path (root_path, error))
+    return FALSE;
+  if (mode == NOOK_ROOTFS_FUSE_OVERLAYFS && (prog = check_fuse (error)) == NULL)
+    return FALSE;
+  return TRUE;
+}
+
+/* ",uidmapping=NS:SHOWN:SIZE:..." (fuse-overlayfs's order: the id on disk,
+ * as the daemon's namespace sees it, then the id the mount shows). */
+static void
+append_mapping (GString *opts, const char *name, const NookIdMapping *ns, guint n_ns,
+                const NookIdMapping *shown, guint n_shown)
+{
+  guint n = 0;
+  g_autofree NookIdShift *shift = nook_idmap_translate (ns, n_ns, shown, n_shown, &n);
+
+  if (n == 0)
+    return;
+  g_string_append_printf (opts, ",%s=", name);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (opts, "%s%u:%u:%u", i ? ":" : "", shift[i].ns_id, shift[i].shown_id,
+                            shift[i].size);
+}
+
+static gboolean
+prepare_fuse (NookRootfs *r, const char *lower, const NookIdMapPlan *plan, GError **error)
+{
+  g_autofree char *prog = check_fuse (error);
+  g_autoptr (GString) opts = g_string_new (NULL);
+
+  if (prog == NULL)
+    return FALSE;
+  g_string_printf (opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, r->layer->upper,
+                   r->layer->work);
+  /* fsync=0: an ephemeral layer is thrown away at exit anyway. */
+  if (r->layer->ephemeral)
+    g_string_append (opts, ",fsync=0");
+  /* keep-id: the bundle's files are the caller's, which is root in a
+   * default container and the caller itself here. The daemon shows every
+   * file with the id it has in a default container, so /etc is root's,
+   * with no chown of a copy; and what the container writes is stored that
+   * way too, so the layer looks the same to either kind of run. */
+  if (plan != NULL && plan->storage_uid_mappings != NULL)
+    {
+      append_mapping (opts, "uidmapping", plan->uid_mappings, plan->n_uid,
+                      plan->storage_uid_mappings, plan->n_storage_uid);
+      append_mapping (opts, "gidmapping", plan->gid_mappings, plan->n_gid,
+                      plan->storage_gid_mappings, plan->n_storage_gid);
+    }
+  r->fuse_argv = g_new0 (char *, 6);
+  r->fuse_argv[0] = g_steal_pointer (&prog);
+  r->fuse_argv[1] = g_strdup ("-f");
+  r->fuse_argv[2] = g_strdup ("-o");
+  r->fuse_argv[3] = g_string_free (g_steal_pointer (&opts), FALSE);
+  r->fuse_argv[4] = g_strdup_printf ("/dev/fd/%d", FUSE_FD);
+  r->fuse_log = g_build_filename (r->layer->dir, "fuse-overlayfs.log", NULL);
+  return TRUE;
+}
+
+NookRootfs *
+nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, NookLayer *layer,
+                 const NookIdMapPlan *plan, GError **error)
+{
+  g_autoptr (NookRootfs) r = g_new0 (NookRootfs, 1);
+
+  r->mode = mode;
+  r->layer = layer;
+  r->mount_flags = readonly ? MS_RDONLY : 0;
+  if (mode == NOOK_ROOTFS_BIND)
+    {
+      r->target = g_strdup (root_path);
+      return g_steal_pointer (&r);
+    }
+  g_return_val_if_fail (layer != NULL, NULL);
+  r->target = g_strdup (layer->merged);
+  if (!check_option_path (root_path, error) || !check_option_path (layer->dir, error))
+    return NULL;
+  if (mode == NOOK_ROOTFS_OVERLAY)
+    {
+      /* volatile: no sync of the upper filesystem at unmount (a sync of
+       * the user's whole home filesystem, on every exit), for a layer
+       * that is thrown away anyway. */
+      r->overlay_data = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s,userxattr%s",
+                                         root_path, layer->upper, layer->work,
+                                         layer->ephemeral ? ",volatile" : "");
+      return g_steal_pointer (&r);
+    }
+  if (!prepare_fuse (r, root_path, plan, error))
+    return NULL;
+  return g_steal_pointer (&r);
+}
+
+static void
+report (int sock, int err, const char *what, int fd)
+{
+  NookSyncMsg msg = { .type = err ? NOOK_SYNC_ERROR : NOOK_SYNC_GO, .err = err };
+
+  snprintf (msg.msg, sizeof msg.msg, "%s", what);
+  nook_sync_send (sock, &msg, fd);
+}
+
+/* The mounter: in the child's user and mount namespaces. Never returns. */
+static G_GNUC_NORETURN void
+run_mounter (const NookRootfs *r, int userns_fd, int mntns_fd, int sock)
+{
+  char opts[128];
+  int fd;
+
+  if (setns (userns_fd, CLONE_NEWUSER) < 0)
+    report (sock, errno, "joining the container's user namespace", -1);
+  else if (setns (mntns_fd, CLONE_NEWNS) < 0)
+    report (sock, errno, "joining the container's mount namespace", -1);
+  else if ((fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC)) < 0)
+    report (sock, errno, "opening /dev/fuse", -1);
+  else
+    {
+      /* user_id/group_id: the ids we have in the namespace (0 but under
+       * keep-id). allow_other: every container id may use the mount. */
+      snprintf (opts, sizeof opts,
+                "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other,default_permissions", fd,
+                (unsigned)getuid (), (unsigned)getgid ());
+      if (mount ("fuse-overlayfs", r->target, "fuse.fuse-overlayfs",
+                 MS_NOSUID | MS_NODEV | r->mount_flags, opts)
+          < 0)
+        report (sock, errno, "mounting FUSE", -1);
+      else
+        report (sock, 0, "", fd);
+    }
+  _exit (0);
+}
+
+/* The daemon's own failures go where fuse-overlayfs's messages go, its
+ * log, for nook_rootfs_daemon_failure. */
+static G_GNUC_NORETURN void
+daemon_fail (const char *what, int err)
+{
+  dprintf (STDERR_FILENO, "%s: %s\n", what, g_strerror (err));
+  _exit (1);
+}
+
+/* The daemon: in the child's user namespace only. Never returns. */
+static G_GNUC_NORETURN void
+run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
+{
+  struct rlimit rl;
+  sigset_t none;
+  int null;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  /* Out of the caller's session: a ^C at the terminal is for the
+   * container, not for its filesystem. */
+  setsid ();
+  null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0)
+    {
+      dup2 (null, STDIN_FILENO);
+      dup2 (null, STDOUT_FILENO);
+    }
+  /* Its messages (one at every exit, when the kernel aborts the
+   * connection) would mix with the container's stderr: they go to a log
+   * next to the layer. */
+  if (r->fuse_log != NULL)
+    {
+      int log = open (r->fuse_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (log >= 0)
+        dup2 (log, STDERR_FILENO);
+    }
+  if (setns (userns_fd, CLONE_NEWUSER) < 0)
+    daemon_fail ("joining the container's user namespace", errno);
+  /* Root in the namespace, where it maps (under keep-id the caller is not):
+   * the daemon creates files for every id of the container and chowns
+   * them, which takes capabilities that an exec as non-root drops. The
+   * host's supplementary groups go too, where setgroups is allowed. */
+  if (getuid () != 0)
+    {
+      setgroups (0, NULL);
+      if (setresgid (0, 0, 0) == 0)
+        setresuid (0, 0, 0);
+    }
+  /* One fd per open file of the container, and more for the layers. */
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+  if (dup2 (fuse_fd, FUSE_FD) < 0)
+    daemon_fail ("passing the FUSE fd", errno);
+  execv (r->fuse_argv[0], r->fuse_argv);
+  daemon_fail (r->fuse_argv[0], errno);
+}
+
+static int
+open_ns (pid_t pid, const char *name)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/%d/ns/%s", (int)pid, name);
+  return open (path, O_RDONLY | O_CLOEXEC);
+}
+
+static gboolean
+fail_msg (const NookSyncMsg *msg, GError **error)
+{
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "rootfs: fuse-overlayfs: %s: %s", msg->msg,
+               g_strerror (msg->err));
+  return FALSE;
+}
+
+static gboolean
+mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **error)
+{
+  NookSyncMsg msg = { 0 };
+  int sv[2], rc;
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
+      return FALSE;
+    }
+  pid = fork ();
+  if (pid == 0)
+    {
+      close (sv[0]);
+      run_mounter (r, userns_fd, mntns_fd, sv[1]);
+    }
+  close (sv[1]);
+  rc = pid < 0 ? -errno : nook_sync_recv (sv[0], &msg, out_fd);
+  close (sv[0]);
+  if (pid > 0)
+    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  if (rc < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "rootfs: mounting fuse-overlayfs: %s",
+                   g_strerror (-rc));
+      return FALSE;
+    }
+  if (msg.type != NOOK_SYNC_GO || *out_fd < 0)
+    return fail_msg (&msg, error);
+  return TRUE;
+}
+
+/* Not waited for: the mount is in place, and the container's first look
+ * at it waits in the kernel until the daemon answers. A daemon that
+ * cannot start closes the last FUSE fd, which aborts the connection: the
+ * container then fails, and nook_rootfs_daemon_failure says why. */
+static gboolean
+start_daemon (NookRootfs *r, int userns_fd, int fuse_fd, GError **error)
+{
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    run_daemon (r, userns_fd, fuse_fd);
+  if (pid < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "fork: %s", g_strerror (errno));
+      return FALSE;
+    }
+  r->fuse_pid = pid;
+  return TRUE;
+}
+
+gboolean
+nook_rootfs_start (NookRootfs *r, pid_t child, GError **error)
+{
+  int userns_fd, mntns_fd, fuse_fd = -1;
+  gboolean ok;
+
+  if (r == NULL || r->mode != NOOK_ROOTFS_FUSE_OVERLAYFS)
+    return TRUE;
+  userns_fd = open_ns (child, "user");
+  mntns_fd = open_ns (child, "mnt");
+  if (userns_fd < 0 || mntns_fd < 0)
+    {
+      int err = errno;
+      if (userns_fd >= 0)
+        close (userns_fd);
+      if (mntns_fd >= 0)
+        close (mntns_fd);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "rootfs: opening the namespaces of the container: %s", g_strerror (err));
+      return FALSE;
+    }
+  ok = mount_fuse (r, userns_fd, mntns_fd, &fuse_fd, error);
+  close (mntns_fd);
+  if (ok)
+    ok = start_daemon (r, userns_fd, fuse_fd, error);
+  close (userns_fd);
+  if (fuse_fd >= 0)
+    close (fuse_fd);
+  return ok;
+}
+
+/* Waits for pid to exit, for timeout_ms at most (then kills it). */
+static void
+reap_within (pid_t pid, int timeout_ms, int *out_status)
+{
+  int pidfd = syscall (SYS_pidfd_open, pid, 0);
+
+  if (pidfd >= 0)
+    {
+      struct pollfd p = { .fd = pidfd, .events = POLLIN };
+      int n;
+
+      do
+        n = poll (&p, 1, timeout_ms);
+      while (n < 0 && errno == EINTR);
+      close (pidfd);
+      if (n == 0)
+        kill (pid, SIGKILL);
+    }
+  else
+    kill (pid, SIGKILL);
+  while (waitpid (pid, out_status, 0) < 0 && errno == EINTR)
+    ;
+}
+
+void
+nook_rootfs_stop (NookRootfs *r)
+{
+  if (r == NULL || r->fuse_pid <= 0)
+    return;
+  /* The kernel aborts the FUSE connection when the container's mount
+   * namespace goes; the daemon then exits at once. A pidfd wakes us up
+   * at that moment rather than on the next tick of a poll loop. */
+  reap_within (r->fuse_pid, STOP_TIMEOUT_MS, &r->fuse_status);
+  r->fuse_pid = 0;
+}
+
+char *
+nook_rootfs_daemon_failure (const NookRootfs *r)
+{
+  g_autofree char *log = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n;
+
+  if (r == NULL || r->fuse_log == NULL || !WIFEXITED (r->fuse_status)
+      || WEXITSTATUS (r->fuse_status) == 0)
+    return NULL;
+  if (!g_file_get_contents (r->fuse_log, &log, NULL, NULL))
+    return g_strdup_printf ("exit status %d", WEXITSTATUS (r->fuse_status));
+  lines = g_strsplit (g_strstrip (log), "\n", -1);
+  n = g_strv_length (lines);
+  if (n == 0 || *lines[n - 1] == '\0')
+    return g_strdup_printf ("exit status %d", WEXITSTATUS (r->fuse_status));
+  return g_strdup (lines[n - 1]);
+}
+
+/* rm -rf of dir in a fresh user namespace with the maps of plan: root
+ * there may remove files of every mapped id. */
+static gboolean
+remove_in_userns (const char *dir, const NookIdMapPlan *plan, GError **error)
+{
+  int go[2], status = 0;
+  pid_t pid;
+  char c = 0;
+
+  if (pipe2 (go, O_CLOEXEC) < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "pipe: %s", g_strerror (errno));
+      return FALSE;
+    }
+  pid = fork ();
+  if (pid == 0)
+    {
+      close (go[1]);
+      if (unshare (CLONE_NEWUSER) < 0)
+        _exit (2);
+      /* Wait for the maps: EOF without a byte means the parent failed. */
+      if (read (go[0], &c, 1) != 1)
+        _exit (3);
+      _exit (nook_layer_remove_tree (dir, NULL) ? 0 : 1);
+    }
+  close (go[0]);
+  if (pid < 0)
+    {
+      close (go[1]);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "fork: %s", g_strerror (errno));
+      return FALSE;
+    }
+  /* The child must have unshared before its maps can be written. */
+  for (int i = 0; i < 1000; i++)
+    {
+      char self[64], other[64];
+      g_autofree char *pself = g_strdup_printf ("/proc/%d/ns/user", (int)pid);
+      ssize_t a = readlink ("/proc/self/ns/user", self, sizeof self - 1);
+      ssize_t b = readlink (pself, other, sizeof other - 1);
+      if (a > 0 && b > 0 && (a != b || memcmp (self, other, a) != 0))
+        break;
+      g_usleep (1000);
+    }
+  if (!nook_idmap_write (pid, plan, error))
+    {
+      close (go[1]);
+      waitpid (pid, NULL, 0);
+      return FALSE;
+    }
+  if (write (go[1], &c, 1) != 1)
+    status = -1;
+  close (go[1]);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "cannot remove %s, even in a user namespace with the container's ids", dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nook_rootfs_remove_layer (const char *dir, const NookIdMapPlan *plan, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (nook_layer_remove_tree (dir, &local))
+    return TRUE;
+  if (plan == NULL || plan->uid_map == NULL
+      || !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return remove_in_userns (dir, plan, error);
+}
+
+gboolean
+nook_rootfs_remove_layer_as_caller (const char *dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (NookIdMapPlan) plan = NULL;
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+
+  if (nook_layer_remove_tree (dir, &local))
+    return TRUE;
+  if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  plan = nook_userns_plan_for_caller (NULL, 0, NULL, 0, NOOK_USERNS_AUTO, warnings, error);
+  if (plan == NULL)
+    return FALSE;
+  return remove_in_userns (dir, plan, error);
+}
+
+gboolean
+nook_rootfs_collect_dead (const char *root, const char *id, GError **error)
+{
+  g_autofree char *dir = g_build_filename (root, id, NULL);
+  g_autofree char *layer = g_build_filename (dir, "layer", NULL);
+  g_autoptr (NookState) state = NULL;
+
+  if (nook_layer_runtime_status (root, id) == NOOK_RUNTIME_LIVE)
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY, "container %s is running",
+                   id);
+      return FALSE;
+    }
+  /* --net=pasta: its pasta outlives a nook killed with SIGKILL. */
+  nook_pasta_collect (dir);
+  /* Files of subordinate ids in the layer need a user namespace to go;
+   * nook_state_create would fail on them. */
+  if (!nook_rootfs_remove_layer_as_caller (layer, error))
+    return FALSE;
+  /* Taking the id over removes what is left, under its lock; freeing
+   * removes the directory. */
+  state = nook_state_create (root, id, error);
+  return state != NULL;
+}

@@ -1,0 +1,8 @@
+/* nook: the container's init: the table of set-up steps run in the cloned
+ * child, ending in execve of the container's process. */
+#pragma once
+
+#include "launcher/container/container.h"
+
+/* Runs the steps and execve()s the process; never returns. */
+G_GNUC_NORETURN void nook_init_main (const NookContainer *container, int sock);

@@ -1,0 +1,559 @@
+/* nook: the container's filesystem: rootfs, the config's mounts, /dev,
+ * pivot_root, masked and read-only paths. Runs in the child (init.h).
+ *
+ * Mount targets inside the rootfs are resolved with openat2(RESOLVE_IN_ROOT)
+ * and mounted through /proc/self/fd/N, so a symlink in the bundle can never
+ * make nook create or mount something outside the rootfs. */
+#include "launcher/init/step.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FD_PATH_MAX 32
+
+static int
+openat2_in_root (int rootfd, const char *path, int flags)
+{
+  struct open_how how = {
+    .flags = flags | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  int fd;
+
+  do
+    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
+  while (fd < 0 && errno == EAGAIN);
+  return fd;
+}
+
+static void
+fd_path (char buf[FD_PATH_MAX], int fd)
+{
+  snprintf (buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
+}
+
+/* Opens (O_PATH) path inside the root, creating missing components: the last
+ * one as a directory, or as an empty file when as_file. Every lookup stays
+ * inside the root, whatever symlinks the bundle holds. Returns fd or -errno. */
+static int
+open_or_create_in_root (int rootfd, const char *path, gboolean as_file)
+{
+  char prefix[PATH_MAX];
+  size_t len = strlen (path);
+  int fd;
+
+  if (len >= sizeof (prefix))
+    return -ENAMETOOLONG;
+
+  fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd >= 0 || errno != ENOENT)
+    return fd >= 0 ? fd : -errno;
+
+  /* Walk the components, creating what is missing. */
+  for (size_t i = 1; i <= len; i++)
+    {
+      gboolean last = (i == len);
+      const char *name;
+      char *slash;
+      int parent;
+
+      if (!last && path[i] != '/')
+        continue;
+      memcpy (prefix, path, i);
+      prefix[i] = '\0';
+      fd = openat2_in_root (rootfd, prefix, O_PATH);
+      if (fd >= 0)
+        {
+          if (!last)
+            close (fd);
+          continue;
+        }
+      if (errno != ENOENT)
+        return -errno;
+
+      slash = strrchr (prefix, '/');
+      name = slash + 1;
+      if (*name == '\0')
+        continue;
+      *slash = '\0';
+      parent = openat2_in_root (rootfd, prefix[0] ? prefix : "/", O_PATH | O_DIRECTORY);
+      if (parent < 0)
+        return -errno;
+      if (last && as_file)
+        {
+          /* O_PATH cannot create: make the file, then reopen it in root. */
+          char dirbuf[FD_PATH_MAX];
+          int dirfd, created;
+
+          fd_path (dirbuf, parent);
+          dirfd = open (dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (dirfd < 0)
+            {
+              close (parent);
+              return -errno;
+            }
+          created = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                            0644);
+          close (dirfd);
+          if (created < 0 && errno != EEXIST)
+            {
+              close (parent);
+              return -errno;
+            }
+          if (created >= 0)
+            close (created);
+        }
+      else if (mkdirat (parent, name, 0755) < 0 && errno != EEXIST)
+        {
+          /* mkdirat does not accept O_PATH dirfds on every kernel: retry via a real fd. */
+          char dirbuf[FD_PATH_MAX];
+
+          fd_path (dirbuf, parent);
+          int dirfd = open (dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (dirfd < 0 || (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST))
+            {
+              int err = errno;
+              if (dirfd >= 0)
+                close (dirfd);
+              close (parent);
+              return -err;
+            }
+          close (dirfd);
+        }
+      close (parent);
+      memcpy (prefix, path, i);
+      prefix[i] = '\0';
+      fd = openat2_in_root (rootfd, prefix, O_PATH);
+      if (fd < 0)
+        return -errno;
+      if (!last)
+        close (fd);
+    }
+  return fd;
+}
+
+/* Flags the kernel locks on a mount shared from a more privileged user
+ * namespace: a remount inside the container must repeat them or get EPERM. */
+static unsigned long
+locked_flags (const char *path)
+{
+  struct statvfs sv;
+  unsigned long flags = 0;
+
+  if (statvfs (path, &sv) < 0)
+    return 0;
+  if (sv.f_flag & ST_NOSUID)
+    flags |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV)
+    flags |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC)
+    flags |= MS_NOEXEC;
+  if (sv.f_flag & ST_RDONLY)
+    flags |= MS_RDONLY;
+  if (sv.f_flag & ST_NOATIME)
+    flags |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME)
+    flags |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME)
+    flags |= MS_RELATIME;
+  return flags;
+}
+
+static int
+remount_bind (const char *target, unsigned long flags, unsigned long extra, unsigned long clear)
+{
+  extra |= locked_flags (target) & ~clear;
+  if (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
+    extra = (extra & ~(MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
+            | (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME));
+  return mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | extra, NULL);
+}
+
+/* Bind mounts source on target, then applies the flags a bind cannot take at once. */
+static int
+bind_mount (NookInit *init, const char *what, const char *source, const char *target,
+            unsigned long flags, unsigned long clear)
+{
+  const unsigned long remount_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME
+                                      | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+  unsigned long extra = flags & remount_flags;
+
+  if (mount (source, target, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+    return nook_init_fail (init, errno, "bind mount %s on %s", source, what);
+  if (extra == 0)
+    return 0;
+  /* target names the mount point as it was before the bind (an fd opened
+   * earlier): remounting it would hit the mount below. Look the path up
+   * again to reach the new mount. */
+  if (g_str_has_prefix (target, "/proc/self/fd/") && init->rootfd >= 0)
+    {
+      char fresh[FD_PATH_MAX];
+      int r, fd = openat2_in_root (init->rootfd, what, O_PATH);
+
+      if (fd < 0)
+        return nook_init_fail (init, errno, "reopen %s after the bind mount", what);
+      fd_path (fresh, fd);
+      r = remount_bind (fresh, flags, extra, clear);
+      close (fd);
+      if (r < 0)
+        return nook_init_fail (init, errno, "remount %s with its options", what);
+      return 0;
+    }
+  if (remount_bind (target, flags, extra, clear) < 0)
+    return nook_init_fail (init, errno, "remount %s with its options", what);
+  return 0;
+}
+
+int
+nook_init_step_propagation (NookInit *init)
+{
+  /* Nothing mounted in the container may propagate back to the host. A
+   * rootfsPropagation from the config is applied to the new root later. */
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return nook_init_fail (init, errno, "making / private");
+  return 0;
+}
+
+int
+nook_init_step_rootfs (NookInit *init)
+{
+  const NookRootfs *rootfs = init->container->rootfs;
+  const char *root = rootfs ? rootfs->target : init->config->root_path;
+
+  /* pivot_root needs the new root to be a mount point. fuse-overlayfs is
+   * one already: the parent mounted it before sync 1 (rootfs.c). */
+  if (rootfs != NULL && rootfs->mode == NOOK_ROOTFS_OVERLAY)
+    {
+      if (mount ("overlay", root, "overlay", rootfs->mount_flags, rootfs->overlay_data) < 0)
+        return nook_init_fail (init, errno,
+                               "mount overlay on %s (needs Linux 5.11 or later; try "
+                               "--rootfs=fuse-overlayfs or --rootfs=bind)",
+                               root);
+    }
+  else if ((rootfs == NULL || rootfs->mode == NOOK_ROOTFS_BIND)
+           && mount (root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return nook_init_fail (init, errno, "bind mount rootfs %s", root);
+  init->rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (init->rootfd < 0)
+    return nook_init_fail (init, errno, "open rootfs %s", root);
+  return 0;
+}
+
+static gboolean
+type_is (const NookMount *m, const char *type)
+{
+  return m->type != NULL && strcmp (m->type, type) == 0;
+}
+
+static gboolean
+has_new_ns (const NookInit *init, NookNsType type)
+{
+  return (init->container->clone_flags & nook_ns_type_clone_flag (type)) != 0
+         || init->container->ns_fds[type] >= 0;
+}
+
+/* A kernel filesystem the container may not be allowed to mount (it needs its
+ * own namespace of the kind, owned by its user namespace): fall back to a
+ * recursive bind of the host's, as crun does. */
+static int
+mount_special (NookInit *init, const NookMount *m, const char *target, gboolean own_ns,
+               const char *host_path)
+{
+  unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+
+  if (own_ns && mount (m->type, target, m->type, flags, m->data) == 0)
+    return 0;
+  if (own_ns && errno != EPERM && errno != EACCES)
+    return nook_init_fail (init, errno, "mount %s on %s", m->type, m->destination);
+  return bind_mount (init, m->destination, host_path, target,
+                     MS_REC | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
+}
+
+static int
+mount_devpts (NookInit *init, const NookMount *m, const char *target)
+{
+  char data[512];
+  const char *gid;
+  unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+
+  if (mount ("devpts", target, "devpts", flags, m->data) == 0)
+    return 0;
+  gid = m->data ? strstr (m->data, "gid=") : NULL;
+  if (errno != EINVAL || gid == NULL)
+    return nook_init_fail (init, errno, "mount devpts on %s", m->destination);
+
+  /* gid=5 names a group that a single-id user namespace does not map: the
+   * kernel refuses it. Mount without it, as crun does. */
+  {
+    size_t n = 0;
+    const char *p = m->data;
+
+    while (*p && n + 1 < sizeof (data))
+      {
+        const char *end = strchrnul (p, ',');
+        if (strncmp (p, "gid=", 4) != 0)
+          {
+            size_t len = end - p;
+            if (n + len + 2 >= sizeof (data))
+              break;
+            if (n > 0)
+              data[n++] = ',';
+            memcpy (data + n, p, len);
+            n += len;
+          }
+        p = *end ? end + 1 : end;
+      }
+    data[n] = '\0';
+  }
+  if (mount ("devpts", target, "devpts", flags, data) < 0)
+    return nook_init_fail (init, errno, "mount devpts on %s", m->destination);
+  return 0;
+}
+
+static int
+mount_one (NookInit *init, const NookMount *m)
+{
+  char target[FD_PATH_MAX];
+  gboolean as_file = FALSE;
+  int fd, r;
+
+  if (m->is_bind)
+    {
+      struct stat st;
+      if (stat (m->source, &st) < 0)
+        return nook_init_fail (init, errno, "bind source %s", m->source);
+      as_file = !S_ISDIR (st.st_mode);
+    }
+
+  fd = open_or_create_in_root (init->rootfd, m->destination, as_file);
+  if (fd < 0)
+    return nook_init_fail (init, -fd, "mount point %s", m->destination);
+  fd_path (target, fd);
+
+  if (m->is_bind)
+    r = bind_mount (init, m->destination, m->source, target, m->flags, m->clear_flags);
+  else if (type_is (m, "proc"))
+    r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_PID), "/proc");
+  else if (type_is (m, "sysfs"))
+    r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_NETWORK), "/sys");
+  else if (type_is (m, "mqueue"))
+    {
+      /* Sharing the host's IPC namespace on a host that mounts no mqueue:
+       * there is nothing to share, leave the mount point empty. */
+      if (!has_new_ns (init, NOOK_NS_IPC) && access ("/dev/mqueue", F_OK) < 0)
+        r = 0;
+      else
+        r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_IPC), "/dev/mqueue");
+    }
+  else if (init->container->options.ipc_host && strcmp (m->destination, "/dev/shm") == 0)
+    /* --ipc=host: POSIX shared memory is files in /dev/shm, so sharing
+     * the host's IPC means sharing its /dev/shm too (X11 MIT-SHM). */
+    r = bind_mount (init, m->destination, "/dev/shm", target,
+                    MS_REC | (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
+  else if (type_is (m, "cgroup") || type_is (m, "cgroup2"))
+    {
+      /* Hybrid hosts have no cgroup2 at /sys/fs/cgroup: bind what is there. */
+      NookMount cg = *m;
+      cg.type = (char *) "cgroup2";
+      r = mount_special (init, &cg, target, has_new_ns (init, NOOK_NS_CGROUP), "/sys/fs/cgroup");
+    }
+  else if (type_is (m, "devpts"))
+    r = mount_devpts (init, m, target);
+  else if (mount (m->source ? m->source : m->type, target, m->type, m->flags & ~MS_REC, m->data)
+           < 0)
+    r = nook_init_fail (init, errno, "mount %s on %s", m->type ? m->type : "(none)",
+                        m->destination);
+  else
+    r = 0;
+
+  if (r == 0 && m->propagation != 0 && mount (NULL, target, NULL, m->propagation, NULL) < 0)
+    r = nook_init_fail (init, errno, "set propagation of %s", m->destination);
+  close (fd);
+  return r;
+}
+
+int
+nook_init_step_mounts (NookInit *init)
+{
+  for (guint i = 0; i < init->config->n_mounts; i++)
+    {
+      const NookMount *m = &init->config->mounts[i];
+
+      if (mount_one (init, m) < 0)
+        return -1;
+      if (strcmp (m->destination, "/dev") == 0 && !m->is_bind)
+        init->dev_is_tmpfs = TRUE;
+    }
+  return 0;
+}
+
+/* mknod is refused in a user namespace: the standard nodes are bind mounts of
+ * the host's. */
+int
+nook_init_step_dev (NookInit *init)
+{
+  static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+  static const char *const links[][2] = {
+    { "ptmx", "pts/ptmx" },         { "fd", "/proc/self/fd" },
+    { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+  };
+  char path[64], target[FD_PATH_MAX];
+  int devfd, dirfd;
+
+  if (!init->dev_is_tmpfs)
+    return 0;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (nodes); i++)
+    {
+      char host[32];
+      int fd;
+
+      snprintf (path, sizeof (path), "/dev/%s", nodes[i]);
+      snprintf (host, sizeof (host), "/dev/%s", nodes[i]);
+      fd = open_or_create_in_root (init->rootfd, path, TRUE);
+      if (fd < 0)
+        return nook_init_fail (init, -fd, "creating %s", path);
+      fd_path (target, fd);
+      if (mount (host, target, NULL, MS_BIND, NULL) < 0)
+        {
+          int err = errno;
+          close (fd);
+          return nook_init_fail (init, err, "bind mount %s", path);
+        }
+      close (fd);
+    }
+
+  devfd = openat2_in_root (init->rootfd, "/dev", O_PATH | O_DIRECTORY);
+  if (devfd < 0)
+    return nook_init_fail (init, errno, "open /dev");
+  fd_path (target, devfd);
+  dirfd = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  close (devfd);
+  if (dirfd < 0)
+    return nook_init_fail (init, errno, "open /dev");
+  for (size_t i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      if (symlinkat (links[i][1], dirfd, links[i][0]) < 0 && errno != EEXIST)
+        {
+          int err = errno;
+          close (dirfd);
+          return nook_init_fail (init, err, "symlink /dev/%s", links[i][0]);
+        }
+    }
+  close (dirfd);
+  return 0;
+}
+
+/* A container with network access resolves names as the host does: the
+ * host's resolv.conf and hosts, read-only, over the bundle's (created empty
+ * when the bundle has none). The parent decided (container.c). */
+int
+nook_init_step_etc_files (NookInit *init)
+{
+  static const char *const files[] = { "/etc/resolv.conf", "/etc/hosts" };
+  const gboolean wanted[] = { init->container->bind_resolv_conf, init->container->bind_hosts };
+  char target[FD_PATH_MAX];
+
+  for (size_t i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      int fd, r;
+
+      if (!wanted[i])
+        continue;
+      fd = open_or_create_in_root (init->rootfd, files[i], TRUE);
+      if (fd < 0)
+        return nook_init_fail (init, -fd, "mount point %s", files[i]);
+      fd_path (target, fd);
+      r = bind_mount (init, files[i], files[i], target,
+                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+      close (fd);
+      if (r < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+nook_init_step_pivot_root (NookInit *init)
+{
+  if (fchdir (init->rootfd) < 0)
+    return nook_init_fail (init, errno, "chdir to rootfs");
+  close (init->rootfd);
+  init->rootfd = -1;
+
+  /* pivot_root(".", ".") stacks the old root on the new one; detaching it
+   * then leaves only the rootfs. The old root is made a slave first so the
+   * unmount cannot propagate anywhere. */
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return nook_init_fail (init, errno, "pivot_root to %s", init->config->root_path);
+  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return nook_init_fail (init, errno, "making the old root a slave");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return nook_init_fail (init, errno, "detaching the old root");
+  if (chdir ("/") < 0)
+    return nook_init_fail (init, errno, "chdir /");
+  if (init->config->rootfs_propagation != 0
+      && mount (NULL, "/", NULL, init->config->rootfs_propagation, NULL) < 0)
+    return nook_init_fail (init, errno, "setting rootfsPropagation");
+  return 0;
+}
+
+int
+nook_init_step_masks (NookInit *init)
+{
+  char *const *p;
+
+  for (p = init->config->masked_paths; p && *p; p++)
+    {
+      struct stat st;
+
+      if (lstat (*p, &st) < 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          return nook_init_fail (init, errno, "masking %s", *p);
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          if (mount ("tmpfs", *p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     "size=0k,mode=0555")
+              < 0)
+            return nook_init_fail (init, errno, "masking %s", *p);
+        }
+      else if (mount ("/dev/null", *p, NULL, MS_BIND, NULL) < 0)
+        return nook_init_fail (init, errno, "masking %s", *p);
+    }
+
+  for (p = init->config->readonly_paths; p && *p; p++)
+    {
+      if (mount (*p, *p, NULL, MS_BIND | MS_REC, NULL) < 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          return nook_init_fail (init, errno, "making %s read-only", *p);
+        }
+      if (mount (NULL, *p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags (*p), NULL) < 0)
+        return nook_init_fail (init, errno, "making %s read-only", *p);
+    }
+  return 0;
+}
+
+int
+nook_init_step_readonly_root (NookInit *init)
+{
+  if (!init->config->root_readonly)
+    return 0;
+  if (mount (NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags ("/"), NULL) < 0)
+    return nook_init_fail (init, errno, "remounting the rootfs read-only");
+  return 0;
+}

@@ -1,0 +1,403 @@
+/* nook: the container process's attributes, set by init in the child after
+ * pivot_root: sysctl, hostname, terminal, rlimits, credentials, capabilities,
+ * no_new_privs, seccomp, and finally execve. */
+#include "launcher/init/step.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int
+nook_init_step_sysctl (NookInit *init)
+{
+  for (guint i = 0; i < init->config->n_sysctl; i++)
+    {
+      const NookSysctl *s = &init->config->sysctl[i];
+      char path[PATH_MAX];
+      size_t len;
+      int fd;
+
+      len = snprintf (path, sizeof (path), "/proc/sys/%s", s->key);
+      if (len >= sizeof (path))
+        return nook_init_fail (init, ENAMETOOLONG, "sysctl %s", s->key);
+      for (char *c = path + strlen ("/proc/sys/"); *c; c++)
+        if (*c == '.')
+          *c = '/';
+      fd = open (path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0)
+        return nook_init_fail (init, errno, "sysctl %s", s->key);
+      if (write (fd, s->value, strlen (s->value)) < 0)
+        {
+          int err = errno;
+          close (fd);
+          return nook_init_fail (init, err, "sysctl %s=%s", s->key, s->value);
+        }
+      close (fd);
+    }
+  return 0;
+}
+
+int
+nook_init_step_hostname (NookInit *init)
+{
+  const char *h = init->config->hostname, *d = init->config->domainname;
+
+  if (init->container->options.uts_host)
+    return 0;
+  if (h && sethostname (h, strlen (h)) < 0)
+    return nook_init_fail (init, errno, "sethostname %s", h);
+  if (d && setdomainname (d, strlen (d)) < 0)
+    return nook_init_fail (init, errno, "setdomainname %s", d);
+  return 0;
+}
+
+/* The pty comes from the container's own devpts (its /dev/ptmx), so that
+ * /dev/pts/0 inside is the process's terminal; the parent gets the master. */
+int
+nook_init_step_terminal (NookInit *init)
+{
+  NookSyncMsg msg = { .type = NOOK_SYNC_PTY };
+  int unlock = 0, r;
+
+  if (!init->container->use_terminal)
+    return 0;
+
+  init->pty_master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (init->pty_master < 0)
+    return nook_init_fail (init, errno, "open /dev/ptmx (is devpts mounted with ptmxmode=0666?)");
+  if (ioctl (init->pty_master, TIOCSPTLCK, &unlock) < 0)
+    return nook_init_fail (init, errno, "unlock pty");
+  if (init->container->winsize.ws_row != 0
+      && ioctl (init->pty_master, TIOCSWINSZ, &init->container->winsize) < 0)
+    return nook_init_fail (init, errno, "set the pty's window size");
+  init->pty_slave = ioctl (init->pty_master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (init->pty_slave < 0)
+    return nook_init_fail (init, errno, "open pty peer");
+
+  if (setsid () < 0)
+    return nook_init_fail (init, errno, "setsid");
+  if (ioctl (init->pty_slave, TIOCSCTTY, 0) < 0)
+    return nook_init_fail (init, errno, "set controlling terminal");
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2 (init->pty_slave, fd) < 0)
+      return nook_init_fail (init, errno, "dup2 pty");
+  if (init->pty_slave > 2)
+    close (init->pty_slave);
+
+  r = nook_sync_send (init->sock, &msg, init->pty_master);
+  if (r < 0)
+    return nook_init_fail (init, -r, "sending the pty to nook");
+  close (init->pty_master);
+  init->pty_master = -1;
+  return 0;
+}
+
+int
+nook_init_step_rlimits (NookInit *init)
+{
+  const NookProcess *p = &init->config->process;
+
+  for (guint i = 0; i < p->n_rlimits; i++)
+    {
+      struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+
+      if (setrlimit (p->rlimits[i].resource, &rl) < 0)
+        return nook_init_fail (init, errno, "setrlimit %s", p->rlimits[i].name);
+    }
+  return 0;
+}
+
+static int
+load_seccomp (NookInit *init)
+{
+  const NookContainer *c = init->container;
+  int r = nook_seccomp_load (c->seccomp->insns, c->seccomp->n_insns, c->seccomp_flags);
+
+  if (r < 0)
+    return nook_init_fail (init, -r, "loading the seccomp filter");
+  return 0;
+}
+
+/* Without no_new_privs the kernel only lets a process holding CAP_SYS_ADMIN
+ * load a filter, and the user switch below drops it: load it now, as runc
+ * does. The filter then also applies to the remaining setup syscalls. */
+int
+nook_init_step_seccomp_privileged (NookInit *init)
+{
+  if (init->container->seccomp == NULL || init->config->process.no_new_privileges)
+    return 0;
+  return load_seccomp (init);
+}
+
+int
+nook_init_step_cwd (NookInit *init)
+{
+  if (chdir (init->config->process.cwd) < 0)
+    return nook_init_fail (init, errno, "chdir to process.cwd %s", init->config->process.cwd);
+  return 0;
+}
+
+/* Dropping from the bounding set needs CAP_SETPCAP, so it comes before the
+ * user switch. */
+int
+nook_init_step_bounding (NookInit *init)
+{
+  const NookContainer *c = init->container;
+
+  for (int cap = 0; cap <= c->last_cap; cap++)
+    {
+      if (c->bounding & (G_GUINT64_CONSTANT (1) << cap))
+        continue;
+      if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+        return nook_init_fail (init, errno, "dropping capability %d from the bounding set", cap);
+    }
+  return 0;
+}
+
+/* Appends line to the id database at path (/etc/passwd, /etc/group)
+ * unless an entry has id already. Best effort: a container without the
+ * file, one too large to read here, or one that cannot be written keeps
+ * what it has. The buffer is static: the child does not allocate. */
+static void
+add_id_entry (const char *path, guint32 id, const char *line)
+{
+  static char buf[256 * 1024];
+  char want[16];
+  ssize_t n, len = 0;
+  int fd = open (path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return;
+  while (len < (ssize_t) sizeof buf - 1
+         && (n = read (fd, buf + len, sizeof buf - 1 - len)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        break;
+      len += n;
+    }
+  if (len >= (ssize_t) sizeof buf - 1)
+    {
+      close (fd);
+      return;
+    }
+  buf[len] = '\0';
+  /* The third field of some line: "name:x:ID:" */
+  snprintf (want, sizeof want, ":%u:", (unsigned) id);
+  for (char *l = buf; l != NULL && *l != '\0';)
+    {
+      char *end = strchr (l, '\n');
+      char *first = strchr (l, ':');
+      char *second = first ? strchr (first + 1, ':') : NULL;
+
+      if (second != NULL && (end == NULL || second < end)
+          && strncmp (second, want, strlen (want)) == 0)
+        {
+          close (fd);
+          return;
+        }
+      l = end ? end + 1 : NULL;
+    }
+  if (len > 0 && buf[len - 1] != '\n' && write (fd, "\n", 1) < 0)
+    {
+      close (fd);
+      return;
+    }
+  if (write (fd, line, strlen (line)) < 0)
+    {
+      /* Read-only or full: the process runs without the entry. */
+    }
+  close (fd);
+}
+
+/* --userns=keep-id: the caller's name in the container's /etc/passwd and
+ * /etc/group, so that whoami, ls -l and shells know it. Only in a writable
+ * layer (it must not write into the bundle), after pivot_root (the
+ * container's own files) and before the root may turn read-only. */
+int
+nook_init_step_keep_id_user (NookInit *init)
+{
+  const NookContainer *c = init->container;
+
+  if (c->passwd_line == NULL || c->rootfs == NULL || c->rootfs->layer == NULL
+      || init->config->root_readonly)
+    return 0;
+  add_id_entry ("/etc/passwd", c->uid, c->passwd_line);
+  add_id_entry ("/etc/group", c->gid, c->group_line);
+  return 0;
+}
+
+int
+nook_init_step_user (NookInit *init)
+{
+  const NookProcess *p = &init->config->process;
+  const NookContainer *c = init->container;
+
+  /* runtime-spec: without process.user.umask the caller's is kept. */
+  if (init->config->process.has_umask)
+    umask (init->config->process.umask);
+
+  /* Keep the permitted set across setresuid; capset below trims it. */
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return nook_init_fail (init, errno, "PR_SET_KEEPCAPS");
+  /* --group-add=keep-groups: the caller's groups (shown as the overflow
+   * gid when not mapped) still grant access to /dev/kvm, video, ... */
+  /* A user namespace joined by path may deny setgroups: only an error when
+   * groups were asked for. */
+  if (!c->idmap->deny_setgroups && !c->options.keep_groups
+      && setgroups (p->n_additional_gids, (const gid_t *) p->additional_gids) < 0
+      && (errno != EPERM || p->n_additional_gids > 0))
+    return nook_init_fail (init, errno, "setgroups");
+  if (setresgid (c->gid, c->gid, c->gid) < 0)
+    return nook_init_fail (init, errno, "setresgid %u", c->gid);
+  if (setresuid (c->uid, c->uid, c->uid) < 0)
+    return nook_init_fail (init, errno, "setresuid %u", c->uid);
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    return nook_init_fail (init, errno, "PR_SET_KEEPCAPS");
+  return 0;
+}
+
+int
+nook_init_step_capabilities (NookInit *init)
+{
+  const NookContainer *c = init->container;
+  struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2] = { 0 };
+
+  for (int i = 0; i < 2; i++)
+    {
+      data[i].effective = (guint32) (c->effective >> (32 * i));
+      data[i].permitted = (guint32) (c->permitted >> (32 * i));
+      data[i].inheritable = (guint32) (c->inheritable >> (32 * i));
+    }
+  if (syscall (SYS_capset, &hdr, data) < 0)
+    return nook_init_fail (init, errno, "capset");
+
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return nook_init_fail (init, errno, "clearing ambient capabilities");
+  for (int cap = 0; cap <= c->last_cap; cap++)
+    {
+      if (!(c->ambient & (G_GUINT64_CONSTANT (1) << cap)))
+        continue;
+      if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+        return nook_init_fail (init, errno, "raising ambient capability %d", cap);
+    }
+  return 0;
+}
+
+int
+nook_init_step_no_new_privs (NookInit *init)
+{
+  if (!init->config->process.no_new_privileges)
+    return 0;
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return nook_init_fail (init, errno, "PR_SET_NO_NEW_PRIVS");
+  return 0;
+}
+
+/* The very last step before execve: every earlier step may need syscalls the
+ * profile denies. */
+int
+nook_init_step_seccomp (NookInit *init)
+{
+  if (init->container->seccomp == NULL || !init->config->process.no_new_privileges)
+    return 0;
+  return load_seccomp (init);
+}
+
+/* create/start split: init waits here until "start" opens the exec fifo.
+ * nook run has no fifo. */
+int
+nook_init_step_wait_start (NookInit *init)
+{
+  char c;
+
+  if (init->container->exec_fifo_fd < 0)
+    return 0;
+  if (read (init->container->exec_fifo_fd, &c, 1) < 0)
+    return nook_init_fail (init, errno, "waiting for start");
+  close (init->container->exec_fifo_fd);
+  return 0;
+}
+
+static int
+exec_fail (NookInit *init, int err, const char *name)
+{
+  init->error.type = NOOK_SYNC_EXEC_ERROR;
+  snprintf (init->error.step, sizeof (init->error.step), "exec");
+  if (err == ENOENT)
+    nook_init_fail (init, 0, "exec \"%s\": not found in the container (PATH=%s)", name,
+                    init->container->path_env);
+  else
+    nook_init_fail (init, err, "exec \"%s\"", name);
+  init->error.err = err;
+  return -1;
+}
+
+/* Like execvp, but with the container's PATH rather than nook's own, and
+ * without allocating. */
+int
+nook_init_exec (NookInit *init)
+{
+  const NookContainer *c = init->container;
+  const char *name = c->argv[0];
+  const char *p = c->path_env;
+  int first_err = 0;
+
+  /* The process is tied to nook: if nook dies, so does the container.
+   * Credential changes reset this, so it is set after the user switch. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return nook_init_fail (init, errno, "PR_SET_PDEATHSIG");
+
+  /* Whatever fds nook inherited stay out of the container. */
+  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  if (strchr (name, '/'))
+    {
+      execve (name, c->argv, c->envp);
+      return exec_fail (init, errno, name);
+    }
+
+  while (p && *p)
+    {
+      char path[PATH_MAX];
+      const char *end = strchrnul (p, ':');
+      size_t dlen = end - p;
+
+      if (dlen + strlen (name) + 2 <= sizeof (path))
+        {
+          if (dlen == 0)
+            snprintf (path, sizeof (path), "%s", name);
+          else
+            snprintf (path, sizeof (path), "%.*s/%s", (int) dlen, p, name);
+          execve (path, c->argv, c->envp);
+          if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
+            {
+              if (first_err == 0)
+                first_err = errno;
+            }
+          else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+            return exec_fail (init, errno, name);
+        }
+      p = *end ? end + 1 : end;
+    }
+  return exec_fail (init, first_err ? first_err : ENOENT, name);
+}

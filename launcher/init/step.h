@@ -1,0 +1,63 @@
+/* nook: the contract of the container's set-up steps, run in the cloned
+ * child.
+ *
+ * Every step runs inside the new namespaces, after the parent wrote the id
+ * maps. Steps make syscalls over the prepared NookContainer; they do not
+ * allocate. A failing step fills init->error (nook_init_fail) and returns -1;
+ * the loop in init.c sends it to the parent, which prints it.
+ *
+ * The steps (mounts.c, process.c, ...) depend on this header only, never on
+ * the loop that runs them (init.c). */
+#pragma once
+
+#include <glib.h>
+
+#include "launcher/container/container.h"
+#include "launcher/container/sync.h"
+
+typedef struct
+{
+  const NookContainer *container;
+  const NookConfig *config;
+  int sock;        /* sync socket to the parent */
+  int rootfd;      /* O_PATH fd of the rootfs mount, until pivot_root */
+  int pty_master;  /* pty of the container's devpts, -1 without a terminal */
+  int pty_slave;
+  gboolean dev_is_tmpfs; /* /dev is a fresh tmpfs we populate */
+  NookSyncMsg error;
+} NookInit;
+
+int nook_init_fail (NookInit *init, int err, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+/* init-namespaces.c */
+int nook_init_step_namespaces (NookInit *init);
+
+/* mounts.c */
+int nook_init_step_propagation (NookInit *init);
+int nook_init_step_rootfs (NookInit *init);
+int nook_init_step_mounts (NookInit *init);
+int nook_init_step_dev (NookInit *init);
+int nook_init_step_pivot_root (NookInit *init);
+int nook_init_step_masks (NookInit *init);
+int nook_init_step_readonly_root (NookInit *init);
+int nook_init_step_etc_files (NookInit *init);
+
+/* network.c */
+int nook_init_step_network (NookInit *init);
+
+/* process.c */
+int nook_init_step_sysctl (NookInit *init);
+int nook_init_step_hostname (NookInit *init);
+int nook_init_step_terminal (NookInit *init);
+int nook_init_step_rlimits (NookInit *init);
+int nook_init_step_seccomp_privileged (NookInit *init);
+int nook_init_step_cwd (NookInit *init);
+int nook_init_step_bounding (NookInit *init);
+int nook_init_step_keep_id_user (NookInit *init);
+int nook_init_step_user (NookInit *init);
+int nook_init_step_capabilities (NookInit *init);
+int nook_init_step_no_new_privs (NookInit *init);
+int nook_init_step_seccomp (NookInit *init);
+int nook_init_step_wait_start (NookInit *init);
+/* Returns only on failure (init->error filled, type NOOK_SYNC_EXEC_ERROR). */
+int nook_init_exec (NookInit *init);

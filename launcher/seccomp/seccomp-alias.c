@@ -1,0 +1,340 @@
+/* nook: the filter store's fast path for a config.json seen before
+ * (seccomp-alias.h). */
+#include "launcher/seccomp/seccomp-alias.h"
+
+#include <seccomp.h>
+#include <string.h>
+
+#include "launcher/seccomp/seccomp-key.h"
+#include "launcher/seccomp/seccomp-prepare.h"
+#include "storage/filter-alias.h"
+#include "storage/filter-store.h"
+
+/* Deeper than any config; a text nested deeper is parsed the slow way. */
+#define MAX_DEPTH 128
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Scan;
+
+static void
+skip_ws (Scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+/* A string at s->p: its contents in [*out_begin, +*out_len), and whether
+ * they hold no escape (so that the bytes are the name). */
+static gboolean
+scan_string (Scan *s, const char **out_begin, gsize *out_len, gboolean *out_plain)
+{
+  const char *begin;
+  gboolean plain = TRUE;
+
+  if (s->p >= s->end || *s->p != '"')
+    return FALSE;
+  begin = ++s->p;
+  while (s->p < s->end)
+    {
+      unsigned char c = (unsigned char) *s->p;
+
+      if (c == '"')
+        {
+          *out_begin = begin;
+          *out_len = (gsize) (s->p - begin);
+          *out_plain = plain;
+          s->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c == '\\')
+        {
+          plain = FALSE;
+          if (s->end - s->p < 2)
+            return FALSE;
+          s->p += 2;
+          continue;
+        }
+      s->p++;
+    }
+  return FALSE;
+}
+
+static gboolean scan_value (Scan *s, int depth);
+
+static gboolean
+scan_literal (Scan *s)
+{
+  const char *begin = s->p;
+
+  while (s->p < s->end && *s->p != '\0' && strchr ("+-0123456789.eEtruefalsn", *s->p) != NULL)
+    s->p++;
+  return s->p > begin;
+}
+
+/* Calls member() for each member of the object at s->p, with the value's
+ * span; stops (FALSE) on malformed text or when member() says so. */
+typedef gboolean (*MemberFunc) (const char *name, gsize name_len, gboolean plain,
+                                const char *value, const char *value_end, gpointer data);
+
+static gboolean
+scan_object (Scan *s, int depth, MemberFunc member, gpointer data)
+{
+  if (s->p >= s->end || *s->p != '{' || depth > MAX_DEPTH)
+    return FALSE;
+  s->p++;
+  skip_ws (s);
+  if (s->p < s->end && *s->p == '}')
+    {
+      s->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      const char *name, *value;
+      gsize name_len;
+      gboolean plain;
+
+      skip_ws (s);
+      if (!scan_string (s, &name, &name_len, &plain))
+        return FALSE;
+      skip_ws (s);
+      if (s->p >= s->end || *s->p != ':')
+        return FALSE;
+      s->p++;
+      skip_ws (s);
+      value = s->p;
+      if (!scan_value (s, depth + 1))
+        return FALSE;
+      if (member != NULL && !member (name, name_len, plain, value, s->p, data))
+        return FALSE;
+      skip_ws (s);
+      if (s->p < s->end && *s->p == ',')
+        {
+          s->p++;
+          continue;
+        }
+      if (s->p < s->end && *s->p == '}')
+        {
+          s->p++;
+          return TRUE;
+        }
+      return FALSE;
+    }
+}
+
+static gboolean
+scan_array (Scan *s, int depth)
+{
+  if (s->p >= s->end || *s->p != '[' || depth > MAX_DEPTH)
+    return FALSE;
+  s->p++;
+  skip_ws (s);
+  if (s->p < s->end && *s->p == ']')
+    {
+      s->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      skip_ws (s);
+      if (!scan_value (s, depth + 1))
+        return FALSE;
+      skip_ws (s);
+      if (s->p < s->end && *s->p == ',')
+        {
+          s->p++;
+          continue;
+        }
+      if (s->p < s->end && *s->p == ']')
+        {
+          s->p++;
+          return TRUE;
+        }
+      return FALSE;
+    }
+}
+
+static gboolean
+scan_value (Scan *s, int depth)
+{
+  const char *b;
+  gsize n;
+  gboolean plain;
+
+  if (s->p >= s->end)
+    return FALSE;
+  switch (*s->p)
+    {
+    case '{':
+      return scan_object (s, depth, NULL, NULL);
+    case '[':
+      return scan_array (s, depth);
+    case '"':
+      return scan_string (s, &b, &n, &plain);
+    default:
+      return scan_literal (s);
+    }
+}
+
+/* Looking for one member by name in one object. */
+typedef struct
+{
+  const char *name;
+  const char *value;
+  const char *value_end;
+  guint found;
+} Find;
+
+static gboolean
+find_member (const char *name, gsize name_len, gboolean plain, const char *value,
+             const char *value_end, gpointer data)
+{
+  Find *f = data;
+
+  /* An escaped name might spell the one looked for: give up. */
+  if (!plain)
+    return FALSE;
+  if (name_len == strlen (f->name) && memcmp (name, f->name, name_len) == 0)
+    {
+      f->found++;
+      f->value = value;
+      f->value_end = value_end;
+    }
+  return TRUE;
+}
+
+/* The value of member name, once and only once, of the object spanning
+ * [begin, end). */
+static gboolean
+member_of (const char *begin, const char *end, int depth, const char *name, char type,
+           const char **out_value, const char **out_end)
+{
+  Find f = { .name = name };
+  Scan s = { begin, end };
+
+  if (!scan_object (&s, depth, find_member, &f) || f.found != 1 || *f.value != type)
+    return FALSE;
+  *out_value = f.value;
+  *out_end = f.value_end;
+  return TRUE;
+}
+
+gboolean
+nook_seccomp_alias_find_rules (const char *text, gsize length, gsize *out_begin,
+                               gsize *out_end)
+{
+  Scan s = { text, text + length };
+  const char *root, *root_end, *linux_v, *linux_end, *seccomp, *seccomp_end, *rules, *rules_end;
+
+  skip_ws (&s);
+  root = s.p;
+  if (!scan_object (&s, 0, NULL, NULL))
+    return FALSE;
+  root_end = s.p;
+  skip_ws (&s);
+  if (s.p != s.end)
+    return FALSE;
+  if (!member_of (root, root_end, 0, "linux", '{', &linux_v, &linux_end)
+      || !member_of (linux_v, linux_end, 1, "seccomp", '{', &seccomp, &seccomp_end)
+      || !member_of (seccomp, seccomp_end, 2, "syscalls", '[', &rules, &rules_end))
+    return FALSE;
+  *out_begin = (gsize) (rules - text);
+  *out_end = (gsize) (rules_end - text);
+  return TRUE;
+}
+
+/* The program of the profile that config_key links to, from the store
+ * with all of its checks. FALSE on a miss, a damaged link or entry (an
+ * entry that fails a check is removed and said, as on the ordinary path,
+ * which then finds it gone and compiles), or no usable store (the
+ * ordinary path says why). */
+static gboolean
+lookup (const guint8 *config_key, struct sock_filter **out_insns, guint *out_n,
+        GPtrArray *stored_warnings, GPtrArray *warnings)
+{
+  guint8 profile_key[NOOK_FILTER_STORE_KEY_SIZE];
+  g_autoptr (NookFilterStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!nook_filter_alias_lookup (NULL, config_key, profile_key)
+      || (store = nook_filter_store_open (NULL, NULL)) == NULL)
+    return FALSE;
+  switch (nook_filter_store_lookup (store, profile_key, seccomp_arch_native (), out_insns, out_n,
+                                    stored_warnings, &error))
+    {
+    case NOOK_FILTER_STORE_HIT:
+      return TRUE;
+    case NOOK_FILTER_STORE_DISCARDED:
+      if (warnings != NULL)
+        g_ptr_array_add (warnings, nook_seccomp_discarded_warning (error));
+      return FALSE;
+    case NOOK_FILTER_STORE_MISS:
+    default:
+      return FALSE;
+    }
+}
+
+/* The text with the rules cut, parsed; NULL when it does not parse to a
+ * seccomp section without rules (then the cut did not fit the text). */
+static NookConfig *
+parse_cut (const GString *text, gsize begin, gsize end, const char *path, const char *bundle_dir)
+{
+  g_autoptr (GString) cut = g_string_sized_new (text->len - (end - begin) + 2);
+  g_autoptr (NookConfig) config = NULL;
+
+  g_string_append_len (cut, text->str, begin);
+  g_string_append (cut, "[]");
+  g_string_append_len (cut, text->str + end, text->len - end);
+  config = nook_config_parse (cut->str, cut->len, path, bundle_dir, NULL);
+  if (config == NULL || config->seccomp == NULL || config->seccomp->n_rules != 0)
+    return NULL;
+  return g_steal_pointer (&config);
+}
+
+NookConfig *
+nook_config_load_with_store (const char *bundle_dir, const char *config_path, gboolean use_store,
+                             GPtrArray *warnings, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (GString) text = nook_config_read (bundle_dir, config_path, &path, error);
+  g_autoptr (NookConfig) config = NULL;
+  g_autoptr (GPtrArray) stored_warnings = g_ptr_array_new_with_free_func (g_free);
+  guint8 key[NOOK_FILTER_STORE_KEY_SIZE];
+  struct sock_filter *insns = NULL;
+  guint n_insns = 0;
+  gsize begin, end;
+
+  if (text == NULL)
+    return NULL;
+  if (!use_store || !nook_seccomp_alias_find_rules (text->str, text->len, &begin, &end))
+    return nook_config_parse (text->str, text->len, path, bundle_dir, error);
+
+  nook_seccomp_alias_key (text->str, text->len, key);
+  if (lookup (key, &insns, &n_insns, stored_warnings, warnings)
+      && (config = parse_cut (text, begin, end, path, bundle_dir)) != NULL)
+    {
+      config->seccomp->alias_insns = g_steal_pointer (&insns);
+      config->seccomp->alias_n_insns = n_insns;
+      for (guint i = 0; i < stored_warnings->len; i++)
+        if (warnings != NULL)
+          g_ptr_array_add (warnings, g_steal_pointer (&stored_warnings->pdata[i]));
+    }
+  else
+    {
+      g_free (insns);
+      config = nook_config_parse (text->str, text->len, path, bundle_dir, error);
+      if (config == NULL)
+        return NULL;
+    }
+  if (config->seccomp != NULL)
+    {
+      config->seccomp->has_alias_key = TRUE;
+      memcpy (config->seccomp->alias_key, key, sizeof key);
+    }
+  return g_steal_pointer (&config);
+}
