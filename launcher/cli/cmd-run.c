@@ -5,13 +5,8 @@
 #include <unistd.h>
 
 #include "launcher/cli/commands.h"
-#include "launcher/config/config.h"
-#include "launcher/container/container.h"
 #include "launcher/errors.h"
-#include "launcher/container/rootfs.h"
-#include "launcher/seccomp/seccomp-alias.h"
-#include "storage/layers.h"
-#include "storage/state.h"
+#include "launcher/lifecycle/lifecycle.h"
 
 typedef struct
 {
@@ -169,152 +164,18 @@ container_options (const NookRunOptions *o, NookContainerOptions *out, GError **
          && parse_only_value ("dns", o->dns, "bundle", &out->dns_bundle, error);
 }
 
-static gboolean
-want_terminal (const NookRunOptions *o, const NookConfig *config, gboolean *out_terminal,
-               GError **error)
-{
-  if (o->tty && !isatty (STDIN_FILENO))
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --tty: stdin is not a terminal");
-      return FALSE;
-    }
-  /* terminal: true from a script or a pipe runs without a pty, silently:
-   * toolbox users expect the same bundle to work both ways. */
-  *out_terminal = !o->no_tty && (o->tty || (config->process.terminal && isatty (STDIN_FILENO)));
-  return TRUE;
-}
-
-/* fuse-overlayfs is mounted from outside, into the namespaces clone()
- * created; a user namespace joined by path is entered only later by the
- * child itself. Without --rootfs such a container gets the kernel's
- * overlay instead, and a container without a mount namespace of its own
- * the bundle's rootfs. */
-static gboolean
-check_rootfs_mode (const NookRunOptions *o, const NookContainer *c, NookRootfsMode *mode,
-                   GError **error)
-{
-  gboolean own_mntns = (c->clone_flags & CLONE_NEWNS) != 0;
-  gboolean fuse_ok = own_mntns && (c->clone_now_flags & CLONE_NEWUSER) != 0;
-
-  if (o->rootfs == NULL && !own_mntns)
-    *mode = NOOK_ROOTFS_BIND;
-  else if (o->rootfs == NULL && !fuse_ok)
-    *mode = NOOK_ROOTFS_OVERLAY;
-  if (*mode == NOOK_ROOTFS_FUSE_OVERLAYFS && !fuse_ok)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "run: --rootfs=fuse-overlayfs: not supported yet for a container that joins "
-                   "a user namespace by path or has no mount namespace of its own; use "
-                   "--rootfs=overlay or --rootfs=bind");
-      return FALSE;
-    }
-  if (*mode != NOOK_ROOTFS_BIND && !own_mntns)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "run: --rootfs=%s: the container needs a mount namespace (add {\"type\": "
-                   "\"mount\"} to linux.namespaces) or --rootfs=bind",
-                   nook_rootfs_mode_name (*mode));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The writable layer and how it is mounted: kept in the data dir for a
- * named container, in the state dir (removed at exit) otherwise. */
-static gboolean
-prepare_rootfs (const NookRunOptions *o, NookContainer *c, NookState *state,
-                NookRootfsMode mode, GError **error)
-{
-  g_autoptr (NookLayer) layer = NULL;
-
-  if (mode != NOOK_ROOTFS_BIND && o->name != NULL && !o->rm)
-    {
-      NookLayerInfo want = {
-        .name = o->name,
-        .bundle = c->config->bundle_dir,
-        .rootfs = (char *) nook_rootfs_mode_name (mode),
-        .uid_map = c->idmap->uid_map,
-        .gid_map = c->idmap->gid_map,
-      };
-
-      if (o->replace)
-        {
-          g_autofree char *root = nook_layers_dir ();
-          g_autofree char *dir = g_build_filename (root, o->name, NULL);
-
-          if (!nook_rootfs_remove_layer (dir, c->idmap, error))
-            return FALSE;
-        }
-      layer = nook_layer_open_persistent (&want, FALSE, error);
-    }
-  else if (mode != NOOK_ROOTFS_BIND)
-    {
-      g_autofree char *dir = g_build_filename (nook_state_get_dir (state), "layer", NULL);
-
-      layer = nook_layer_new_ephemeral (dir, error);
-    }
-  if (mode != NOOK_ROOTFS_BIND && layer == NULL)
-    return FALSE;
-  c->rootfs = nook_rootfs_new (mode, c->config->root_path, c->config->root_readonly,
-                               g_steal_pointer (&layer), c->idmap, error);
-  return c->rootfs != NULL;
-}
-
-/* The container ended (or never started): its daemon goes, and an
- * ephemeral layer with it. A layer that cannot be removed is left for
- * `nook ls` to clean, with a warning. */
-static void
-finish_rootfs (NookContainer *c, gboolean started, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  g_autofree char *failure = NULL;
-
-  if (c->rootfs == NULL)
-    return;
-  nook_rootfs_stop (c->rootfs);
-  /* The container's writes failed with ENOSPC: say where, before an
-   * ephemeral layer (and with it, likely, what filled it) goes. */
-  if (started && nook_layer_is_full (c->rootfs->layer))
-    fprintf (stderr,
-             "nook: warning: the container's writable layer ran out of space (%s: no space "
-             "left on device); its writes failed with ENOSPC, the bundle's rootfs is "
-             "untouched\n",
-             c->rootfs->layer->upper);
-  /* The container failed on a dead FUSE mount: say why it died. */
-  failure = nook_rootfs_daemon_failure (c->rootfs);
-  if (failure != NULL && error != NULL && *error != NULL)
-    g_prefix_error (error, "fuse-overlayfs failed (%s): ", failure);
-  if (c->rootfs->layer != NULL && c->rootfs->layer->ephemeral
-      && !nook_rootfs_remove_layer (c->rootfs->layer->dir, c->idmap, &local))
-    fprintf (stderr, "nook: warning: %s\n", local->message);
-}
-
-static void
-print_warnings (GPtrArray *warnings)
-{
-  for (guint i = 0; i < warnings->len; i++)
-    fprintf (stderr, "nook: warning: %s\n", (const char *) warnings->pdata[i]);
-}
-
 gboolean
 nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
               GError **error)
 {
   g_auto (NookRunOptions) o = { 0 };
-  g_autoptr (NookConfig) config = NULL;
-  g_autoptr (NookContainer) container = NULL;
-  g_autoptr (NookState) state = NULL;
-  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *id = NULL;
-  NookContainerOptions copts = { 0 };
-  NookRootfsMode rootfs_mode;
-  gboolean terminal, ok;
+  NookRequest request = { 0 };
 
   if (!parse_run_options (&argc, &argv, &o, error))
     return FALSE;
-  if (!container_options (&o, &copts, error))
+  if (!container_options (&o, &request.options, error))
     return FALSE;
-  if (!nook_rootfs_mode_parse (o.rootfs, &rootfs_mode, error))
+  if (!nook_rootfs_mode_parse (o.rootfs, &request.rootfs_mode, error))
     return FALSE;
   if (o.replace && o.name == NULL)
     {
@@ -344,45 +205,17 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       argc--, argv++;
     }
 
-  gboolean use_filter_cache
+  request.bundle = argv[1];
+  request.config_path = o.config;
+  request.name = o.name;
+  request.state_root = globals->root;
+  request.rootfs_given = o.rootfs != NULL;
+  request.rm = o.rm;
+  request.replace = o.replace;
+  request.tty = o.tty;
+  request.no_tty = o.no_tty;
+  request.command = argc > 2 ? argv + 2 : NULL;
+  request.use_filter_cache
       = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
-  config = nook_config_load_with_store (argv[1], o.config, use_filter_cache, warnings, error);
-  if (config == NULL)
-    return FALSE;
-
-  if (!want_terminal (&o, config, &terminal, error))
-    return FALSE;
-  container = nook_container_new (config, &copts, argc > 2 ? argv + 2 : NULL,
-                                               terminal, use_filter_cache, warnings, error);
-  if (container == NULL)
-    return FALSE;
-  if (config->has_resources)
-    g_ptr_array_add (warnings, g_strdup ("linux.resources: cgroup limits are ignored "
-                                         "(nook does not manage cgroups)"));
-  print_warnings (warnings);
-
-  if (!check_rootfs_mode (&o, container, &rootfs_mode, error)
-      || !nook_rootfs_check_host (rootfs_mode, config->root_path, error))
-    return FALSE;
-
-  id = o.name ? g_strdup (o.name) : nook_state_generate_id ();
-  state = nook_state_create (globals->root, id, error);
-  if (state == NULL)
-    return FALSE;
-
-  /* For nook ls: how a running ephemeral container's root is mounted. */
-  nook_state_set_rootfs (state, nook_rootfs_mode_name (rootfs_mode));
-  if (!prepare_rootfs (&o, container, state, rootfs_mode, error))
-    {
-      finish_rootfs (container, FALSE, NULL);
-      return FALSE;
-    }
-  if (nook_layer_is_full (container->rootfs->layer))
-    fprintf (stderr,
-             "nook: warning: the container's writable layer has no space left (%s): its "
-             "writes will fail with ENOSPC\n",
-             container->rootfs->layer->upper);
-  ok = nook_container_run (container, state, out_status, error);
-  finish_rootfs (container, TRUE, error);
-  return ok;
+  return nook_lifecycle_run (&request, out_status, error);
 }

@@ -8,10 +8,12 @@
  * and the stored program is used. The key covers every byte of the file,
  * so the program is the one compiled from this very file; anything
  * unexpected (a miss, a damaged entry, a text the cut does not fit) is a
- * full parse. */
+ * full parse (launcher/lifecycle/load.c puts the pieces together). */
 #pragma once
 
 #include <glib.h>
+
+#include <linux/filter.h>
 
 #include "launcher/config/config.h"
 
@@ -23,11 +25,12 @@
 gboolean nook_seccomp_alias_find_rules (const char *text, gsize length, gsize *out_begin,
                                         gsize *out_end);
 
-/* nook_config_load, with the fast path when use_store: the program of a
- * config.json seen before comes from the store (with the warnings its
- * compile gave, appended to warnings), and its rules are not parsed. A
- * config without it gets the key (has_alias_key) so that
- * nook_seccomp_prepare files its program under it too. */
-NookConfig *nook_config_load_with_store (const char *bundle_dir, const char *config_path,
-                                         gboolean use_store, GPtrArray *warnings,
-                                         GError **error);
+/* The program of the profile that config_key (nook_seccomp_alias_key)
+ * links to, from the store with all of its checks. FALSE on a miss, a
+ * damaged link or entry (an entry that fails a check is removed and said
+ * in warnings, as on the ordinary path, which then finds it gone and
+ * compiles), or no usable store (the ordinary path says why). The
+ * warnings the profile's compile gave go to stored_warnings. */
+gboolean nook_seccomp_alias_lookup (const guint8 *config_key, struct sock_filter **out_insns,
+                                    guint *out_n, GPtrArray *stored_warnings,
+                                    GPtrArray *warnings);

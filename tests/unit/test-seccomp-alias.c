@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "launcher/lifecycle/lifecycle.h"
 #include "launcher/seccomp/seccomp-alias.h"
 #include "launcher/seccomp/seccomp.h"
 #include "launcher/seccomp/seccomp-key.h"
@@ -188,7 +189,7 @@ load_and_prepare (Fixture *f, NookConfig **out_config)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (NookConfig) config
-      = nook_config_load_with_store (f->bundle, NULL, TRUE, warnings, &error);
+      = nook_lifecycle_load_config (f->bundle, NULL, TRUE, warnings, &error);
   NookBpfProgram *program;
 
   g_assert_no_error (error);
@@ -383,7 +384,7 @@ test_no_store (Fixture *f, gconstpointer data)
   g_autoptr (NookConfig) config = NULL;
   g_autoptr (NookBpfProgram) p1 = load_and_prepare (f, NULL);
 
-  config = nook_config_load_with_store (f->bundle, NULL, FALSE, NULL, &error);
+  config = nook_lifecycle_load_config (f->bundle, NULL, FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (config->seccomp->alias_insns);
   g_assert_false (config->seccomp->has_alias_key);
