@@ -1,5 +1,6 @@
 /* nook: writable layers of container root filesystems (layers.h). */
 #include "storage/layers.h"
+#include "storage/state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -421,6 +422,7 @@ nook_layer_runtime_status (const char *root, const char *id)
 {
   g_autofree char *dir = g_build_filename (root, id, NULL);
   g_autofree char *lock = g_build_filename (dir, "lock", NULL);
+  g_autoptr (NookStateInfo) info = NULL;
   struct stat st;
   int fd, r;
 
@@ -435,7 +437,14 @@ nook_layer_runtime_status (const char *root, const char *id)
    * the kernel drops it when that nook dies, however it dies. */
   r = flock (fd, LOCK_SH | LOCK_NB);
   close (fd);
-  return r < 0 && errno == EWOULDBLOCK ? NOOK_RUNTIME_LIVE : NOOK_RUNTIME_DEAD;
+  if (r < 0 && errno == EWOULDBLOCK)
+    return NOOK_RUNTIME_LIVE;
+  /* A detached container (create, run -d) has no nook holding its lock:
+   * its process decides, and its state stays until delete. */
+  info = nook_state_load (root, id, NULL);
+  if (info != NULL && info->detached)
+    return info->status == NOOK_STATUS_STOPPED ? NOOK_RUNTIME_STOPPED : NOOK_RUNTIME_LIVE;
+  return NOOK_RUNTIME_DEAD;
 }
 
 GPtrArray *

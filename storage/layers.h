@@ -71,6 +71,7 @@ typedef enum
   NOOK_RUNTIME_NONE, /* no state directory */
   NOOK_RUNTIME_LIVE, /* a nook holds its lock: the container runs */
   NOOK_RUNTIME_DEAD, /* left by a nook that died */
+  NOOK_RUNTIME_STOPPED, /* a detached container that stopped: kept until delete */
 } NookRuntimeStatus;
 
 NookRuntimeStatus nook_layer_runtime_status (const char *root, const char *id);

@@ -70,8 +70,8 @@ id_char_ok (char c, gboolean first)
   return !first && (c == '_' || c == '.' || c == '-');
 }
 
-static gboolean
-validate_id (const char *id, GError **error)
+gboolean
+nook_state_validate_id (const char *id, GError **error)
 {
   size_t len = strlen (id);
   gboolean ok = len > 0 && len <= NOOK_STATE_ID_MAX;
@@ -166,6 +166,30 @@ same_file (const struct stat *a, const struct stat *b)
   return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+/* state.json of the directory says the container was made to outlive its
+ * nook (create, run -d). */
+static gboolean
+is_detached (int dir_fd)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  nook_autofd int fd = openat (dir_fd, "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  g_autoptr (GIOChannel) ch = NULL;
+  JsonNode *root;
+
+  if (fd < 0)
+    return FALSE;
+  ch = g_io_channel_unix_new (fd);
+  g_io_channel_set_encoding (ch, NULL, NULL);
+  if (g_io_channel_read_to_end (ch, &text, NULL, NULL) != G_IO_STATUS_NORMAL
+      || !json_parser_load_from_data (parser, text, -1, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  return JSON_NODE_HOLDS_OBJECT (root)
+         && json_object_get_boolean_member_with_default (json_node_get_object (root),
+                                                         "detached", FALSE);
+}
+
 typedef enum
 {
   CLAIM_OWNED,
@@ -242,6 +266,17 @@ claim_once (NookState *state, GError **error)
       || !same_file (&lock_st, &path_st))
     return CLAIM_RETRY;
 
+  /* A detached container's state is not a leftover: it stays until
+   * delete, whether its process still runs or not. */
+  if (!created && is_detached (state->dir_fd))
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_EXISTS,
+                   "container %s already exists (see 'nook state %s'; 'nook delete %s' "
+                   "removes it)",
+                   state->id, state->id, state->id);
+      return CLAIM_FAILED;
+    }
+
   state->owned = TRUE;
 
   /* Leftovers of a nook that died: the lock file itself stays, since we hold
@@ -262,7 +297,7 @@ nook_state_create (const char *root, const char *id, GError **error)
 
   g_return_val_if_fail (id != NULL, NULL);
 
-  if (!validate_id (id, error))
+  if (!nook_state_validate_id (id, error))
     return NULL;
 
   if (root != NULL)
@@ -312,6 +347,12 @@ nook_state_get_dir (const NookState *state)
   return state->dir;
 }
 
+int
+nook_state_get_lock_fd (const NookState *state)
+{
+  return state->lock_fd;
+}
+
 const char *
 nook_state_get_id (const NookState *state)
 {
@@ -354,8 +395,32 @@ write_state_file (NookState *state, const char *name, const char *contents, GErr
   return TRUE;
 }
 
+static void
+add_pairs (JsonBuilder *builder, const char *name, const char *const *pairs)
+{
+  if (pairs == NULL || pairs[0] == NULL)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  for (gsize i = 0; pairs[i] != NULL && pairs[i + 1] != NULL; i += 2)
+    {
+      json_builder_set_member_name (builder, pairs[i]);
+      json_builder_add_string_value (builder, pairs[i + 1]);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
 static char *
-state_json (NookState *state, pid_t pid, const char *bundle)
+state_json (NookState *state, const NookStateRecord *r, guint64 start_time)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
@@ -364,23 +429,29 @@ state_json (NookState *state, pid_t pid, const char *bundle)
   g_autofree char *created = g_date_time_format_iso8601 (now);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ociVersion");
-  json_builder_add_string_value (builder, NOOK_STATE_OCI_VERSION);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, state->id);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "running");
+  add_string (builder, "ociVersion", NOOK_STATE_OCI_VERSION);
+  add_string (builder, "id", state->id);
+  /* What the container was when this was written; readers decide the
+   * status anew (nook_state_load). */
+  add_string (builder, "status", r->detached ? "created" : "running");
   json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, pid);
-  json_builder_set_member_name (builder, "bundle");
-  json_builder_add_string_value (builder, bundle);
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_string_value (builder, created);
-  if (state->rootfs != NULL)
+  json_builder_add_int_value (builder, r->pid);
+  add_string (builder, "bundle", r->bundle);
+  add_string (builder, "created", created);
+  add_string (builder, "rootfs", state->rootfs);
+  add_string (builder, "config", r->config_path);
+  if (r->detached)
     {
-      json_builder_set_member_name (builder, "rootfs");
-      json_builder_add_string_value (builder, state->rootfs);
+      json_builder_set_member_name (builder, "detached");
+      json_builder_add_boolean_value (builder, TRUE);
     }
+  if (start_time != 0)
+    {
+      json_builder_set_member_name (builder, "starttime");
+      json_builder_add_int_value (builder, (gint64) start_time);
+    }
+  add_pairs (builder, "annotations", r->annotations);
+  add_pairs (builder, "options", r->options);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -390,22 +461,30 @@ state_json (NookState *state, pid_t pid, const char *bundle)
 }
 
 gboolean
-nook_state_set_running (NookState *state, pid_t pid, const char *bundle, GError **error)
+nook_state_write (NookState *state, const NookStateRecord *record, GError **error)
 {
   g_autofree char *pid_text = NULL;
   g_autofree char *json = NULL;
 
   g_return_val_if_fail (state != NULL && state->owned, FALSE);
-  g_return_val_if_fail (pid > 0, FALSE);
-  g_return_val_if_fail (bundle != NULL, FALSE);
+  g_return_val_if_fail (record->pid > 0, FALSE);
+  g_return_val_if_fail (record->bundle != NULL, FALSE);
 
-  pid_text = g_strdup_printf ("%d", (int) pid);
-  json = state_json (state, pid, bundle);
+  pid_text = g_strdup_printf ("%d", (int) record->pid);
+  json = state_json (state, record, nook_proc_start_time (record->pid));
 
-  /* state.json last: its presence is what says "running". */
+  /* state.json last: its presence is what says the container exists. */
   if (!write_state_file (state, "pid", pid_text, error))
     return FALSE;
   return write_state_file (state, "state.json", json, error);
+}
+
+gboolean
+nook_state_set_running (NookState *state, pid_t pid, const char *bundle, GError **error)
+{
+  NookStateRecord record = { .pid = pid, .bundle = bundle };
+
+  return nook_state_write (state, &record, error);
 }
 
 void
@@ -442,6 +521,73 @@ nook_state_free (NookState *state)
   g_free (state->id);
   g_free (state->rootfs);
   g_free (state);
+}
+
+void
+nook_state_detach (NookState *state)
+{
+  if (state == NULL)
+    return;
+  state->owned = FALSE;
+  nook_state_free (state);
+}
+
+NookState *
+nook_state_open (const char *root, const char *id, GError **error)
+{
+  g_autoptr (NookState) state = NULL;
+  g_autofree char *default_root = NULL;
+  g_autofree char *lock_path = NULL;
+  struct stat dir_st, path_st;
+
+  if (!nook_state_validate_id (id, error))
+    return NULL;
+  if (root == NULL && (root = default_root = nook_xdg_runtime_root (error)) == NULL)
+    return NULL;
+  state = g_new0 (NookState, 1);
+  state->id = g_strdup (id);
+  state->dir = g_build_filename (root, id, NULL);
+  state->lock_fd = -1;
+  lock_path = g_build_filename (state->dir, LOCK_NAME, NULL);
+  state->dir_fd = open (state->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (state->dir_fd < 0)
+    {
+      if (errno == ENOENT)
+        g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND,
+                     "container %s does not exist", id);
+      else
+        set_errno_error (error, errno, "open", state->dir);
+      return NULL;
+    }
+  state->lock_fd = openat (state->dir_fd, LOCK_NAME,
+                           O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  if (state->lock_fd < 0)
+    {
+      set_errno_error (error, errno, "open", lock_path);
+      return NULL;
+    }
+  if (flock (state->lock_fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno == EWOULDBLOCK)
+        g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY,
+                     "container %s is in use by another nook (running in the foreground, "
+                     "or being created)",
+                     id);
+      else
+        set_errno_error (error, errno, "lock", lock_path);
+      return NULL;
+    }
+  /* As in claim_once: the lock counts only on the files still at their
+   * paths. */
+  if (fstat (state->dir_fd, &dir_st) < 0 || lstat (state->dir, &path_st) < 0
+      || !same_file (&dir_st, &path_st))
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND,
+                   "container %s does not exist", id);
+      return NULL;
+    }
+  state->owned = TRUE;
+  return g_steal_pointer (&state);
 }
 
 char *
