@@ -12,12 +12,14 @@
 #include "launcher/errors.h"
 #include "launcher/container/rootfs.h"
 #include "storage/layers.h"
+#include "storage/state.h"
 
 typedef struct
 {
   char *name;
   char *bundle;
   const char *status;
+  pid_t pid; /* the container's process while it lives; 0 otherwise */
   char *rootfs;
   guint64 size;
   char *created;
@@ -130,13 +132,17 @@ add_runtime (GPtrArray *rows, const char *root)
                      local->message);
           continue;
         }
-      if (st == NOOK_RUNTIME_LIVE && !has_row (rows, id))
+      if ((st == NOOK_RUNTIME_LIVE || st == NOOK_RUNTIME_STOPPED) && !has_row (rows, id))
         {
           g_autofree char *upper = g_build_filename (root, id, "layer", "upper", NULL);
+          g_autoptr (NookStateInfo) info = nook_state_load (root, id, NULL);
           NookLsRow *row = g_new0 (NookLsRow, 1);
 
           row->name = g_strdup (id);
-          row->status = "running";
+          /* created, running, or stopped (a detached container awaiting
+           * delete). */
+          row->status = info ? nook_status_name (info->status) : "running";
+          row->pid = info && info->status != NOOK_STATUS_STOPPED ? info->pid : 0;
           row->size = nook_layer_disk_usage (upper);
           fill_from_state (row, root, id);
           g_ptr_array_add (rows, row);
@@ -162,6 +168,10 @@ print_json (GPtrArray *rows)
       json_builder_add_string_value (b, r->name);
       json_builder_set_member_name (b, "bundle");
       json_builder_add_string_value (b, r->bundle ? r->bundle : "");
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, r->name);
+      json_builder_set_member_name (b, "pid");
+      json_builder_add_int_value (b, r->pid);
       json_builder_set_member_name (b, "status");
       json_builder_add_string_value (b, r->status);
       json_builder_set_member_name (b, "rootfs");

@@ -1,4 +1,9 @@
-/* nook run [OPTIONS] BUNDLE [COMMAND [ARG...]] */
+/* nook run [OPTIONS] BUNDLE [COMMAND [ARG...]]
+ * nook run [-b DIR] [-d] [--pid-file F] [--console-socket S] [--preserve-fds N] ID
+ *
+ * Two forms: nook's own (a bundle, and a command to run in it) and runc's
+ * (a container id; the bundle is -b or the current directory). The rule
+ * that tells them apart (run_form) is in --help and README. */
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +12,7 @@
 #include "launcher/cli/commands.h"
 #include "launcher/errors.h"
 #include "launcher/lifecycle/lifecycle.h"
+#include "storage/state.h"
 
 typedef struct
 {
@@ -25,6 +31,11 @@ typedef struct
   char *dns;       /* --dns=bundle */
   char *rootfs;    /* --rootfs=fuse-overlayfs|overlay|bind */
   gboolean rm;     /* --rm: an ephemeral layer even with --name */
+  char *bundle;    /* -b, --bundle: runc's form */
+  gboolean detach; /* -d: create and start, then exit */
+  char *pid_file;
+  char *console_socket;
+  int preserve_fds;
   gboolean replace; /* --replace: start a named container's layer afresh */
 } NookRunOptions;
 
@@ -41,11 +52,20 @@ run_options_clear (NookRunOptions *o)
   g_free (o->uts);
   g_free (o->dns);
   g_free (o->rootfs);
+  g_free (o->bundle);
+  g_free (o->pid_file);
+  g_free (o->console_socket);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookRunOptions, run_options_clear)
 
 static const char run_usage[]
     = "Usage: nook run [OPTIONS] BUNDLE [COMMAND [ARG...]]\n"
+      "       nook run [-b DIR] [-d] [--pid-file F] [--console-socket S] ID   (runc's form)\n"
+      "\n"
+      "runc's form is taken when -b/--bundle is given, or when the one argument\n"
+      "is not a directory holding config.json while the current directory holds\n"
+      "one: the argument is then the container's id, the bundle's rootfs is used\n"
+      "in place (--rootfs=bind, as runc does) and no COMMAND may follow.\n"
       "\n"
       "Run the OCI bundle in directory BUNDLE as the calling user and wait for it.\n"
       "COMMAND replaces process.args of the config. nook exits with the process's\n"
@@ -80,6 +100,14 @@ static const char run_usage[]
       "                      ~/.local/share/nook/containers/NAME)\n"
       "  --replace           With --name: start afresh from BUNDLE, dropping the\n"
       "                      container's layer\n"
+      "  -b, --bundle DIR    runc's form: the bundle directory (default: .)\n"
+      "  -d, --detach        Create and start the container, then exit; it runs on\n"
+      "                      (nook state, kill, delete; the id is printed when nook\n"
+      "                      chose it)\n"
+      "  --pid-file FILE     Write the container process's pid to FILE\n"
+      "  --console-socket S  With -d and a terminal: send the pty master to the\n"
+      "                      unix socket S (SCM_RIGHTS)\n"
+      "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's process\n"
       "  -h, --help          Show this help\n";
 
 static gboolean
@@ -102,6 +130,11 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     { "rootfs", 0, 0, G_OPTION_ARG_STRING, &o->rootfs, NULL, NULL },
     { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm, NULL, NULL },
     { "replace", 0, 0, G_OPTION_ARG_NONE, &o->replace, NULL, NULL },
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &o->bundle, NULL, NULL },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &o->detach, NULL, NULL },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pid_file, NULL, NULL },
+    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->console_socket, NULL, NULL },
+    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
@@ -164,6 +197,45 @@ container_options (const NookRunOptions *o, NookContainerOptions *out, GError **
          && parse_only_value ("dns", o->dns, "bundle", &out->dns_bundle, error);
 }
 
+/* runc's form: -b, or one argument that is not a bundle while the current
+ * directory is one. */
+static gboolean
+runc_form (const NookRunOptions *o, int argc, char **argv)
+{
+  g_autofree char *config = NULL;
+
+  if (o->bundle != NULL)
+    return TRUE;
+  if (argc != 2 || o->config != NULL)
+    return FALSE;
+  config = g_build_filename (argv[1], "config.json", NULL);
+  return !g_file_test (config, G_FILE_TEST_EXISTS)
+         && g_file_test ("config.json", G_FILE_TEST_EXISTS);
+}
+
+/* create, then start; the id goes to stdout when nook chose it. */
+static gboolean
+run_detached (NookRequest *request, const NookGlobalOptions *globals, int *out_status,
+              GError **error)
+{
+  g_autofree char *generated = NULL;
+
+  if (request->id == NULL && request->name == NULL)
+    request->id = generated = nook_state_generate_id ();
+  if (!nook_lifecycle_create (request, error))
+    return FALSE;
+  if (!nook_lifecycle_start (globals->root, request->id ? request->id : request->name, error))
+    {
+      nook_lifecycle_delete (globals->root, request->id ? request->id : request->name, TRUE,
+                             NULL);
+      return FALSE;
+    }
+  if (generated != NULL)
+    printf ("%s\n", generated);
+  *out_status = 0;
+  return TRUE;
+}
+
 gboolean
 nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
               GError **error)
@@ -198,24 +270,54 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       return FALSE;
     }
 
-  /* nook run BUNDLE -- COMMAND...: the "--" only separates. */
-  if (argc >= 3 && g_strcmp0 (argv[2], "--") == 0)
+  if (runc_form (&o, argc, argv))
     {
-      argv[2] = argv[1];
-      argc--, argv++;
+      if (argc != 2)
+        {
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                       "run: runc's form (-b DIR ID) takes no COMMAND after the id");
+          return FALSE;
+        }
+      request.id = argv[1];
+      request.bundle = o.bundle ? o.bundle : ".";
+      if (o.rootfs == NULL)
+        request.rootfs_mode = NOOK_ROOTFS_BIND;
+      request.rootfs_given = TRUE;
     }
-
-  request.bundle = argv[1];
+  else
+    {
+      /* nook run BUNDLE -- COMMAND...: the "--" only separates. */
+      if (argc >= 3 && g_strcmp0 (argv[2], "--") == 0)
+        {
+          argv[2] = argv[1];
+          argc--, argv++;
+        }
+      request.bundle = argv[1];
+      request.command = argc > 2 ? argv + 2 : NULL;
+      request.rootfs_given = o.rootfs != NULL;
+    }
+  if (!o.detach && (o.console_socket != NULL))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "run: --console-socket goes with -d (in the foreground the terminal is "
+                   "nook's own)");
+      return FALSE;
+    }
+  request.verb = "run";
   request.config_path = o.config;
   request.name = o.name;
   request.state_root = globals->root;
-  request.rootfs_given = o.rootfs != NULL;
   request.rm = o.rm;
   request.replace = o.replace;
   request.tty = o.tty;
   request.no_tty = o.no_tty;
-  request.command = argc > 2 ? argv + 2 : NULL;
+  request.detach = o.detach;
+  request.pid_file = o.pid_file;
+  request.console_socket = o.console_socket;
+  request.preserve_fds = o.preserve_fds;
   request.use_filter_cache
       = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
+  if (o.detach)
+    return run_detached (&request, globals, out_status, error);
   return nook_lifecycle_run (&request, out_status, error);
 }

@@ -28,3 +28,13 @@ gboolean nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, 
                        GError **error);
 gboolean nook_cmd_spec (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                         GError **error);
+gboolean nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                          GError **error);
+gboolean nook_cmd_delete (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                          GError **error);
+gboolean nook_cmd_kill (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                        GError **error);
+gboolean nook_cmd_start (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                         GError **error);
+gboolean nook_cmd_state (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                         GError **error);

@@ -17,10 +17,15 @@ typedef struct
 
 static const NookCommand commands[] = {
   { "cache", nook_cmd_cache, "Manage the store of compiled seccomp filters" },
-  { "ls", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "list" },
+  { "create", nook_cmd_create, "Create a container whose process waits for start" },
+  { "delete", nook_cmd_delete, "Remove a stopped container (-f: kill it first)" },
+  { "kill", nook_cmd_kill, "Send a signal to a container's process" },
+  { "list", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "ls" },
   { "rm", nook_cmd_rm, "Remove stopped containers and their layers" },
   { "run", nook_cmd_run, "Run a container from an OCI bundle" },
   { "spec", nook_cmd_spec, "Write a default config.json" },
+  { "start", nook_cmd_start, "Start a created container" },
+  { "state", nook_cmd_state, "Print a container's state as JSON" },
 };
 
 static void

@@ -291,6 +291,7 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
   if (options != NULL)
     c->options = *options;
   c->exec_fifo_fd = -1;
+  c->state_lock_fd = -1;
   for (int i = 0; i < NOOK_NS_COUNT; i++)
     c->ns_fds[i] = -1;
   c->argv = g_strdupv (command_override && command_override[0] ? command_override

@@ -53,7 +53,13 @@ typedef struct
   guint64 inheritable;
   guint64 ambient;
   int last_cap;                /* /proc/sys/kernel/cap_last_cap */
-  int exec_fifo_fd;            /* create/start split: wait for "start" here; -1 for run */
+  int exec_fifo_fd;            /* create/start split: O_PATH fd of the exec fifo; -1 for run */
+  /* The container outlives this nook (create, run -d): no parent-death
+   * signal, and the child reports READY before it waits for start. */
+  gboolean detached;
+  int preserve_fds;            /* --preserve-fds N: fds 3..3+N-1 stay open in the process */
+  const char *pid_file;        /* --pid-file of a foreground run, or NULL (borrowed) */
+  int state_lock_fd;           /* nook's lock on the state: the child closes it, -1 */
   NookContainerOptions options;
   guint32 uid;                 /* process.user, or the caller under --userns=keep-id */
   guint32 gid;
@@ -90,3 +96,15 @@ typedef struct NookState NookState;
  * recorded in state. */
 gboolean nook_container_run (NookContainer *container, NookState *state, int *out_status,
                              GError **error);
+
+/* Called once the created container's process is set up and waits (pid
+ * as the host sees it): records its state. FALSE kills the process. */
+typedef gboolean (*NookCreatedFunc) (pid_t pid, gpointer data, GError **error);
+
+/* nook create: clones the container's process and sets it up until it waits
+ * for start on its exec fifo (container->exec_fifo_fd), calling created in
+ * between. With process.terminal the pty master goes to console_socket. On
+ * success the process is no longer this nook's: it outlives it. */
+gboolean nook_container_create (NookContainer *container, NookState *state,
+                                const char *console_socket, NookCreatedFunc created,
+                                gpointer data, GError **error);

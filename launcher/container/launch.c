@@ -18,9 +18,11 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -259,37 +261,64 @@ child_error (const NookSyncMsg *msg, GError **error)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookLaunch, launch_clear)
 
-gboolean
-nook_container_run (NookContainer *c, NookState *state, int *out_status, GError **error)
+/* Clones the child and brings it to sync 1: maps written, rootfs mounted,
+ * network connected, GO sent. */
+static gboolean
+launch_start (NookLaunch *l, NookContainer *c, NookState *state, GError **error)
 {
-  g_auto (NookLaunch) l = { .sock = -1, .sigfd = -1, .pty = -1, .term = { .fd = -1 } };
   NookSyncMsg go = { .type = NOOK_SYNC_GO };
   int r;
 
-  sigprocmask (SIG_SETMASK, NULL, &l.old_mask);
-  if (!clone_child (&l, c, error))
+  sigprocmask (SIG_SETMASK, NULL, &l->old_mask);
+  if (!clone_child (l, c, error))
     return FALSE;
 
-  if (c->new_userns && !nook_idmap_write (l.pid, c->idmap, error))
+  if (c->new_userns && !nook_idmap_write (l->pid, c->idmap, error))
     return FALSE;
   /* fuse-overlayfs is mounted in the child's namespaces, as root of its
    * user namespace: after the maps, before the child looks at its rootfs. */
-  if (!nook_rootfs_start (c->rootfs, l.pid, error))
+  if (!nook_rootfs_start (c->rootfs, l->pid, error))
     return FALSE;
   /* pasta joins the child's user namespace, so it needs the maps; the
    * process must find its network configured, so before GO. */
   if (c->pasta != NULL
-      && !nook_pasta_start (c->pasta, l.pid, state ? nook_state_get_dir (state) : NULL, error))
+      && !nook_pasta_start (c->pasta, l->pid, state ? nook_state_get_dir (state) : NULL, error))
     return FALSE;
   /* sync 1: maps written (and network connected), the child may go on. */
-  r = nook_sync_send (l.sock, &go, -1);
+  r = nook_sync_send (l->sock, &go, -1);
   if (r < 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "starting the container: %s",
                    g_strerror (-r));
       return FALSE;
     }
+  return TRUE;
+}
+
+/* --pid-file: a temporary file renamed over it, so that a reader never
+ * sees half a pid. */
+static gboolean
+write_pid_file (const char *path, pid_t pid, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+  g_autoptr (GError) local = NULL;
+
+  if (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, &local))
+    return TRUE;
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--pid-file: %s", local->message);
+  return FALSE;
+}
+
+gboolean
+nook_container_run (NookContainer *c, NookState *state, int *out_status, GError **error)
+{
+  g_auto (NookLaunch) l = { .sock = -1, .sigfd = -1, .pty = -1, .term = { .fd = -1 } };
+
+  if (!launch_start (&l, c, state, error))
+    return FALSE;
   if (state && !nook_state_set_running (state, l.pid, c->config->bundle_dir, error))
+    return FALSE;
+  if (c->pid_file != NULL && !write_pid_file (c->pid_file, l.pid, error))
     return FALSE;
   if (!wait_loop (&l, error))
     return FALSE;
@@ -302,5 +331,99 @@ nook_container_run (NookContainer *c, NookState *state, int *out_status, GError 
     *out_status = 128 + WTERMSIG (l.wait_status);
   else
     *out_status = WEXITSTATUS (l.wait_status);
+  return TRUE;
+}
+
+/* --console-socket: the pty master goes to whoever listens there (conmon),
+ * over SCM_RIGHTS, as runc and crun send it. */
+static gboolean
+send_to_console_socket (const char *socket_path, int pty, GError **error)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  NookSyncMsg msg = { .type = NOOK_SYNC_PTY };
+  int fd, r;
+
+  if (strlen (socket_path) >= sizeof addr.sun_path)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "--console-socket %s: path too long",
+                   socket_path);
+      return FALSE;
+    }
+  strcpy (addr.sun_path, socket_path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      int err = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--console-socket %s: %s", socket_path,
+                   g_strerror (err));
+      return FALSE;
+    }
+  snprintf (msg.msg, sizeof msg.msg, "/dev/ptmx");
+  r = nook_sync_send_raw (fd, msg.msg, strlen (msg.msg), pty);
+  close (fd);
+  if (r < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--console-socket %s: sending the pty: %s",
+                   socket_path, g_strerror (-r));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nook_container_create (NookContainer *c, NookState *state, const char *console_socket,
+                       NookCreatedFunc created, gpointer data, GError **error)
+{
+  g_auto (NookLaunch) l = { .sock = -1, .sigfd = -1, .pty = -1, .term = { .fd = -1 } };
+  NookSyncMsg ack = { .type = NOOK_SYNC_GO };
+  int r;
+
+  if (!launch_start (&l, c, state, error))
+    return FALSE;
+  /* The child reports READY once it waits on the exec fifo; an error or
+   * EOF (it died) before that fails create, and the child is killed. */
+  for (;;)
+    {
+      NookSyncMsg msg;
+      int fd = -1;
+      r = nook_sync_recv (l.sock, &msg, &fd);
+
+      if (r < 0)
+        {
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                       "the container's process died while being set up: %s", g_strerror (-r));
+          return FALSE;
+        }
+      if (msg.type == NOOK_SYNC_READY)
+        break;
+      if (msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR)
+        return child_error (&msg, error);
+      if (msg.type == NOOK_SYNC_PTY && fd >= 0)
+        {
+          gboolean sent = console_socket != NULL
+                          && send_to_console_socket (console_socket, fd, error);
+          close (fd);
+          if (!sent)
+            return FALSE;
+        }
+      else if (fd >= 0)
+        close (fd);
+    }
+  if (!created (l.pid, data, error))
+    return FALSE;
+  /* sync 2: the state is recorded; the child may wait for start. */
+  r = nook_sync_send (l.sock, &ack, -1);
+  if (r < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "creating the container: %s",
+                   g_strerror (-r));
+      return FALSE;
+    }
+  /* The process is the container now, not this nook's to kill or reap:
+   * it goes to the caller's subreaper (conmon) when nook exits. */
+  l.pid = 0;
   return TRUE;
 }

@@ -27,26 +27,35 @@
 #include "launcher/errors.h"
 #include "launcher/init/step.h"
 
+static const struct
+{
+  const char *name;
+  NookNetMode mode;
+} net_modes[] = {
+  { "host", NOOK_NET_HOST },
+  { "none", NOOK_NET_NONE },
+  { "pasta", NOOK_NET_PASTA },
+};
+
+const char *
+nook_net_mode_name (NookNetMode mode)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (net_modes); i++)
+    if (net_modes[i].mode == mode)
+      return net_modes[i].name;
+  return "config";
+}
+
 gboolean
 nook_net_mode_parse (const char *value, NookNetMode *out_mode, GError **error)
 {
-  static const struct
-  {
-    const char *name;
-    NookNetMode mode;
-  } modes[] = {
-    { "host", NOOK_NET_HOST },
-    { "none", NOOK_NET_NONE },
-    { "pasta", NOOK_NET_PASTA },
-  };
-
   *out_mode = NOOK_NET_CONFIG;
   if (value == NULL)
     return TRUE;
-  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
-    if (strcmp (value, modes[i].name) == 0)
+  for (gsize i = 0; i < G_N_ELEMENTS (net_modes); i++)
+    if (strcmp (value, net_modes[i].name) == 0)
       {
-        *out_mode = modes[i].mode;
+        *out_mode = net_modes[i].mode;
         return TRUE;
       }
   g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
@@ -320,6 +329,18 @@ nook_pasta_stop (NookPasta *pasta)
   pasta->pid = 0;
   if (pasta->pid_file != NULL)
     unlink (pasta->pid_file);
+}
+
+void
+nook_pasta_detach (NookPasta *pasta)
+{
+  if (pasta == NULL)
+    return;
+  if (pasta->pidfd >= 0)
+    close (pasta->pidfd);
+  pasta->pidfd = -1;
+  pasta->pid = 0;
+  pasta->own_pid_file = FALSE;
 }
 
 void

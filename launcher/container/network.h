@@ -16,6 +16,8 @@ typedef enum
 
 /* Parses a --net value; NULL: the default. */
 gboolean nook_net_mode_parse (const char *value, NookNetMode *out_mode, GError **error);
+/* The --net value of a mode ("config" for NOOK_NET_CONFIG). */
+const char *nook_net_mode_name (NookNetMode mode);
 
 typedef struct NookPasta NookPasta;
 
@@ -37,6 +39,10 @@ void nook_pasta_stop (NookPasta *pasta);
  * wrote it (the user's, named pasta, started before the file was
  * written: not a process that got the pid later). */
 void nook_pasta_collect (const char *dir);
+
+/* A detached container keeps its pasta: forget it here (delete stops it
+ * through nook_pasta_collect, from its pid file in the state directory). */
+void nook_pasta_detach (NookPasta *pasta);
 
 /* Stops pasta if it runs. */
 void nook_pasta_free (NookPasta *pasta);

@@ -462,6 +462,13 @@ nook_rootfs_stop (NookRootfs *r)
   r->fuse_pid = 0;
 }
 
+void
+nook_rootfs_detach (NookRootfs *r)
+{
+  if (r != NULL)
+    r->fuse_pid = 0;
+}
+
 char *
 nook_rootfs_daemon_failure (const NookRootfs *r)
 {

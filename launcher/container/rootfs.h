@@ -56,6 +56,10 @@ gboolean nook_rootfs_start (NookRootfs *rootfs, pid_t child, GError **error);
  * killing it if it does not within a short time. */
 void nook_rootfs_stop (NookRootfs *rootfs);
 
+/* A detached container keeps its fuse-overlayfs daemon: it exits by itself
+ * when the container's mount namespace goes. Forget it here. */
+void nook_rootfs_detach (NookRootfs *rootfs);
+
 /* After stop: the last line the daemon logged when it exited with an
  * error (it failed to start, say), or NULL. */
 char *nook_rootfs_daemon_failure (const NookRootfs *rootfs);

@@ -8,12 +8,18 @@
 int
 nook_sync_send (int sock, const NookSyncMsg *msg, int fd_to_pass)
 {
+  return nook_sync_send_raw (sock, msg, sizeof (*msg), fd_to_pass);
+}
+
+int
+nook_sync_send_raw (int sock, const void *data, size_t len, int fd_to_pass)
+{
   union
   {
     char buf[CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control;
-  struct iovec iov = { .iov_base = (void *) msg, .iov_len = sizeof (*msg) };
+  struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
   struct msghdr hdr = { .msg_iov = &iov, .msg_iovlen = 1 };
 
   if (fd_to_pass >= 0)

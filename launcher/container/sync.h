@@ -11,6 +11,7 @@ typedef enum
   NOOK_SYNC_ERROR,      /* child -> parent: a setup step failed */
   NOOK_SYNC_EXEC_ERROR, /* child -> parent: execve of the process failed */
   NOOK_SYNC_PTY,        /* child -> parent: the pty master (fd attached) */
+  NOOK_SYNC_READY,      /* child -> parent: set up, waiting on the exec fifo (create) */
 } NookSyncType;
 
 typedef struct
@@ -24,3 +25,6 @@ typedef struct
 /* Both return 0 or -errno. recv returns -EPIPE on EOF (the child exec'd or died). */
 int nook_sync_send (int sock, const NookSyncMsg *msg, int fd_to_pass);
 int nook_sync_recv (int sock, NookSyncMsg *msg, int *out_fd);
+/* len bytes of data with fd_to_pass attached, to any socket (the console
+ * socket). 0 or -errno. */
+int nook_sync_send_raw (int sock, const void *data, size_t len, int fd_to_pass);

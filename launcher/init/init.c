@@ -27,7 +27,9 @@ typedef struct
 /* The order is the contract (STYLE.md): sync, mount propagation, rootfs,
  * mounts, pivot_root, masks, hostname, rlimits, user, capabilities,
  * no_new_privs, seccomp, execve. sysctl comes before the masks because
- * readonlyPaths usually covers /proc/sys. */
+ * readonlyPaths usually covers /proc/sys. A created container (nook
+ * create) waits for start before the filter goes on, so that the profile
+ * need not allow the fifo's open and write. */
 static const NookInitStep steps[] = {
   { "join-namespaces", nook_init_step_namespaces },
   { "network", nook_init_step_network },
@@ -50,8 +52,9 @@ static const NookInitStep steps[] = {
   { "user", nook_init_step_user },
   { "capabilities", nook_init_step_capabilities },
   { "no-new-privileges", nook_init_step_no_new_privs },
-  { "seccomp", nook_init_step_seccomp },
+  { "find-executable", nook_init_step_find_executable },
   { "wait-start", nook_init_step_wait_start },
+  { "seccomp", nook_init_step_seccomp },
 };
 
 static G_GNUC_NORETURN void
@@ -76,6 +79,10 @@ nook_init_main (const NookContainer *container, int sock)
   int r;
 
   init.error.type = NOOK_SYNC_ERROR;
+  /* The lock on the state is nook's: a detached container's process
+   * holding it would make the container look owned by a live nook. */
+  if (container->state_lock_fd >= 0)
+    close (container->state_lock_fd);
 
   /* sync 1: wait until the parent wrote our id maps. EOF means the parent
    * failed or died: there is nobody to report to. */

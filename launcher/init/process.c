@@ -323,19 +323,125 @@ nook_init_step_seccomp (NookInit *init)
   return load_seccomp (init);
 }
 
-/* create/start split: init waits here until "start" opens the exec fifo.
- * nook run has no fifo. */
+/* The executable found before create reports success (resolve_executable),
+ * so that a missing command fails create, as with runc, not a later start.
+ * Static: the child does not allocate. */
+static char resolved_path[PATH_MAX];
+
+/* create/start split: report READY, then block until "start" opens the
+ * exec fifo for reading, and write one byte it waits for. The fifo lives in
+ * the state directory, out of reach after pivot_root: it is reopened for
+ * writing through the O_PATH fd the parent opened (as runc does), which
+ * needs the container's /proc. nook run has no fifo. */
 int
 nook_init_step_wait_start (NookInit *init)
 {
-  char c;
+  NookSyncMsg ready = { .type = NOOK_SYNC_READY };
+  NookSyncMsg ack;
+  char path[64];
+  int fd, r;
 
   if (init->container->exec_fifo_fd < 0)
     return 0;
-  if (read (init->container->exec_fifo_fd, &c, 1) < 0)
-    return nook_init_fail (init, errno, "waiting for start");
+  snprintf (path, sizeof path, "/proc/self/fd/%d", init->container->exec_fifo_fd);
+  r = nook_sync_send (init->sock, &ready, -1);
+  if (r < 0)
+    return nook_init_fail (init, -r, "telling nook the container is created");
+  /* sync 2: nook recorded the container's state. EOF instead means it
+   * died before: nobody knows of this process, so it must not wait. */
+  r = nook_sync_recv (init->sock, &ack, NULL);
+  if (r < 0 || ack.type != NOOK_SYNC_GO)
+    _exit (125);
+  do
+    fd = open (path, O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return nook_init_fail (init, errno, "opening the exec fifo (is /proc mounted?)");
+  while ((r = write (fd, "0", 1)) < 0 && errno == EINTR)
+    ;
+  if (r < 0)
+    return nook_init_fail (init, errno, "writing the exec fifo");
+  close (fd);
   close (init->container->exec_fifo_fd);
   return 0;
+}
+
+static int
+exec_fail (NookInit *init, int err, const char *name);
+
+/* Whether path names a file this process may execute. */
+static gboolean
+executable (const char *path, int *out_err)
+{
+  struct stat st;
+
+  if (stat (path, &st) < 0)
+    {
+      *out_err = errno;
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode) || access (path, X_OK) < 0)
+    {
+      *out_err = EACCES;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Before a detached container reports READY: find process.args[0] in the
+ * container's PATH, as execvp would. */
+int
+nook_init_step_find_executable (NookInit *init)
+{
+  const NookContainer *c = init->container;
+  const char *name = c->argv[0];
+  const char *p = c->path_env;
+  int err = ENOENT, first_err = 0;
+
+  if (c->exec_fifo_fd < 0)
+    return 0;
+  if (strchr (name, '/'))
+    {
+      if (!executable (name, &err))
+        return exec_fail (init, err, name);
+      snprintf (resolved_path, sizeof resolved_path, "%s", name);
+      return 0;
+    }
+  while (p && *p)
+    {
+      const char *end = strchrnul (p, ':');
+      size_t dlen = end - p;
+
+      if (dlen + strlen (name) + 2 <= sizeof (resolved_path))
+        {
+          if (dlen == 0)
+            snprintf (resolved_path, sizeof resolved_path, "%s", name);
+          else
+            snprintf (resolved_path, sizeof resolved_path, "%.*s/%s", (int) dlen, p, name);
+          if (executable (resolved_path, &err))
+            return 0;
+          if (err == EACCES && first_err == 0)
+            first_err = err;
+        }
+      p = *end ? end + 1 : end;
+    }
+  resolved_path[0] = '\0';
+  return exec_fail (init, first_err ? first_err : ENOENT, name);
+}
+
+/* --preserve-fds N: fds 3..3+N-1 go into the process as they are; every
+ * other fd nook holds is closed on execve. */
+static void
+close_fds_on_exec (const NookContainer *c)
+{
+  for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+
+      if (flags >= 0)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  syscall (SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
 static int
@@ -363,13 +469,19 @@ nook_init_exec (NookInit *init)
   int first_err = 0;
 
   /* The process is tied to nook: if nook dies, so does the container.
-   * Credential changes reset this, so it is set after the user switch. */
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+   * Credential changes reset this, so it is set after the user switch. A
+   * detached container outlives the nook that created it. */
+  if (!c->detached && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     return nook_init_fail (init, errno, "PR_SET_PDEATHSIG");
 
   /* Whatever fds nook inherited stay out of the container. */
-  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  close_fds_on_exec (c);
 
+  if (resolved_path[0] != '\0')
+    {
+      execve (resolved_path, c->argv, c->envp);
+      return exec_fail (init, errno, name);
+    }
   if (strchr (name, '/'))
     {
       execve (name, c->argv, c->envp);

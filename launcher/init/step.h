@@ -58,6 +58,7 @@ int nook_init_step_user (NookInit *init);
 int nook_init_step_capabilities (NookInit *init);
 int nook_init_step_no_new_privs (NookInit *init);
 int nook_init_step_seccomp (NookInit *init);
+int nook_init_step_find_executable (NookInit *init);
 int nook_init_step_wait_start (NookInit *init);
 /* Returns only on failure (init->error filled, type NOOK_SYNC_EXEC_ERROR). */
 int nook_init_exec (NookInit *init);

@@ -3,6 +3,16 @@
  *
  *   load     config.json, through the filter store's fast path
  *   run      prepare, launch and wait for a container in the foreground
+ *   create   prepare and launch a container whose process waits for start
+ *   start    let a created container's process run
+ *   kill     signal a container's process (or all of its processes)
+ *   delete   remove a stopped container's state and ephemeral layer
+ *   state    a container's state, decided now
+ *   create   prepare and launch a container whose process waits for start
+ *   start    let a created container's process run
+ *   kill     signal a container's process (or all of its processes)
+ *   delete   remove a stopped container's state and ephemeral layer
+ *   state    a container's state, decided now
  *
  * Each stage owns what it creates and releases it on every path: the state
  * directory, a writable layer, the fuse-overlayfs daemon, child processes. */
@@ -17,9 +27,11 @@
 /* What a command asks of a container. */
 typedef struct
 {
+  const char *verb;        /* the command, for messages ("run", "create") */
   const char *bundle;      /* the bundle directory */
   const char *config_path; /* NULL: BUNDLE/config.json */
   const char *name;        /* --name: kept layer (unless rm), NULL: a random id */
+  const char *id;          /* the OCI verbs' container id (no kept layer); NULL: name */
   const char *state_root;  /* --root, NULL: the default runtime root */
   NookRootfsMode rootfs_mode;
   gboolean rootfs_given; /* --rootfs was given: no automatic fallback */
@@ -28,7 +40,11 @@ typedef struct
   gboolean tty;          /* -t: a pty, stdin must be a terminal */
   gboolean no_tty;       /* -T: never a pty */
   gboolean use_filter_cache;
-  char **command; /* replaces process.args; NULL or empty: keep them */
+  char **command;             /* replaces process.args; NULL or empty: keep them */
+  gboolean detach;            /* create / run -d: the container outlives this nook */
+  const char *pid_file;       /* --pid-file: the process's pid, written atomically */
+  const char *console_socket; /* --console-socket: where the pty master goes */
+  int preserve_fds;           /* --preserve-fds N */
   NookContainerOptions options;
 } NookRequest;
 
@@ -43,3 +59,25 @@ NookConfig *nook_lifecycle_load_config (const char *bundle_dir, const char *conf
 /* Runs the container in the foreground and waits for it; *out_status is its
  * exit status as a shell reports it. */
 gboolean nook_lifecycle_run (const NookRequest *request, int *out_status, GError **error);
+
+/* nook create (and run -d, which then starts it): everything up to the
+ * container's process, which waits for start; the state stays until
+ * delete. */
+gboolean nook_lifecycle_create (const NookRequest *request, GError **error);
+
+/* Lets a created container's process exec. */
+gboolean nook_lifecycle_start (const char *root, const char *id, GError **error);
+
+/* Signals the container's process, or with all every process of it. */
+gboolean nook_lifecycle_kill (const char *root, const char *id, int signo, gboolean all,
+                              GError **error);
+
+/* Removes a stopped container; force kills a live one first. A container
+ * that does not exist is an error, except with force. */
+gboolean nook_lifecycle_delete (const char *root, const char *id, gboolean force, GError **error);
+
+/* The OCI state document of a container, as JSON text. */
+char *nook_lifecycle_state_json (const char *root, const char *id, GError **error);
+
+/* Writes pid to path atomically (a temporary file renamed over it). */
+gboolean nook_lifecycle_write_pid_file (const char *path, pid_t pid, GError **error);

@@ -1,0 +1,90 @@
+/* nook create [--bundle|-b DIR] [--pid-file F] [--console-socket SOCK]
+ *             [--preserve-fds N] [--no-new-keyring] [--no-pivot] ID
+ *
+ * runc's create: everything up to the container's process, which waits
+ * for `nook start`. The bundle's rootfs is used in place, as runc and crun
+ * do (engines have mounted it already); --rootfs chooses otherwise. */
+#include <stdio.h>
+
+#include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
+#include "launcher/errors.h"
+#include "launcher/lifecycle/lifecycle.h"
+
+static const char create_usage[]
+    = "Usage: nook create [OPTIONS] ID\n"
+      "\n"
+      "Create container ID from the bundle: namespaces, root filesystem and mounts\n"
+      "are set up, and its process waits for 'nook start ID'. The bundle's rootfs\n"
+      "is used in place, as runc does.\n"
+      "\n"
+      "Options:\n"
+      "  -b, --bundle DIR     The bundle directory (default: .)\n"
+      "  --pid-file FILE      Write the container process's pid to FILE\n"
+      "  --console-socket S   Send the pty master to the unix socket S (needed when\n"
+      "                       process.terminal is true)\n"
+      "  --preserve-fds N     Pass fds 3 to 3+N-1 into the container's process\n"
+      "  --rootfs=MODE        bind (default), overlay or fuse-overlayfs (the layer\n"
+      "                       goes at delete)\n"
+      "  --no-filter-cache    Compile the seccomp profile, bypassing the store\n"
+      "  --no-new-keyring     Accepted for runc compatibility\n"
+      "  --no-pivot           Accepted for runc compatibility (nook always uses\n"
+      "                       pivot_root)\n"
+      "  -h, --help           Show this help\n";
+
+gboolean
+nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                 GError **error)
+{
+  g_autofree char *bundle = NULL, *pid_file = NULL, *console_socket = NULL, *rootfs = NULL;
+  gboolean help = FALSE, no_keyring = FALSE, no_pivot = FALSE, no_cache = FALSE;
+  int preserve_fds = 0;
+  NookRequest request = { 0 };
+  const char *id;
+  GOptionEntry entries[] = {
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle, NULL, NULL },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &pid_file, NULL, NULL },
+    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &console_socket, NULL, NULL },
+    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &preserve_fds, NULL, NULL },
+    { "rootfs", 0, 0, G_OPTION_ARG_STRING, &rootfs, NULL, NULL },
+    { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, NULL, NULL },
+    { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &no_keyring, NULL, NULL },
+    { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &no_pivot, NULL, NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
+    { NULL },
+  };
+
+  if (!nook_cli_parse ("create", entries, FALSE, &argc, &argv, error))
+    return FALSE;
+  if (help)
+    {
+      fputs (create_usage, stdout);
+      *out_status = 0;
+      return TRUE;
+    }
+  if (!nook_cli_one_id ("create", argc, argv, &id, error))
+    return FALSE;
+  if (preserve_fds < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "create: --preserve-fds: %d is negative",
+                   preserve_fds);
+      return FALSE;
+    }
+  request.rootfs_mode = NOOK_ROOTFS_BIND;
+  if (rootfs != NULL && !nook_rootfs_mode_parse (rootfs, &request.rootfs_mode, error))
+    return FALSE;
+  request.verb = "create";
+  request.id = id;
+  request.bundle = bundle ? bundle : ".";
+  request.state_root = globals->root;
+  request.rootfs_given = TRUE;
+  request.detach = TRUE;
+  request.pid_file = pid_file;
+  request.console_socket = console_socket;
+  request.preserve_fds = preserve_fds;
+  request.use_filter_cache = !no_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
+  if (!nook_lifecycle_create (&request, error))
+    return FALSE;
+  *out_status = 0;
+  return TRUE;
+}

@@ -1,0 +1,308 @@
+/* nook: what the OCI verbs do to a container that exists: start, kill,
+ * delete, state.
+ *
+ * Every signal goes through a pidfd opened on the recorded pid and checked
+ * against the recorded start time after it was opened: a pidfd pins the
+ * process, so a pid reused by another process is never signalled. */
+#include "launcher/lifecycle/lifecycle.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launcher/container/network.h"
+#include "launcher/container/rootfs.h"
+#include "launcher/errors.h"
+#include "storage/autofd.h"
+#include "storage/state.h"
+
+#define START_TIMEOUT_MS 10000
+#define KILL_WAIT_MS 10000
+
+static NookStateInfo *
+load (const char *root, const char *id, GError **error)
+{
+  NookStateInfo *info = nook_state_load (root, id, error);
+
+  if (info == NULL && error != NULL && *error != NULL)
+    {
+      (*error)->domain = NOOK_ERROR;
+      (*error)->code = NOOK_ERROR_FAILED;
+    }
+  return info;
+}
+
+/* A pidfd of the container's process, or -1 (errno ESRCH) when it is gone. */
+static int
+open_process (const NookStateInfo *info)
+{
+  int fd;
+
+  if (info->pid <= 0)
+    return errno = ESRCH, -1;
+  fd = syscall (SYS_pidfd_open, info->pid, 0);
+  if (fd < 0)
+    return -1;
+  /* Opened: the pid cannot be reused while we hold it. Is it still ours? */
+  if (info->start_time != 0 && nook_proc_start_time (info->pid) != info->start_time)
+    {
+      close (fd);
+      return errno = ESRCH, -1;
+    }
+  return fd;
+}
+
+static gboolean
+wait_exit (int pidfd, int timeout_ms)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int r;
+
+  do
+    r = poll (&p, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  return r > 0;
+}
+
+gboolean
+nook_lifecycle_write_pid_file (const char *path, pid_t pid, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d", (int)pid);
+  g_autoptr (GError) local = NULL;
+
+  /* g_file_set_contents writes a temporary file beside it and renames it
+   * over path: a reader never sees half a pid. */
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, &local))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--pid-file: %s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nook_lifecycle_start (const char *root, const char *id, GError **error)
+{
+  g_autoptr (NookStateInfo) info = load (root, id, error);
+  g_autofree char *fifo = NULL;
+  nook_autofd int pidfd = -1;
+  nook_autofd int fd = -1;
+  struct pollfd fds[2];
+  char byte;
+  int r;
+
+  if (info == NULL)
+    return FALSE;
+  if (info->status != NOOK_STATUS_CREATED)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "container %s is %s: only a created container can be started", id,
+                   nook_status_name (info->status));
+      return FALSE;
+    }
+  fifo = g_build_filename (info->dir, "exec.fifo", NULL);
+  pidfd = open_process (info);
+  /* Non-blocking: a process that died never opens its end; the pidfd says
+   * so instead of a hang. */
+  fd = open (fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (pidfd < 0 || fd < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "container %s: %s", id,
+                   pidfd < 0 ? "its process is gone" : g_strerror (errno));
+      return FALSE;
+    }
+  fds[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+  fds[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  do
+    r = poll (fds, 2, START_TIMEOUT_MS);
+  while (r < 0 && errno == EINTR);
+  if (r <= 0 || !(fds[0].revents & POLLIN) || read (fd, &byte, 1) != 1)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "container %s did not start: %s", id,
+                   r == 0 ? "its process did not answer" : "its process is gone");
+      return FALSE;
+    }
+  /* The fifo gone is what says "running" from now on. */
+  unlink (fifo);
+  return TRUE;
+}
+
+/* Every process in the container's pid namespace. A container without one
+ * of its own has only its process to signal. */
+static gboolean
+kill_all (const NookStateInfo *info, int signo, GError **error)
+{
+  g_autofree char *ns_path = g_strdup_printf ("/proc/%d/ns/pid", (int)info->pid);
+  struct stat container_ns, own_ns, st;
+  g_autoptr (GDir) proc = NULL;
+  const char *name;
+
+  if (stat (ns_path, &container_ns) < 0 || stat ("/proc/self/ns/pid", &own_ns) < 0)
+    return TRUE;
+  if (container_ns.st_ino == own_ns.st_ino && container_ns.st_dev == own_ns.st_dev)
+    return TRUE;
+  proc = g_dir_open ("/proc", 0, error);
+  if (proc == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      pid_t pid = (pid_t)g_ascii_strtoll (name, NULL, 10);
+
+      if (pid <= 0)
+        continue;
+      path = g_strdup_printf ("/proc/%d/ns/pid", (int)pid);
+      if (stat (path, &st) == 0 && st.st_ino == container_ns.st_ino
+          && st.st_dev == container_ns.st_dev)
+        kill (pid, signo);
+    }
+  return TRUE;
+}
+
+gboolean
+nook_lifecycle_kill (const char *root, const char *id, int signo, gboolean all, GError **error)
+{
+  g_autoptr (NookStateInfo) info = load (root, id, error);
+  nook_autofd int pidfd = -1;
+
+  if (info == NULL)
+    return FALSE;
+  if (info->status != NOOK_STATUS_CREATED && info->status != NOOK_STATUS_RUNNING)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "container %s is %s: nothing to signal",
+                   id, nook_status_name (info->status));
+      return FALSE;
+    }
+  pidfd = open_process (info);
+  if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "kill %s: %s", id, g_strerror (errno));
+      return FALSE;
+    }
+  return !all || kill_all (info, signo, error);
+}
+
+/* delete -f: SIGKILL, and wait until the process is gone. A foreground
+ * container's nook then cleans up after it itself. */
+static gboolean
+kill_and_wait (const NookStateInfo *info, GError **error)
+{
+  nook_autofd int pidfd = open_process (info);
+
+  if (pidfd < 0)
+    return TRUE;
+  syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  kill_all (info, SIGKILL, NULL);
+  if (!wait_exit (pidfd, KILL_WAIT_MS))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "delete %s: its process is still there after SIGKILL", info->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nook_lifecycle_delete (const char *root, const char *id, gboolean force, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (NookStateInfo) info = nook_state_load (root, id, &local);
+  g_autoptr (NookState) state = NULL;
+  g_autofree char *layer = NULL;
+
+  if (info == NULL)
+    {
+      /* runc: delete --force of a container that is not there succeeds
+       * (podman calls it after every container). */
+      if (force && g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND))
+        return TRUE;
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s", local->message);
+      return FALSE;
+    }
+  if (info->status != NOOK_STATUS_STOPPED)
+    {
+      if (!force)
+        {
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                       "container %s is %s: stop it first (nook kill %s), or delete --force", id,
+                       nook_status_name (info->status), id);
+          return FALSE;
+        }
+      if (!kill_and_wait (info, error))
+        return FALSE;
+      if (!info->detached)
+        return TRUE;
+    }
+  state = nook_state_open (root, id, &local);
+  if (state == NULL)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "delete %s: %s", id, local->message);
+      return FALSE;
+    }
+  /* Its pasta outlives it (it keeps the network namespace alive); an
+   * ephemeral layer holds files of subordinate ids. */
+  nook_pasta_collect (info->dir);
+  layer = g_build_filename (info->dir, "layer", NULL);
+  if (!nook_rootfs_remove_layer_as_caller (layer, error))
+    {
+      g_prefix_error (error, "delete %s: ", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_pairs (JsonBuilder *b, const char *name, char **pairs)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  for (gsize i = 0; pairs[i] != NULL && pairs[i + 1] != NULL; i += 2)
+    {
+      json_builder_set_member_name (b, pairs[i]);
+      json_builder_add_string_value (b, pairs[i + 1]);
+    }
+  json_builder_end_object (b);
+}
+
+char *
+nook_lifecycle_state_json (const char *root, const char *id, GError **error)
+{
+  g_autoptr (NookStateInfo) info = load (root, id, error);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) node = NULL;
+  gboolean alive;
+
+  if (info == NULL)
+    return NULL;
+  alive = info->status == NOOK_STATUS_CREATED || info->status == NOOK_STATUS_RUNNING;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ociVersion");
+  json_builder_add_string_value (b, "1.0.2");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, nook_status_name (info->status));
+  json_builder_set_member_name (b, "pid");
+  json_builder_add_int_value (b, alive ? info->pid : 0);
+  json_builder_set_member_name (b, "bundle");
+  json_builder_add_string_value (b, info->bundle);
+  json_builder_set_member_name (b, "created");
+  json_builder_add_string_value (b, info->created);
+  json_builder_set_member_name (b, "owner");
+  json_builder_add_string_value (b, "");
+  add_pairs (b, "annotations", info->annotations);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}

@@ -1,0 +1,212 @@
+/* nook: preparing a container for run and create: load the config, build
+ * the container, choose and make its root filesystem, claim its state. */
+#include "launcher/lifecycle/prepare.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launcher/errors.h"
+#include "storage/layers.h"
+#include "storage/state.h"
+
+static gboolean
+want_terminal (const NookRequest *r, const NookConfig *config, gboolean *out_terminal,
+               GError **error)
+{
+  if (r->tty && !r->detach && !isatty (STDIN_FILENO))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "%s: --tty: stdin is not a terminal",
+                   r->verb);
+      return FALSE;
+    }
+  /* terminal: true from a script or a pipe runs without a pty, silently:
+   * toolbox users expect the same bundle to work both ways. */
+  *out_terminal = !r->no_tty && (r->tty || (config->process.terminal && isatty (STDIN_FILENO)));
+  /* A detached container has nobody to proxy its pty: it goes to the
+   * console socket, and process.terminal asks for it whatever stdin is. */
+  if (r->detach)
+    *out_terminal = !r->no_tty && (r->tty || config->process.terminal);
+  if (r->detach && *out_terminal && r->console_socket == NULL)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "%s: the container wants a terminal (process.terminal or -t) and runs "
+                   "detached: give --console-socket SOCK to receive its pty",
+                   r->verb);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* fuse-overlayfs is mounted from outside, into the namespaces clone()
+ * created; a user namespace joined by path is entered only later by the
+ * child itself. Without --rootfs such a container gets the kernel's
+ * overlay instead, and a container without a mount namespace of its own
+ * the bundle's rootfs. */
+static gboolean
+check_rootfs_mode (const NookRequest *r, const NookContainer *c, NookRootfsMode *mode,
+                   GError **error)
+{
+  gboolean own_mntns = (c->clone_flags & CLONE_NEWNS) != 0;
+  gboolean fuse_ok = own_mntns && (c->clone_now_flags & CLONE_NEWUSER) != 0;
+
+  if (!r->rootfs_given && !own_mntns)
+    *mode = NOOK_ROOTFS_BIND;
+  else if (!r->rootfs_given && !fuse_ok)
+    *mode = NOOK_ROOTFS_OVERLAY;
+  if (*mode == NOOK_ROOTFS_FUSE_OVERLAYFS && !fuse_ok)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "%s: --rootfs=fuse-overlayfs: not supported yet for a container that joins "
+                   "a user namespace by path or has no mount namespace of its own; use "
+                   "--rootfs=overlay or --rootfs=bind",
+                   r->verb);
+      return FALSE;
+    }
+  if (*mode != NOOK_ROOTFS_BIND && !own_mntns)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "%s: --rootfs=%s: the container needs a mount namespace (add {\"type\": "
+                   "\"mount\"} to linux.namespaces) or --rootfs=bind",
+                   r->verb, nook_rootfs_mode_name (*mode));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The writable layer and how it is mounted: kept in the data dir for a
+ * named container, in the state dir (removed at exit) otherwise. */
+static gboolean
+prepare_rootfs (const NookRequest *r, NookContainer *c, NookState *state, NookRootfsMode mode,
+                GError **error)
+{
+  g_autoptr (NookLayer) layer = NULL;
+
+  if (mode != NOOK_ROOTFS_BIND && r->name != NULL && r->id == NULL && !r->rm)
+    {
+      NookLayerInfo want = {
+        .name = (char *)r->name,
+        .bundle = c->config->bundle_dir,
+        .rootfs = (char *)nook_rootfs_mode_name (mode),
+        .uid_map = c->idmap->uid_map,
+        .gid_map = c->idmap->gid_map,
+      };
+
+      if (r->replace)
+        {
+          g_autofree char *root = nook_layers_dir ();
+          g_autofree char *dir = g_build_filename (root, r->name, NULL);
+
+          if (!nook_rootfs_remove_layer (dir, c->idmap, error))
+            return FALSE;
+        }
+      layer = nook_layer_open_persistent (&want, FALSE, error);
+    }
+  else if (mode != NOOK_ROOTFS_BIND)
+    {
+      g_autofree char *dir = g_build_filename (nook_state_get_dir (state), "layer", NULL);
+
+      layer = nook_layer_new_ephemeral (dir, error);
+    }
+  if (mode != NOOK_ROOTFS_BIND && layer == NULL)
+    return FALSE;
+  c->rootfs = nook_rootfs_new (mode, c->config->root_path, c->config->root_readonly,
+                               g_steal_pointer (&layer), c->idmap, error);
+  return c->rootfs != NULL;
+}
+
+void
+nook_lifecycle_finish_rootfs (NookContainer *c, gboolean started, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *failure = NULL;
+
+  if (c->rootfs == NULL)
+    return;
+  nook_rootfs_stop (c->rootfs);
+  /* The container's writes failed with ENOSPC: say where, before an
+   * ephemeral layer (and with it, likely, what filled it) goes. */
+  if (started && nook_layer_is_full (c->rootfs->layer))
+    fprintf (stderr,
+             "nook: warning: the container's writable layer ran out of space (%s: no space "
+             "left on device); its writes failed with ENOSPC, the bundle's rootfs is "
+             "untouched\n",
+             c->rootfs->layer->upper);
+  /* The container failed on a dead FUSE mount: say why it died. */
+  failure = nook_rootfs_daemon_failure (c->rootfs);
+  if (failure != NULL && error != NULL && *error != NULL)
+    g_prefix_error (error, "fuse-overlayfs failed (%s): ", failure);
+  if (c->rootfs->layer != NULL && c->rootfs->layer->ephemeral
+      && !nook_rootfs_remove_layer (c->rootfs->layer->dir, c->idmap, &local))
+    fprintf (stderr, "nook: warning: %s\n", local->message);
+}
+
+void
+nook_lifecycle_print_warnings (GPtrArray *warnings)
+{
+  for (guint i = 0; i < warnings->len; i++)
+    fprintf (stderr, "nook: warning: %s\n", (const char *)warnings->pdata[i]);
+}
+
+void
+nook_prepared_clear (NookPrepared *p)
+{
+  g_clear_pointer (&p->state, nook_state_free);
+  g_clear_pointer (&p->container, nook_container_free);
+  g_clear_pointer (&p->config, nook_config_free);
+}
+
+gboolean
+nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
+{
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *id = NULL;
+  NookRootfsMode rootfs_mode = r->rootfs_mode;
+  gboolean terminal;
+
+  p->config = nook_lifecycle_load_config (r->bundle, r->config_path, r->use_filter_cache, warnings,
+                                          error);
+  if (p->config == NULL)
+    return FALSE;
+
+  if (!want_terminal (r, p->config, &terminal, error))
+    return FALSE;
+  p->container = nook_container_new (p->config, &r->options, r->command, terminal,
+                                     r->use_filter_cache, warnings, error);
+  if (p->container == NULL)
+    return FALSE;
+  p->container->detached = r->detach;
+  p->container->preserve_fds = r->preserve_fds;
+  p->container->pid_file = r->pid_file;
+  if (p->config->has_resources)
+    g_ptr_array_add (warnings, g_strdup ("linux.resources: cgroup limits are ignored "
+                                         "(nook does not manage cgroups)"));
+  nook_lifecycle_print_warnings (warnings);
+
+  if (!check_rootfs_mode (r, p->container, &rootfs_mode, error)
+      || !nook_rootfs_check_host (rootfs_mode, p->config->root_path, error))
+    return FALSE;
+
+  id = g_strdup (r->id ? r->id : r->name);
+  if (id == NULL)
+    id = nook_state_generate_id ();
+  p->state = nook_state_create (r->state_root, id, error);
+  if (p->state == NULL)
+    return FALSE;
+
+  p->container->state_lock_fd = nook_state_get_lock_fd (p->state);
+  /* For nook list: how a running ephemeral container's root is mounted. */
+  nook_state_set_rootfs (p->state, nook_rootfs_mode_name (rootfs_mode));
+  if (!prepare_rootfs (r, p->container, p->state, rootfs_mode, error))
+    {
+      nook_lifecycle_finish_rootfs (p->container, FALSE, NULL);
+      return FALSE;
+    }
+  if (nook_layer_is_full (p->container->rootfs->layer))
+    fprintf (stderr,
+             "nook: warning: the container's writable layer has no space left (%s): its "
+             "writes will fail with ENOSPC\n",
+             p->container->rootfs->layer->upper);
+  return TRUE;
+}
