@@ -20,6 +20,8 @@
 #                          default --rootfs=fuse-overlayfs); warm store with
 #                          --rootfs=overlay and --rootfs=bind
 #   crun run, runc run     with and without seccomp
+#   create + start + delete -f   nook's and crun's OCI lifecycle, one
+#                          shell command each (the same sh on both sides)
 #   unshare -Urnimpu --fork true   the floor: the namespaces and nothing else
 #
 # Run as root (as on the test machines), it runs everything as the test user
@@ -126,6 +128,14 @@ inner ()
       add "$rt run (no seccomp)" true "$rt --root $RUNTIME/$rt run -b $nosc bench-$rt"
     done
   fi
+  # The OCI lifecycle as an engine drives it: create, start, delete.
+  lifecycle () { echo "sh -c '$1 create -b $sc lc && $1 start lc && $1 delete -f lc'"; }
+  sh -c "$(lifecycle "$NOOK --root $RUNTIME/nook-lc")" || die "nook create/start/delete failed"
+  add "nook create+start+delete (warm store)" true "$(lifecycle "$NOOK --root $RUNTIME/nook-lc")"
+  if [ "$WITH_OCI" = 1 ]; then
+    sh -c "$(lifecycle "crun --root $RUNTIME/crun-lc")" || die "crun create/start/delete failed"
+    add "crun create+start+delete (seccomp)" true "$(lifecycle "crun --root $RUNTIME/crun-lc")"
+  fi
   add "unshare -Urnimpu --fork true" true "unshare -Urnimpu --fork true"
   hyperfine "${args[@]}" >&2
 
@@ -185,6 +195,12 @@ print()
 print("Targets (issue 4):")
 for text, ok in targets:
     print(f"- [{'x' if ok else ' '}] {text}")
+
+lc_nook, lc_crun = mean("nook create+start+delete (warm store)"), mean("crun create+start+delete (seccomp)")
+if lc_nook and lc_crun:
+    print()
+    print("Targets (issue 10, OCI lifecycle):")
+    print(f"- [{'x' if lc_nook <= 0.5 * lc_crun else ' '}] create+start+delete ≤ 0.5 × crun's: {lc_nook / lc_crun:.2f}×")
 
 overlay = mean("nook run --rootfs=overlay (warm store)")
 if crun_sc:
