@@ -1,5 +1,5 @@
-/* nook: running a container's OCI hooks: the state they read, and the ones
- * run from nook itself. */
+/* nook: running a container's OCI hooks: the state they read, the ones run
+ * from nook itself, and the glue that lets the child run its own. */
 #include "launcher/lifecycle/hooks.h"
 
 #include <errno.h>
@@ -13,6 +13,15 @@
 
 /* The runtime-spec version of the state nook writes (as `nook spec`). */
 #define STATE_OCI_VERSION "1.0.2"
+
+struct NookHooks
+{
+  NookContainerHooks base; /* first: launch.c hands us back a pointer to it */
+  const NookConfig *config;
+  const char *id;
+  pid_t pid;
+  gboolean run_poststart;
+};
 
 /* The status of the container while hooks of kind run (runtime.md). */
 static const char *
@@ -157,4 +166,93 @@ nook_hooks_run_warn (const NookConfig *config, NookHookKind kind, const char *id
       else
         fprintf (stderr, "nook: warning: %s\n", local->message);
     }
+}
+
+/* The hooks sync, in the parent: prestart then createRuntime (runtime.md, steps 3
+ * and 4), then the state for the hooks the child runs. */
+static gboolean
+on_runtime (NookContainerHooks *base, pid_t pid, GError **error)
+{
+  NookHooks *h = (NookHooks *)base;
+  const NookConfig *config = h->config;
+
+  h->pid = pid;
+  if (!nook_hooks_run (config, NOOK_HOOK_PRESTART, h->id, pid, error)
+      || !nook_hooks_run (config, NOOK_HOOK_CREATE_RUNTIME, h->id, pid, error))
+    return FALSE;
+  if (config->n_hooks[NOOK_HOOK_CREATE_CONTAINER] > 0)
+    {
+      base->create_container_state
+          = state_fd (config, NOOK_HOOK_CREATE_CONTAINER, h->id, pid, error);
+      if (base->create_container_state < 0)
+        return FALSE;
+    }
+  if (config->n_hooks[NOOK_HOOK_START_CONTAINER] > 0)
+    {
+      base->start_container_state = state_fd (config, NOOK_HOOK_START_CONTAINER, h->id, pid, error);
+      if (base->start_container_state < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_started (NookContainerHooks *base, pid_t pid)
+{
+  NookHooks *h = (NookHooks *)base;
+
+  h->pid = pid;
+  if (h->run_poststart)
+    nook_hooks_run_warn (h->config, NOOK_HOOK_POSTSTART, h->id, pid, NULL);
+}
+
+NookHooks *
+nook_hooks_new (const NookConfig *config, const char *id)
+{
+  NookHooks *h;
+  guint total = 0;
+
+  for (guint kind = 0; kind < NOOK_HOOK_KIND_COUNT; kind++)
+    total += config->n_hooks[kind];
+  if (total == 0)
+    return NULL;
+  h = g_new0 (NookHooks, 1);
+  h->config = config;
+  h->id = id;
+  h->base.create_container_state = -1;
+  h->base.start_container_state = -1;
+  h->base.started = on_started;
+  /* Only these need the child to stop before pivot_root. */
+  if (config->n_hooks[NOOK_HOOK_PRESTART] + config->n_hooks[NOOK_HOOK_CREATE_RUNTIME]
+          + config->n_hooks[NOOK_HOOK_CREATE_CONTAINER] + config->n_hooks[NOOK_HOOK_START_CONTAINER]
+      > 0)
+    h->base.runtime = on_runtime;
+  return h;
+}
+
+void
+nook_hooks_free (NookHooks *h)
+{
+  if (h == NULL)
+    return;
+  if (h->base.create_container_state >= 0)
+    close (h->base.create_container_state);
+  if (h->base.start_container_state >= 0)
+    close (h->base.start_container_state);
+  g_free (h);
+}
+
+void
+nook_hooks_attach (NookHooks *h, NookContainer *container, gboolean run_poststart)
+{
+  if (h == NULL)
+    return;
+  h->run_poststart = run_poststart;
+  container->hooks = &h->base;
+}
+
+pid_t
+nook_hooks_get_pid (const NookHooks *h)
+{
+  return h != NULL ? h->pid : 0;
 }

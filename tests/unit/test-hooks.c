@@ -415,6 +415,15 @@ test_run_warn (Fixture *f, gconstpointer data)
   g_assert_cmpstr (warnings->pdata[0], ==, expected);
 }
 
+/* A config without hooks gets no glue: its launch is the same as before. */
+static void
+test_no_hooks_no_glue (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookConfig) config = parse_ok (f, "'hooks':{'prestart':[]}");
+
+  g_assert_null (nook_hooks_new (config, "c1"));
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -434,5 +443,6 @@ main (int argc, char **argv)
   ADD ("/hooks/run/failures", test_run_failures);
   ADD ("/hooks/run/stops-at-first-failure", test_run_stops);
   ADD ("/hooks/run/warn", test_run_warn);
+  ADD ("/hooks/no-hooks-no-glue", test_no_hooks_no_glue);
   return g_test_run ();
 }
