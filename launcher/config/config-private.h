@@ -126,8 +126,15 @@ gboolean nook_config_parse_mounts (NookConfigCtx *ctx, JsonNode *node, const cha
                                    gpointer out, GError **error); /* NookConfig * */
 gboolean nook_config_parse_linux (NookConfigCtx *ctx, JsonNode *node, const char *path,
                                   gpointer out, GError **error); /* NookConfig * */
+gboolean nook_config_parse_hooks (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                  gpointer out, GError **error); /* NookConfig * */
+gboolean nook_config_parse_annotations (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                        gpointer out, GError **error); /* NookConfig * */
 gboolean nook_config_parse_seccomp (NookConfigCtx *ctx, JsonNode *node, const char *path,
                                     gpointer out, GError **error); /* NookSeccomp ** */
+
+/* Frees the hooks and annotations of a config (config-hooks.c). */
+void nook_config_hooks_clear (NookConfig *config);
 
 /* Propagation names shared by mount options and linux.rootfsPropagation:
  * FALSE for an unknown name. */

@@ -59,6 +59,8 @@ static const NookConfigField config_fields[] = {
   NOOK_FIELD ("domainname", nook_config_parse_string, NookConfig, domainname, 0),
   NOOK_SECTION ("mounts", nook_config_parse_mounts, 0),
   NOOK_SECTION ("linux", nook_config_parse_linux, 0),
+  NOOK_SECTION ("hooks", nook_config_parse_hooks, 0),
+  NOOK_SECTION ("annotations", nook_config_parse_annotations, 0),
 };
 
 /* json-glib reports "<data>:LINE:COL: Parse error: ..." for a buffer: name the file instead. */
@@ -261,5 +263,6 @@ nook_config_free (NookConfig *config)
     }
   g_free (config->sysctl);
   nook_config_seccomp_free (config->seccomp);
+  nook_config_hooks_clear (config);
   g_free (config);
 }

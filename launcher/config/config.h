@@ -146,6 +146,32 @@ typedef struct
   char *value;
 } NookSysctl;
 
+/* The hook kinds of the runtime spec, in the order of the lifecycle. */
+typedef enum
+{
+  NOOK_HOOK_PRESTART,
+  NOOK_HOOK_CREATE_RUNTIME,
+  NOOK_HOOK_CREATE_CONTAINER,
+  NOOK_HOOK_START_CONTAINER,
+  NOOK_HOOK_POSTSTART,
+  NOOK_HOOK_POSTSTOP,
+  NOOK_HOOK_KIND_COUNT
+} NookHookKind;
+
+typedef struct
+{
+  char *path;    /* absolute; the file executed */
+  char **args;   /* argv as given (args[0] is argv[0]); { path } when absent or empty */
+  char **env;    /* the hook's whole environment, NULL-terminated, may be empty */
+  guint timeout; /* seconds; 0: none */
+} NookHook;
+
+typedef struct
+{
+  char *key;
+  char *value;
+} NookAnnotation;
+
 typedef struct
 {
   char *config_path;  /* the file it was read from, as given (for messages) */
@@ -170,6 +196,10 @@ typedef struct
   NookSeccomp *seccomp;   /* NULL when linux.seccomp is absent */
   gboolean has_resources; /* linux.resources asks for at least one limit */
   unsigned long rootfs_propagation; /* MS_* | MS_REC, or 0 when absent */
+  NookHook *hooks[NOOK_HOOK_KIND_COUNT]; /* hooks.<kind>, in order */
+  guint n_hooks[NOOK_HOOK_KIND_COUNT];
+  NookAnnotation *annotations; /* in the order of the file */
+  guint n_annotations;
 } NookConfig;
 
 /* Reads and validates a config file. bundle_dir is the bundle (root.path and
@@ -194,3 +224,4 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookConfig, nook_config_free)
 
 const char *nook_ns_type_name (NookNsType type); /* "user", "mount", "pid", ... (OCI names) */
 int nook_ns_type_clone_flag (NookNsType type);   /* CLONE_NEWUSER, ... */
+const char *nook_hook_kind_name (NookHookKind kind); /* "prestart", "createRuntime", ... */

@@ -29,6 +29,22 @@ typedef struct
   gboolean dns_bundle;   /* --dns=bundle: keep the bundle's resolv.conf and hosts */
 } NookContainerOptions;
 
+/* The hooks of the create and start stages that need the child
+ * (lifecycle/hooks.c fills this in). With runtime set, the child stops
+ * after its mounts, before pivot_root (the hooks sync, between sync 1 and
+ * READY): the parent calls runtime() (prestart, createRuntime), sends the
+ * child the two memfds below, then GO; the child runs the createContainer
+ * hooks there and the startContainer hooks right before the execve. */
+typedef struct NookContainerHooks NookContainerHooks;
+struct NookContainerHooks
+{
+  gboolean (*runtime) (NookContainerHooks *hooks, pid_t pid, GError **error);
+  /* The child exec'd the process (the sync socket closed, no error). */
+  void (*started) (NookContainerHooks *hooks, pid_t pid);
+  int create_container_state; /* stdin of createContainer hooks, or -1 */
+  int start_container_state;  /* stdin of startContainer hooks, or -1 */
+};
+
 typedef struct
 {
   const NookConfig *config;    /* borrowed */
@@ -75,6 +91,7 @@ typedef struct
   char *passwd_line;
   char *group_line;
   char **own_envp;             /* process.env with HOME added, when envp is it */
+  NookContainerHooks *hooks;   /* borrowed; NULL: no hook needs the child */
 } NookContainer;
 
 /* Builds the container from a loaded config: id maps, namespaces, capabilities,

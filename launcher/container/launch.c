@@ -5,7 +5,11 @@
  *   clone(CLONE_NEW*)  ------------------>  waits for sync 1
  *   write uid/gid maps (userns/)
  *   start pasta (--net=pasta)
- *   sync 1: GO  -------------------------->  setup steps ... execve
+ *   sync 1: GO  -------------------------->  setup steps: mounts ...
+ *   (with hooks only) <--------------------  hooks sync: HOOKS
+ *   prestart, createRuntime hooks
+ *   HOOK_STATE memfds, GO  --------------->  createContainer hooks, pivot_root,
+ *                                            ... startContainer hooks, execve
  *   loop: signals -> kill(child),            errors come back as messages;
  *         pty <-> caller's terminal,         EOF on the socket = exec'd
  *         until the child is reaped
@@ -49,6 +53,7 @@ typedef struct
   NookSyncMsg error;   /* first error the child reported; type 0 if none */
   NookTerminal term;
   sigset_t old_mask;
+  NookContainerHooks *hooks; /* the container's, or NULL */
 } NookLaunch;
 
 static void
@@ -157,11 +162,14 @@ handle_sync (NookLaunch *l)
       /* EOF: the child exec'd (the socket is close-on-exec) or died. */
       close (l->sock);
       l->sock = -1;
+      if (l->error.type == 0 && l->hooks != NULL && l->hooks->started != NULL)
+        l->hooks->started (l->hooks, l->pid);
       return;
     }
   if (msg.type == NOOK_SYNC_PTY && fd >= 0)
     got_pty (l, fd, isatty (STDIN_FILENO));
-  else if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR)
+  else if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
+            || msg.type == NOOK_SYNC_HOOK_ERROR)
            && l->error.type == 0)
     l->error = msg;
   else if (fd >= 0)
@@ -255,8 +263,71 @@ child_error (const NookSyncMsg *msg, GError **error)
       g_set_error (error, NOOK_ERROR, code, "%s", msg->msg);
       return FALSE;
     }
+  /* "hooks.createContainer[0] (PATH): ..." names what failed already. */
+  if (msg->type == NOOK_SYNC_HOOK_ERROR)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s", msg->msg);
+      return FALSE;
+    }
   g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s: %s", msg->step, msg->msg);
   return FALSE;
+}
+
+static gboolean
+send_hook_state (NookLaunch *l, NookHookKind kind, int fd, GError **error)
+{
+  NookSyncMsg msg = { .type = NOOK_SYNC_HOOK_STATE, .err = kind };
+  int r;
+
+  if (fd < 0)
+    return TRUE;
+  r = nook_sync_send (l->sock, &msg, fd);
+  if (r < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "hooks.%s: passing the state: %s",
+                   nook_hook_kind_name (kind), g_strerror (-r));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The hooks sync, only for a container with hooks (after sync 1, before
+ * the child's READY): the child has its mounts and waits before
+ * pivot_root. The runtime's hooks run now; the child gets the state its
+ * own hooks read, and GO. A failure of the child before that point is
+ * create's or run's failure, reported here. */
+static gboolean
+sync_hooks (NookLaunch *l, GError **error)
+{
+  NookContainerHooks *hooks = l->hooks;
+  NookSyncMsg msg, go = { .type = NOOK_SYNC_GO };
+  int fd = -1, r;
+
+  if (hooks == NULL || hooks->runtime == NULL)
+    return TRUE;
+  r = nook_sync_recv (l->sock, &msg, &fd);
+  if (fd >= 0)
+    close (fd);
+  if (r < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "the container's process died while being set up: %s", g_strerror (-r));
+      return FALSE;
+    }
+  if (msg.type != NOOK_SYNC_HOOKS)
+    return child_error (&msg, error);
+  if (!hooks->runtime (hooks, l->pid, error)
+      || !send_hook_state (l, NOOK_HOOK_CREATE_CONTAINER, hooks->create_container_state, error)
+      || !send_hook_state (l, NOOK_HOOK_START_CONTAINER, hooks->start_container_state, error))
+    return FALSE;
+  r = nook_sync_send (l->sock, &go, -1);
+  if (r < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "starting the container: %s",
+                   g_strerror (-r));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookLaunch, launch_clear)
@@ -269,6 +340,7 @@ launch_start (NookLaunch *l, NookContainer *c, NookState *state, GError **error)
   NookSyncMsg go = { .type = NOOK_SYNC_GO };
   int r;
 
+  l->hooks = c->hooks;
   sigprocmask (SIG_SETMASK, NULL, &l->old_mask);
   if (!clone_child (l, c, error))
     return FALSE;
@@ -292,7 +364,7 @@ launch_start (NookLaunch *l, NookContainer *c, NookState *state, GError **error)
                    g_strerror (-r));
       return FALSE;
     }
-  return TRUE;
+  return sync_hooks (l, error);
 }
 
 /* --pid-file: a temporary file renamed over it, so that a reader never
@@ -399,7 +471,8 @@ nook_container_create (NookContainer *c, NookState *state, const char *console_s
         }
       if (msg.type == NOOK_SYNC_READY)
         break;
-      if (msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR)
+      if (msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
+          || msg.type == NOOK_SYNC_HOOK_ERROR)
         return child_error (&msg, error);
       if (msg.type == NOOK_SYNC_PTY && fd >= 0)
         {

@@ -12,6 +12,9 @@ typedef enum
   NOOK_SYNC_EXEC_ERROR, /* child -> parent: execve of the process failed */
   NOOK_SYNC_PTY,        /* child -> parent: the pty master (fd attached) */
   NOOK_SYNC_READY,      /* child -> parent: set up, waiting on the exec fifo (create) */
+  NOOK_SYNC_HOOKS,      /* child -> parent: mounts done, before pivot_root (hooks sync) */
+  NOOK_SYNC_HOOK_STATE, /* parent -> child: state for the hooks of kind err (memfd attached) */
+  NOOK_SYNC_HOOK_ERROR, /* child -> parent: a createContainer/startContainer hook failed */
 } NookSyncType;
 
 typedef struct

@@ -29,7 +29,11 @@ typedef struct
  * no_new_privs, seccomp, execve. sysctl comes before the masks because
  * readonlyPaths usually covers /proc/sys. A created container (nook
  * create) waits for start before the filter goes on, so that the profile
- * need not allow the fifo's open and write. */
+ * need not allow the fifo's open and write. The runtime spec places the
+ * hooks: createContainer (and, from the parent, prestart and createRuntime)
+ * between the mounts and pivot_root, startContainer after start, here
+ * under the process's credentials and filter, right before the execve (as
+ * crun runs them). */
 static const NookInitStep steps[] = {
   { "join-namespaces", nook_init_step_namespaces },
   { "network", nook_init_step_network },
@@ -38,6 +42,7 @@ static const NookInitStep steps[] = {
   { "mounts", nook_init_step_mounts },
   { "dev", nook_init_step_dev },
   { "etc-files", nook_init_step_etc_files },
+  { "create-hooks", nook_init_step_create_hooks },
   { "pivot-root", nook_init_step_pivot_root },
   { "keep-id-user", nook_init_step_keep_id_user },
   { "sysctl", nook_init_step_sysctl },
@@ -55,6 +60,7 @@ static const NookInitStep steps[] = {
   { "find-executable", nook_init_step_find_executable },
   { "wait-start", nook_init_step_wait_start },
   { "seccomp", nook_init_step_seccomp },
+  { "start-hooks", nook_init_step_start_hooks },
 };
 
 static G_GNUC_NORETURN void
@@ -74,6 +80,8 @@ nook_init_main (const NookContainer *container, int sock)
     .rootfd = -1,
     .pty_master = -1,
     .pty_slave = -1,
+    .create_hooks_stdin = -1,
+    .start_hooks_stdin = -1,
   };
   NookSyncMsg msg;
   int r;

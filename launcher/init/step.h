@@ -24,6 +24,8 @@ typedef struct
   int pty_master;  /* pty of the container's devpts, -1 without a terminal */
   int pty_slave;
   gboolean dev_is_tmpfs; /* /dev is a fresh tmpfs we populate */
+  int create_hooks_stdin; /* the state for createContainer hooks (hooks sync), or -1 */
+  int start_hooks_stdin;  /* the state for startContainer hooks, or -1 */
   NookSyncMsg error;
 } NookInit;
 
@@ -41,6 +43,10 @@ int nook_init_step_pivot_root (NookInit *init);
 int nook_init_step_masks (NookInit *init);
 int nook_init_step_readonly_root (NookInit *init);
 int nook_init_step_etc_files (NookInit *init);
+
+/* hooks.c */
+int nook_init_step_create_hooks (NookInit *init);
+int nook_init_step_start_hooks (NookInit *init);
 
 /* network.c */
 int nook_init_step_network (NookInit *init);

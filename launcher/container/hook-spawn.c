@@ -1,0 +1,159 @@
+/* nook: one hook: clone, exec, wait with a timeout. Allocation-free, for
+ * the container's init as much as for the parent. */
+#include "launcher/container/hook-spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* In the new process: what execve needs, then execve. Only syscalls. */
+static G_GNUC_NORETURN void
+exec_hook (const NookHook *hook, int stdin_fd, int err_pipe)
+{
+  sigset_t none;
+  int err;
+
+  /* The parent blocks the signals it forwards; the hook must not inherit
+   * that. */
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  if (stdin_fd >= 0 && stdin_fd != STDIN_FILENO)
+    dup2 (stdin_fd, STDIN_FILENO);
+  else if (stdin_fd < 0)
+    {
+      int null = open ("/dev/null", O_RDONLY);
+
+      if (null > STDIN_FILENO)
+        {
+          dup2 (null, STDIN_FILENO);
+          close (null);
+        }
+    }
+  /* One memfd serves every hook of a kind, and they share its offset. */
+  lseek (STDIN_FILENO, 0, SEEK_SET);
+  /* Nothing of nook's (sync socket, namespace fds, the pty) reaches the
+   * hook; err_pipe is close-on-exec already. */
+  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  execve (hook->path, hook->args, hook->env);
+  err = errno;
+  while (write (err_pipe, &err, sizeof err) < 0 && errno == EINTR)
+    ;
+  _exit (127);
+}
+
+/* 0 when the exec went through, else the errno the new process sent. */
+static int
+read_exec_error (int err_pipe)
+{
+  int err = 0;
+  ssize_t n;
+
+  do
+    n = read (err_pipe, &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  return n == (ssize_t)sizeof err ? err : 0;
+}
+
+static long long
+now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for pid to become ready to reap, at most timeout_s seconds; 1 when
+ * it did, 0 on timeout. Without pidfds (before Linux 5.3, or a seccomp
+ * filter denying them) the hook is waited for without a limit. */
+static int
+wait_ready (pid_t pid, unsigned int timeout_s)
+{
+  int pidfd = syscall (SYS_pidfd_open, pid, 0);
+  long long deadline = now_ms () + (long long)timeout_s * 1000;
+  int n = 1;
+
+  if (pidfd < 0)
+    return 1;
+  for (;;)
+    {
+      struct pollfd p = { .fd = pidfd, .events = POLLIN };
+      long long left = deadline - now_ms ();
+
+      n = poll (&p, 1, left > 0 ? (int)left : 0);
+      if (n >= 0 || errno != EINTR)
+        break;
+    }
+  close (pidfd);
+  return n != 0;
+}
+
+int
+nook_hook_spawn (const NookHook *hook, int stdin_fd, NookHookResult *result)
+{
+  int err_pipe[2];
+  pid_t pid;
+
+  memset (result, 0, sizeof *result);
+  if (pipe2 (err_pipe, O_CLOEXEC) < 0)
+    {
+      result->err = errno;
+      return -1;
+    }
+  /* Like fork(), without glibc's atfork handlers: the container's init was
+   * itself made by a raw clone(). */
+  pid = syscall (SYS_clone, (unsigned long)SIGCHLD, NULL, NULL, NULL, 0);
+  if (pid == 0)
+    {
+      close (err_pipe[0]);
+      exec_hook (hook, stdin_fd, err_pipe[1]);
+    }
+  close (err_pipe[1]);
+  if (pid < 0)
+    {
+      result->err = errno;
+      close (err_pipe[0]);
+      return -1;
+    }
+  result->err = read_exec_error (err_pipe[0]);
+  close (err_pipe[0]);
+
+  if (hook->timeout > 0 && result->err == 0 && !wait_ready (pid, hook->timeout))
+    {
+      kill (pid, SIGKILL);
+      result->timed_out = 1;
+    }
+  while (waitpid (pid, &result->wait_status, 0) < 0 && errno == EINTR)
+    ;
+  if (result->err != 0 || result->timed_out)
+    return -1;
+  return WIFEXITED (result->wait_status) && WEXITSTATUS (result->wait_status) == 0 ? 0 : -1;
+}
+
+void
+nook_hook_describe (char *buf, size_t size, NookHookKind kind, unsigned int index,
+                    const NookHook *hook, const NookHookResult *result)
+{
+  int len
+      = snprintf (buf, size, "hooks.%s[%u] (%s): ", nook_hook_kind_name (kind), index, hook->path);
+  size_t off = len < 0 ? 0 : (size_t)len < size ? (size_t)len : size;
+  const int st = result->wait_status;
+
+  if (result->err != 0)
+    snprintf (buf + off, size - off, "cannot execute: %s", strerror (result->err));
+  else if (result->timed_out)
+    snprintf (buf + off, size - off, "timed out after %u s (killed)", hook->timeout);
+  else if (WIFSIGNALED (st))
+    snprintf (buf + off, size - off, "killed by signal %d (SIG%s)", WTERMSIG (st),
+              sigabbrev_np (WTERMSIG (st)) ? sigabbrev_np (WTERMSIG (st)) : "?");
+  else
+    snprintf (buf + off, size - off, "exited with status %d", WEXITSTATUS (st));
+}
