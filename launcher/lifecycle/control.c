@@ -21,6 +21,7 @@
 #include "launcher/container/network.h"
 #include "launcher/container/rootfs.h"
 #include "launcher/errors.h"
+#include "launcher/lifecycle/hooks.h"
 #include "storage/autofd.h"
 #include "storage/state.h"
 
@@ -88,6 +89,27 @@ nook_lifecycle_write_pid_file (const char *path, pid_t pid, GError **error)
   return TRUE;
 }
 
+/* poststart / poststop of a detached container, when its state says it
+ * has them: its config is read again (it may have gone with its bundle:
+ * then a warning says so). Failures are warnings, as the spec asks. */
+static void
+run_post_hooks (const NookStateInfo *info, NookHookKind kind, const char *marker)
+{
+  g_autoptr (NookConfig) config = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (g_strcmp0 (nook_state_pairs_get (info->options, marker), "yes") != 0)
+    return;
+  config = nook_lifecycle_load_config (info->bundle, info->config_path, FALSE, NULL, &local);
+  if (config == NULL)
+    {
+      fprintf (stderr, "nook: warning: %s hooks of %s not run: %s\n", marker + strlen ("hooks."),
+               info->id, local->message);
+      return;
+    }
+  nook_hooks_run_warn (config, kind, info->id, info->pid, NULL);
+}
+
 gboolean
 nook_lifecycle_start (const char *root, const char *id, GError **error)
 {
@@ -132,6 +154,7 @@ nook_lifecycle_start (const char *root, const char *id, GError **error)
     }
   /* The fifo gone is what says "running" from now on. */
   unlink (fifo);
+  run_post_hooks (info, NOOK_HOOK_POSTSTART, "hooks.poststart");
   return TRUE;
 }
 
@@ -256,6 +279,9 @@ nook_lifecycle_delete (const char *root, const char *id, gboolean force, GError 
       g_prefix_error (error, "delete %s: ", id);
       return FALSE;
     }
+  /* After the container is deleted (runtime.md): the state goes first. */
+  g_clear_pointer (&state, nook_state_free);
+  run_post_hooks (info, NOOK_HOOK_POSTSTOP, "hooks.poststop");
   return TRUE;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "launcher/lifecycle/hooks.h"
 
 static gboolean
 make_exec_fifo (NookPrepared *p, GError **error)
@@ -39,12 +40,19 @@ make_exec_fifo (NookPrepared *p, GError **error)
   return TRUE;
 }
 
-/* The run options that shaped the container, for exec and list. */
+/* The run options that shaped the container, for exec and list, and
+ * which post-hooks it has: start and delete read its config again only
+ * for those. */
 static GPtrArray *
-option_pairs (const NookRequest *r)
+option_pairs (const NookRequest *r, const NookConfig *config)
 {
   GPtrArray *pairs = g_ptr_array_new ();
   const NookContainerOptions *o = &r->options;
+
+  if (config->n_hooks[NOOK_HOOK_POSTSTART] > 0)
+    g_ptr_array_add (pairs, "hooks.poststart"), g_ptr_array_add (pairs, "yes");
+  if (config->n_hooks[NOOK_HOOK_POSTSTOP] > 0)
+    g_ptr_array_add (pairs, "hooks.poststop"), g_ptr_array_add (pairs, "yes");
 
   g_ptr_array_add (pairs, "userns");
   g_ptr_array_add (pairs, o->userns == NOOK_USERNS_KEEP_ID ? "keep-id" : "auto");
@@ -64,6 +72,20 @@ option_pairs (const NookRequest *r)
   return pairs;
 }
 
+static GPtrArray *
+annotation_pairs (const NookConfig *config)
+{
+  GPtrArray *pairs = g_ptr_array_new ();
+
+  for (guint i = 0; i < config->n_annotations; i++)
+    {
+      g_ptr_array_add (pairs, config->annotations[i].key);
+      g_ptr_array_add (pairs, config->annotations[i].value);
+    }
+  g_ptr_array_add (pairs, NULL);
+  return pairs;
+}
+
 typedef struct
 {
   const NookRequest *request;
@@ -77,13 +99,14 @@ record_state (pid_t pid, gpointer data, GError **error)
   Created *created = data;
   const NookRequest *r = created->request;
   NookPrepared *p = created->prepared;
-  g_autoptr (GPtrArray) options = option_pairs (r);
+  g_autoptr (GPtrArray) options = option_pairs (r, p->config);
+  g_autoptr (GPtrArray) annotations = annotation_pairs (p->config);
   NookStateRecord record = {
     .pid = pid,
     .bundle = p->config->bundle_dir,
     .config_path = r->config_path ? p->config->config_path : NULL,
     .detached = TRUE,
-    .annotations = NULL, /* config annotations: wired in with the config model (issue 11) */
+    .annotations = (const char *const *)annotations->pdata,
     .options = (const char *const *)options->pdata,
   };
 
@@ -97,18 +120,28 @@ gboolean
 nook_lifecycle_create (const NookRequest *r, GError **error)
 {
   g_auto (NookPrepared) p = { 0 };
+  g_autoptr (NookHooks) hooks = NULL;
+  g_autofree char *id = NULL;
   Created created = { .request = r, .prepared = &p };
 
   if (!nook_lifecycle_prepare (r, &p, error))
     return FALSE;
+  /* prestart, createRuntime and createContainer run inside the launch;
+   * startContainer in the child after start; poststart in start. */
+  id = g_strdup (nook_state_get_id (p.state));
+  hooks = nook_hooks_new (p.config, id);
+  nook_hooks_attach (hooks, p.container, FALSE);
   if (!make_exec_fifo (&p, error)
       || !nook_container_create (p.container, p.state, r->console_socket, record_state, &created,
                                  error))
     {
       /* Nothing of a failed create stays: the process (killed by
        * nook_container_create), its daemon, the layer and the state
-       * directory go. */
+       * directory go; then poststop, as after a delete. */
       nook_lifecycle_finish_rootfs (p.container, created.pid > 0, error);
+      g_clear_pointer (&p.state, nook_state_free);
+      if (p.config->n_hooks[NOOK_HOOK_POSTSTOP] > 0)
+        nook_hooks_run_warn (p.config, NOOK_HOOK_POSTSTOP, id, nook_hooks_get_pid (hooks), NULL);
       return FALSE;
     }
   nook_rootfs_detach (p.container->rootfs);

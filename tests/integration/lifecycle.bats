@@ -281,3 +281,34 @@ PY
   run --separate-stderr nk delete --bogus x
   assert_nook_error 125 "delete:" "--bogus"
 }
+
+@test "lifecycle: hooks fire at their verbs: create, start, delete; state shows annotations" {
+  local log=$BATS_TEST_TMPDIR/hooks.log kind
+  for kind in prestart createRuntime createContainer startContainer poststart poststop; do
+    cat >"$BATS_TEST_TMPDIR/$kind.sh" <<SH
+#!/bin/sh
+status=\$(sed -n 's/.*"status" *: *"\\([a-z]*\\)".*/\\1/p' | head -n 1)
+echo "$kind \$status" >>"$log"
+SH
+    chmod 755 "$BATS_TEST_TMPDIR/$kind.sh"
+  done
+  # startContainer runs inside the container: the log must be bound in.
+  edit_config "$B" \
+    'c["process"]["args"] = ["sh", "-c", "trap \"exit 0\" TERM; sleep 100 & wait"]' \
+    'c["annotations"] = {"org.example.k": "v"}' \
+    'c["mounts"].append({"destination": os.environ["BATS_TEST_TMPDIR"], "type": "bind", "source": os.environ["BATS_TEST_TMPDIR"], "options": ["rbind"]})' \
+    'c["hooks"] = {k: [{"path": os.environ["BATS_TEST_TMPDIR"] + "/" + k + ".sh"}] for k in ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]}'
+  nk_detached create -b "$B" "$ID" || fail "create: $(cat "$BATS_TEST_TMPDIR/c.err")"
+  [ "$(cat "$log")" = "prestart creating
+createRuntime creating
+createContainer creating" ] || fail "after create: $(cat "$log")"
+  nk state "$ID" | grep -q '"org.example.k" : "v"' || fail "annotations: $(nk state "$ID")"
+  nk start "$ID"
+  wait_until "$NOOK_TEST_TIMEOUT" grep -q startContainer "$log" || fail "startContainer did not run: $(cat "$log")"
+  grep -q "^poststart running$" "$log" || fail "after start: $(cat "$log")"
+  nk kill "$ID" TERM
+  wait_until "$NOOK_TEST_TIMEOUT" status_is stopped || fail "did not stop"
+  nk delete "$ID"
+  [ "$(tail -n 1 "$log")" = "poststop stopped" ] || fail "after delete: $(cat "$log")"
+  [ "$(grep -c . "$log")" = 6 ] || fail "hooks ran: $(cat "$log")"
+}
