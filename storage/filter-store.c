@@ -79,6 +79,7 @@ G_STATIC_ASSERT (sizeof (struct sock_filter) == 8);
 struct NookFilterStore
 {
   char *dir;
+  char *root;  /* the cache root above a default store, checked like it; or NULL */
   int dirfd;   /* -1 while the directory does not exist */
   gboolean has_secret;
   NookFilterSecret secret;
@@ -206,13 +207,59 @@ check_dir (const char *path, const struct stat *st, GError **error)
   return TRUE;
 }
 
+/* Whoever can write to a directory above the store can rename it away and
+ * put another in its place: each level from the cache root down to the
+ * store's parent must be the user's and closed to group and others, like
+ * the store itself. Levels that do not exist yet end the walk (publish
+ * creates them 0700, then checks again). Symlinks are followed here (a
+ * ~/.cache that links elsewhere is common); the target is what is checked. */
+static gboolean
+check_ancestors (NookFilterStore *store, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_auto (GStrv) parts = NULL;
+  gsize root_len;
+  struct stat st;
+
+  if (store->root == NULL)
+    return TRUE;
+  root_len = strlen (store->root);
+  if (strncmp (store->dir, store->root, root_len) != 0 || store->dir[root_len] != '/')
+    return TRUE;
+  parts = g_strsplit (store->dir + root_len + 1, "/", -1);
+  path = g_strdup (store->root);
+  for (guint i = 0;; i++)
+    {
+      if (stat (path, &st) < 0)
+        {
+          if (errno == ENOENT)
+            return TRUE;
+          return set_errno_error (error, errno, "cannot stat", path);
+        }
+      if (!check_dir (path, &st, error))
+        return FALSE;
+      /* The last part is the store itself: open_dir checks it. */
+      if (parts[i] == NULL || parts[i + 1] == NULL)
+        return TRUE;
+      if (*parts[i] != '\0')
+        {
+          char *next = g_build_filename (path, parts[i], NULL);
+          g_free (path);
+          path = next;
+        }
+    }
+}
+
 /* Opens the directory if it exists (store->dirfd stays -1 if not). */
 static gboolean
 open_dir (NookFilterStore *store, GError **error)
 {
   struct stat st;
-  int fd = open (store->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd;
 
+  if (!check_ancestors (store, error))
+    return FALSE;
+  fd = open (store->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     {
       int err = errno;
@@ -267,6 +314,7 @@ nook_filter_store_open (const char *dir, const NookFilterSecret *secret, GError 
   g_autoptr (NookFilterStore) store = g_new0 (NookFilterStore, 1);
 
   store->dir = dir != NULL ? g_strdup (dir) : nook_filter_store_default_dir ();
+  store->root = dir != NULL ? NULL : nook_xdg_cache_home ();
   store->dirfd = -1;
   if (secret != NULL)
     {
@@ -287,6 +335,7 @@ nook_filter_store_free (NookFilterStore *store)
     close (store->dirfd);
   explicit_bzero (&store->secret, sizeof store->secret);
   g_free (store->dir);
+  g_free (store->root);
   g_free (store);
 }
 

@@ -55,7 +55,9 @@ char *nook_filter_store_default_dir (void);
  * does not exist yet is not an error: lookups miss and the first publish
  * creates it (0700). One that is a symlink, not a directory, not owned by
  * the effective uid, or writable by group or others fails with
- * NOOK_STORAGE_ERROR_INSECURE. */
+ * NOOK_STORAGE_ERROR_INSECURE; so does, for the default directory, any
+ * directory between it and ${XDG_CACHE_HOME:-$HOME/.cache} (included) that
+ * is not owned by the effective uid or is writable by group or others. */
 NookFilterStore *nook_filter_store_open (const char *dir, const NookFilterSecret *secret,
                                          GError **error);
 void nook_filter_store_free (NookFilterStore *store);

@@ -934,14 +934,49 @@ test_dir_read_only (Fixture *f, gconstpointer data)
 static void
 test_dir_cannot_be_created (Fixture *f, gconstpointer data)
 {
-  /* XDG_CACHE_HOME is a file: mkdir fails, even for root. */
+  /* XDG_CACHE_HOME is a file: refused as a level above the store (mkdir
+   * would fail too, even for root). */
   g_autofree char *file = g_build_filename (f->tmp, "file", NULL);
 
   write_file (file, "x", 1);
   g_setenv ("XDG_CACHE_HOME", file, TRUE);
-  assert_runs_without_store (f, "Not a directory");
+  assert_runs_without_store (f, "it is not a directory");
 }
 
+
+/* --- Directories above the store --- */
+
+/* Each level from XDG_CACHE_HOME down to the store is checked like the
+ * store itself: a group-writable nook/ or cache root is refused, with the
+ * store's content left alone (and its planted entry unused). */
+static void
+test_dir_parent_group_writable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *nook_dir = g_path_get_dirname (f->store_dir);
+  g_autofree char *want = g_strdup_printf ("refusing to use %s: it has mode 0770", nook_dir);
+
+  plant_allow_all (f);
+  g_assert_no_errno (chmod (nook_dir, 0770));
+  assert_runs_without_store (f, want);
+  g_assert_no_errno (chmod (nook_dir, 0700));
+
+  g_autofree char *want_root = g_strdup_printf ("refusing to use %s: it has mode 0777", f->tmp);
+  g_assert_no_errno (chmod (f->tmp, 0777));
+  assert_runs_without_store (f, want_root);
+}
+
+/* The store directory does not exist yet: a writable nook/ above it is
+ * refused before anything is created in it. */
+static void
+test_dir_parent_writable_before_create (Fixture *f, gconstpointer data)
+{
+  g_autofree char *nook_dir = g_path_get_dirname (f->store_dir);
+
+  g_assert_no_errno (g_mkdir_with_parents (nook_dir, 0700));
+  g_assert_no_errno (chmod (nook_dir, 0702));
+  assert_runs_without_store (f, "writable by group or others");
+  g_assert_false (g_file_test (f->store_dir, G_FILE_TEST_EXISTS));
+}
 
 /* --- The MAC --- */
 
@@ -1349,6 +1384,8 @@ main (int argc, char **argv)
   ADD ("dir/foreign-owner", test_dir_foreign_owner, NULL);
   ADD ("dir/read-only", test_dir_read_only, NULL);
   ADD ("dir/cannot-be-created", test_dir_cannot_be_created, NULL);
+  ADD ("dir/parent-group-writable", test_dir_parent_group_writable, NULL);
+  ADD ("dir/parent-writable-before-create", test_dir_parent_writable_before_create, NULL);
   ADD ("mac/bit-flips", test_mac_bit_flips, NULL);
   ADD ("mac/other-secret", test_mac_other_secret, NULL);
   ADD ("mac/forged-plain-checksum", test_mac_forged_plain_checksum, NULL);
