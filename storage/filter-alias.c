@@ -14,9 +14,9 @@
 #include "storage/autofd.h"
 #include "storage/xdg.h"
 
-/* A link: the config's key, its profile's key, a check over both. */
-#define LINK_SIZE (3 * NOOK_FILTER_STORE_KEY_SIZE)
-#define CHECK_TAG "nook-seccomp-config-link-2"
+/* A link: the config's key, its profile's key, a MAC over both. */
+#define LINK_SIZE (2 * NOOK_FILTER_STORE_KEY_SIZE + NOOK_FILTER_MAC_SIZE)
+#define MAC_TAG "nook-seccomp-config-link-3"
 /* Links are files 00 .. ff, by the config key's first byte: at most 256,
  * with nothing to count or evict; two configs that share the byte take
  * turns (a full parse each time the other was last). */
@@ -36,18 +36,16 @@ slot_name (const guint8 *config_key, char out[SLOT_NAME_LEN + 1])
   g_snprintf (out, SLOT_NAME_LEN + 1, "%02x", config_key[0]);
 }
 
-/* The check: SHA-256 over a tag and both keys. */
+/* The MAC: HMAC-SHA256 keyed by the secret over a tag and both keys. */
 static void
-link_check (const guint8 *config_key, const guint8 *profile_key,
-            guint8 out[NOOK_FILTER_STORE_KEY_SIZE])
+link_mac (const NookFilterSecret *secret, const guint8 *config_key, const guint8 *profile_key,
+          guint8 out[NOOK_FILTER_MAC_SIZE])
 {
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  gsize len = NOOK_FILTER_STORE_KEY_SIZE;
+  GHmac *hmac = nook_filter_secret_hmac (secret, MAC_TAG);
 
-  g_checksum_update (sum, (const guchar *) CHECK_TAG, sizeof CHECK_TAG);
-  g_checksum_update (sum, config_key, NOOK_FILTER_STORE_KEY_SIZE);
-  g_checksum_update (sum, profile_key, NOOK_FILTER_STORE_KEY_SIZE);
-  g_checksum_get_digest (sum, out, &len);
+  g_hmac_update (hmac, config_key, NOOK_FILTER_STORE_KEY_SIZE);
+  g_hmac_update (hmac, profile_key, NOOK_FILTER_STORE_KEY_SIZE);
+  nook_filter_secret_hmac_finish (hmac, out);
 }
 
 /* The directory, opened only when it is private: a real directory of the
@@ -64,14 +62,15 @@ open_dir (const char *dir)
 }
 
 gboolean
-nook_filter_alias_lookup (const char *dir, const guint8 *config_key,
+nook_filter_alias_lookup (const char *dir, const NookFilterSecret *secret,
+                          const guint8 *config_key,
                           guint8 out_profile_key[NOOK_FILTER_STORE_KEY_SIZE])
 {
   g_autofree char *default_dir = dir ? NULL : nook_filter_alias_default_dir ();
   nook_autofd int dfd = open_dir (dir ? dir : default_dir);
   nook_autofd int fd = -1;
   char name[SLOT_NAME_LEN + 1];
-  guint8 data[LINK_SIZE + 1], check[NOOK_FILTER_STORE_KEY_SIZE];
+  guint8 data[LINK_SIZE + 1], mac[NOOK_FILTER_MAC_SIZE];
   const guint8 *profile_key = data + NOOK_FILTER_STORE_KEY_SIZE;
   struct stat st;
   ssize_t n;
@@ -92,8 +91,8 @@ nook_filter_alias_lookup (const char *dir, const guint8 *config_key,
   /* Another config's link in the slot: a miss, and it stays. */
   if (memcmp (data, config_key, NOOK_FILTER_STORE_KEY_SIZE) != 0)
     return FALSE;
-  link_check (config_key, profile_key, check);
-  if (memcmp (check, data + 2 * NOOK_FILTER_STORE_KEY_SIZE, sizeof check) != 0)
+  link_mac (secret, config_key, profile_key, mac);
+  if (!nook_filter_mac_equal (mac, data + 2 * NOOK_FILTER_STORE_KEY_SIZE))
     {
       unlinkat (dfd, name, 0);
       return FALSE;
@@ -103,7 +102,8 @@ nook_filter_alias_lookup (const char *dir, const guint8 *config_key,
 }
 
 void
-nook_filter_alias_publish (const char *dir, const guint8 *config_key, const guint8 *profile_key)
+nook_filter_alias_publish (const char *dir, const NookFilterSecret *secret,
+                           const guint8 *config_key, const guint8 *profile_key)
 {
   g_autofree char *default_dir = dir ? NULL : nook_filter_alias_default_dir ();
   char name[SLOT_NAME_LEN + 1];
@@ -119,7 +119,7 @@ nook_filter_alias_publish (const char *dir, const guint8 *config_key, const guin
   tmp = g_strdup_printf (".%s.tmp.%d", name, (int) getpid ());
   memcpy (data, config_key, NOOK_FILTER_STORE_KEY_SIZE);
   memcpy (data + NOOK_FILTER_STORE_KEY_SIZE, profile_key, NOOK_FILTER_STORE_KEY_SIZE);
-  link_check (config_key, profile_key, data + 2 * NOOK_FILTER_STORE_KEY_SIZE);
+  link_mac (secret, config_key, profile_key, data + 2 * NOOK_FILTER_STORE_KEY_SIZE);
   fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return;

@@ -1,9 +1,33 @@
 /* nook: the per-user store of compiled seccomp programs.
  *
+ * Threat model. An entry is a seccomp filter that a later container will
+ * run under, so whoever can write a valid entry chooses that container's
+ * filter. The store is a directory in the user's cache, and containers
+ * often have it: a toolbox container binds the whole home, others bind
+ * ~/.cache, and their processes run as the user's own uid on the host (root
+ * of a user namespace that maps it, or the user's uid under keep-id). Such
+ * a process can write any file here with the right owner and mode, and can
+ * compute any unkeyed checksum and any key (nook's version, libseccomp's
+ * version, the machine and the profile are all public). So file ownership,
+ * modes and checksums only catch accidents; what makes an entry valid is an
+ * HMAC-SHA256 over the whole entry, keyed by a per-user secret that only
+ * nook outside any container can read (kept in the kernel's persistent
+ * keyring; filter-secret.c says where, why there, and the limits: a process
+ * in nook's own user namespace with the user's uid, which includes a
+ * container sharing that user namespace, can read it too). The links of
+ * the fast path (filter-alias.c) carry the same kind of MAC, so that a link
+ * cannot point a config at another profile's valid entry either.
+ * What a container with the cache bound in can still do: delete or damage
+ * entries (a recompile, said in a warning), copy an old valid entry of the
+ * same key back (it holds the same program), fill the disk. What it cannot
+ * do: make a later container run under a filter nook did not compile for
+ * that container's profile.
+ *
  * An entry file is
  *
  *   header   magic, format version, architecture, key, instruction count,
- *            size of the warnings, SHA-256 of everything after the header
+ *            size of the warnings, HMAC-SHA256 (keyed by the secret) of a
+ *            tag, the header up to the MAC and everything after the header
  *   insns    n_insns struct sock_filter, as the kernel takes them
  *   warnings the compile warnings, each one terminated by a NUL byte
  *
@@ -11,7 +35,7 @@
  * Entries are never changed in place: they are written whole to an unnamed
  * (O_TMPFILE) or temporary file and linked or renamed into place, so a reader
  * sees a whole entry or none. Nothing is fsync'ed: a crash may leave an entry
- * with lost data, which its checksum catches, and a cache may lose entries. */
+ * with lost data, which its MAC catches, and a cache may lose entries. */
 #include "storage/filter-store.h"
 
 #include "storage/autofd.h"
@@ -26,6 +50,7 @@
 #include <unistd.h>
 
 #define ENTRY_MAGIC "NOOKBPF\n"
+#define MAC_TAG "nook-filter-store-entry-2"
 #define MAX_WARNINGS_SIZE (64 * 1024)
 #define KEY_HEX_LEN (NOOK_FILTER_STORE_KEY_SIZE * 2)
 #define TMP_PREFIX ".tmp-"
@@ -41,7 +66,7 @@ typedef struct
   guint8 key[NOOK_FILTER_STORE_KEY_SIZE];
   guint32 n_insns;
   guint32 warnings_size;
-  guint8 checksum[32];
+  guint8 mac[NOOK_FILTER_MAC_SIZE];
 } EntryHeader;
 
 G_STATIC_ASSERT (sizeof (EntryHeader) == 88);
@@ -54,7 +79,10 @@ G_STATIC_ASSERT (sizeof (struct sock_filter) == 8);
 struct NookFilterStore
 {
   char *dir;
-  int dirfd; /* -1 while the directory does not exist */
+  char *root;  /* the cache root above a default store, checked like it; or NULL */
+  int dirfd;   /* -1 while the directory does not exist */
+  gboolean has_secret;
+  NookFilterSecret secret;
 };
 
 
@@ -82,6 +110,14 @@ nook_filter_store_default_dir (void)
   g_autofree char *cache = nook_xdg_cache_dir ();
 
   return g_build_filename (cache, "seccomp", NULL);
+}
+
+static gboolean
+no_secret (GError **error)
+{
+  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+               "the store was opened without a secret to check entries with");
+  return FALSE;
 }
 
 static void
@@ -171,13 +207,59 @@ check_dir (const char *path, const struct stat *st, GError **error)
   return TRUE;
 }
 
+/* Whoever can write to a directory above the store can rename it away and
+ * put another in its place: each level from the cache root down to the
+ * store's parent must be the user's and closed to group and others, like
+ * the store itself. Levels that do not exist yet end the walk (publish
+ * creates them 0700, then checks again). Symlinks are followed here (a
+ * ~/.cache that links elsewhere is common); the target is what is checked. */
+static gboolean
+check_ancestors (NookFilterStore *store, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_auto (GStrv) parts = NULL;
+  gsize root_len;
+  struct stat st;
+
+  if (store->root == NULL)
+    return TRUE;
+  root_len = strlen (store->root);
+  if (strncmp (store->dir, store->root, root_len) != 0 || store->dir[root_len] != '/')
+    return TRUE;
+  parts = g_strsplit (store->dir + root_len + 1, "/", -1);
+  path = g_strdup (store->root);
+  for (guint i = 0;; i++)
+    {
+      if (stat (path, &st) < 0)
+        {
+          if (errno == ENOENT)
+            return TRUE;
+          return set_errno_error (error, errno, "cannot stat", path);
+        }
+      if (!check_dir (path, &st, error))
+        return FALSE;
+      /* The last part is the store itself: open_dir checks it. */
+      if (parts[i] == NULL || parts[i + 1] == NULL)
+        return TRUE;
+      if (*parts[i] != '\0')
+        {
+          char *next = g_build_filename (path, parts[i], NULL);
+          g_free (path);
+          path = next;
+        }
+    }
+}
+
 /* Opens the directory if it exists (store->dirfd stays -1 if not). */
 static gboolean
 open_dir (NookFilterStore *store, GError **error)
 {
   struct stat st;
-  int fd = open (store->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd;
 
+  if (!check_ancestors (store, error))
+    return FALSE;
+  fd = open (store->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     {
       int err = errno;
@@ -227,12 +309,18 @@ ensure_dir (NookFilterStore *store, GError **error)
 }
 
 NookFilterStore *
-nook_filter_store_open (const char *dir, GError **error)
+nook_filter_store_open (const char *dir, const NookFilterSecret *secret, GError **error)
 {
   g_autoptr (NookFilterStore) store = g_new0 (NookFilterStore, 1);
 
   store->dir = dir != NULL ? g_strdup (dir) : nook_filter_store_default_dir ();
+  store->root = dir != NULL ? NULL : nook_xdg_cache_home ();
   store->dirfd = -1;
+  if (secret != NULL)
+    {
+      store->secret = *secret;
+      store->has_secret = TRUE;
+    }
   if (!open_dir (store, error))
     return NULL;
   return g_steal_pointer (&store);
@@ -245,7 +333,9 @@ nook_filter_store_free (NookFilterStore *store)
     return;
   if (store->dirfd >= 0)
     close (store->dirfd);
+  explicit_bzero (&store->secret, sizeof store->secret);
   g_free (store->dir);
+  g_free (store->root);
   g_free (store);
 }
 
@@ -253,6 +343,12 @@ const char *
 nook_filter_store_get_dir (NookFilterStore *store)
 {
   return store->dir;
+}
+
+const NookFilterSecret *
+nook_filter_store_get_secret (NookFilterStore *store)
+{
+  return store->has_secret ? &store->secret : NULL;
 }
 
 /* --- Reading an entry --- */
@@ -288,14 +384,17 @@ read_exact (int fd, void *buf, size_t size)
   return TRUE;
 }
 
+/* The MAC of a whole entry (data, size bytes): everything but the MAC
+ * field itself. */
 static void
-payload_checksum (const guint8 *payload, gsize size, guint8 out[32])
+entry_mac (const NookFilterSecret *secret, const guint8 *data, gsize size,
+           guint8 out[NOOK_FILTER_MAC_SIZE])
 {
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  gsize len = 32;
+  GHmac *hmac = nook_filter_secret_hmac (secret, MAC_TAG);
 
-  g_checksum_update (checksum, payload, size);
-  g_checksum_get_digest (checksum, out, &len);
+  g_hmac_update (hmac, data, G_STRUCT_OFFSET (EntryHeader, mac));
+  g_hmac_update (hmac, data + sizeof (EntryHeader), size - sizeof (EntryHeader));
+  nook_filter_secret_hmac_finish (hmac, out);
 }
 
 static gboolean
@@ -312,14 +411,15 @@ check_entry_stat (const struct stat *st, GError **error)
   return TRUE;
 }
 
-/* Checks a whole entry in memory; everything in it is covered: the header
- * fields by comparison or by the exact size, the rest by the checksum. */
+/* Checks a whole entry in memory; everything in it is covered by the MAC.
+ * The other checks come first only to say what is wrong with an entry that
+ * was damaged rather than forged. */
 static gboolean
-check_entry_data (const guint8 *data, gsize size, const guint8 *key, guint32 arch,
-                  const EntryHeader **out_header, GError **error)
+check_entry_data (NookFilterStore *store, const guint8 *data, gsize size, const guint8 *key,
+                  guint32 arch, const EntryHeader **out_header, GError **error)
 {
   const EntryHeader *h = (const EntryHeader *)data;
-  guint8 sum[32];
+  guint8 mac[NOOK_FILTER_MAC_SIZE];
 
   if (memcmp (h->magic, ENTRY_MAGIC, sizeof h->magic) != 0)
     return invalid (error, "bad magic");
@@ -341,9 +441,9 @@ check_entry_data (const guint8 *data, gsize size, const guint8 *key, guint32 arc
   if (h->warnings_size > 0 && data[size - 1] != '\0')
     return invalid (error, "unterminated warnings");
 
-  payload_checksum (data + sizeof (EntryHeader), size - sizeof (EntryHeader), sum);
-  if (memcmp (sum, h->checksum, sizeof sum) != 0)
-    return invalid (error, "bad checksum");
+  entry_mac (&store->secret, data, size, mac);
+  if (!nook_filter_mac_equal (mac, h->mac))
+    return invalid (error, "bad MAC (not written by this user's nook outside a container)");
 
   *out_header = h;
   return TRUE;
@@ -371,6 +471,8 @@ read_entry (NookFilterStore *store, const char *name, const guint8 *key, guint32
   const EntryHeader *h = NULL;
 
   *out_missing = FALSE;
+  if (!store->has_secret)
+    return no_secret (error);
   /* O_NONBLOCK: a FIFO planted in place of the entry must not hang us. */
   nook_autofd int fd
       = openat (store->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -394,7 +496,7 @@ read_entry (NookFilterStore *store, const char *name, const guint8 *key, guint32
   g_autofree guint8 *data = g_malloc (st.st_size);
   if (!read_exact (fd, data, st.st_size))
     return invalid (error, "truncated while reading");
-  if (!check_entry_data (data, st.st_size, key, arch, &h, error))
+  if (!check_entry_data (store, data, st.st_size, key, arch, &h, error))
     return FALSE;
 
   /* The LRU clock. A read-only store still serves its entries. */
@@ -579,8 +681,8 @@ write_all (int fd, const guint8 *data, gsize size)
 }
 
 static GByteArray *
-build_entry (const guint8 *key, guint32 arch, const struct sock_filter *insns, guint n_insns,
-             GPtrArray *warnings)
+build_entry (NookFilterStore *store, const guint8 *key, guint32 arch,
+             const struct sock_filter *insns, guint n_insns, GPtrArray *warnings)
 {
   GByteArray *data = g_byte_array_new ();
   EntryHeader h = { .version = NOOK_FILTER_STORE_FORMAT_VERSION, .arch = arch, .n_insns = n_insns };
@@ -597,7 +699,7 @@ build_entry (const guint8 *key, guint32 arch, const struct sock_filter *insns, g
 
   EntryHeader *hp = (EntryHeader *)data->data;
   hp->warnings_size = data->len - sizeof h - n_insns * sizeof (struct sock_filter);
-  payload_checksum (data->data + sizeof h, data->len - sizeof h, hp->checksum);
+  entry_mac (&store->secret, data->data, data->len, hp->mac);
   return data;
 }
 
@@ -663,10 +765,12 @@ nook_filter_store_publish (NookFilterStore *store, const guint8 *key, guint32 ar
 
   g_return_val_if_fail (n_insns > 0 && n_insns <= NOOK_FILTER_STORE_MAX_INSNS, FALSE);
 
+  if (!store->has_secret)
+    return no_secret (error);
   if (!ensure_dir (store, error))
     return FALSE;
 
-  g_autoptr (GByteArray) data = build_entry (key, arch, insns, n_insns, warnings);
+  g_autoptr (GByteArray) data = build_entry (store, key, arch, insns, n_insns, warnings);
   if (data->len > MAX_ENTRY_SIZE)
     return invalid (error, "cannot store the filter: its warnings are too long");
 
@@ -692,10 +796,16 @@ nook_filter_store_publish (NookFilterStore *store, const guint8 *key, guint32 ar
 GPtrArray *
 nook_filter_store_list (NookFilterStore *store, guint32 arch, GError **error)
 {
-  g_autoptr (GArray) files = list_files (store, error);
+  g_autoptr (GArray) files = NULL;
   g_autoptr (GPtrArray) infos
       = g_ptr_array_new_with_free_func ((GDestroyNotify)nook_filter_store_entry_info_free);
 
+  if (!store->has_secret)
+    {
+      no_secret (error);
+      return NULL;
+    }
+  files = list_files (store, error);
   if (files == NULL)
     return NULL;
   g_array_sort (files, compare_mtime_oldest_first);
@@ -730,10 +840,13 @@ gboolean
 nook_filter_store_prune (NookFilterStore *store, guint32 arch, guint max_entries,
                          guint *out_removed, GError **error)
 {
-  g_autoptr (GArray) files = list_files (store, error);
+  g_autoptr (GArray) files = NULL;
   g_autoptr (GArray) kept = NULL;
   guint removed = 0;
 
+  if (!store->has_secret)
+    return no_secret (error);
+  files = list_files (store, error);
   if (files == NULL)
     return FALSE;
   kept = g_array_new (FALSE, TRUE, sizeof (FileInfo));

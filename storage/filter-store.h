@@ -8,15 +8,18 @@
  *
  * A cache: deleting any of it is always safe. An entry that fails any check is
  * removed and reported as "discarded", never returned, so a damaged or planted
- * entry can cost a recompile but never weaken a filter. */
+ * entry can cost a recompile but never weaken a filter. Every entry carries
+ * an HMAC keyed by the user's secret (filter-secret.h): the threat model is
+ * at the top of filter-store.c. */
 #pragma once
 
 #include <glib.h>
 #include <linux/filter.h>
 
+#include "storage/filter-secret.h"
 #include "storage/xdg.h"
 
-#define NOOK_FILTER_STORE_FORMAT_VERSION 1
+#define NOOK_FILTER_STORE_FORMAT_VERSION 2
 #define NOOK_FILTER_STORE_KEY_SIZE 32    /* SHA-256 */
 #define NOOK_FILTER_STORE_MAX_INSNS 4096 /* BPF_MAXINSNS */
 #define NOOK_FILTER_STORE_DEFAULT_MAX_ENTRIES 256
@@ -47,21 +50,29 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookFilterStoreEntryInfo, nook_filter_store_entry
 /* The store's directory: ${XDG_CACHE_HOME:-$HOME/.cache}/nook/seccomp. */
 char *nook_filter_store_default_dir (void);
 
-/* Opens the store at dir (NULL: the default). A directory that does not exist
- * yet is not an error: lookups miss and the first publish creates it (0700).
- * One that is a symlink, not a directory, not owned by the effective uid, or
- * writable by group or others fails with NOOK_STORAGE_ERROR_INSECURE. */
-NookFilterStore *nook_filter_store_open (const char *dir, GError **error);
+/* Opens the store at dir (NULL: the default) whose entries are MAC'd with
+ * secret (copied; NULL: a store that can only be cleared). A directory that
+ * does not exist yet is not an error: lookups miss and the first publish
+ * creates it (0700). One that is a symlink, not a directory, not owned by
+ * the effective uid, or writable by group or others fails with
+ * NOOK_STORAGE_ERROR_INSECURE; so does, for the default directory, any
+ * directory between it and ${XDG_CACHE_HOME:-$HOME/.cache} (included) that
+ * is not owned by the effective uid or is writable by group or others. */
+NookFilterStore *nook_filter_store_open (const char *dir, const NookFilterSecret *secret,
+                                         GError **error);
 void nook_filter_store_free (NookFilterStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookFilterStore, nook_filter_store_free)
 
 const char *nook_filter_store_get_dir (NookFilterStore *store);
 
+/* The secret the store checks its entries with; NULL when opened without. */
+const NookFilterSecret *nook_filter_store_get_secret (NookFilterStore *store);
+
 /* Looks the key up. On a hit, *out_insns (g_malloc'd) and *out_n_insns hold
  * the program and each stored warning is appended to warnings (char *, may be
  * NULL), and the entry's mtime is set to now (the LRU clock). An entry that
  * fails a check is removed: NOOK_FILTER_STORE_DISCARDED with the reason in
- * error. The hit path is one open, one fstat, one read, one checksum and one
+ * error. The hit path is one open, one fstat, one read, one HMAC and one
  * futimens; it never lists the directory. */
 NookFilterStoreResult nook_filter_store_lookup (NookFilterStore *store, const guint8 *key,
                                                 guint32 arch, struct sock_filter **out_insns,

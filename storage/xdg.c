@@ -44,6 +44,16 @@ xdg_base_dir (const char *variable, const char *home_relative)
 }
 
 char *
+nook_xdg_cache_home (void)
+{
+  const char *base = xdg_env ("XDG_CACHE_HOME");
+
+  if (base != NULL)
+    return g_strdup (base);
+  return g_build_filename (home_dir (), ".cache", NULL);
+}
+
+char *
 nook_xdg_cache_dir (void)
 {
   return xdg_base_dir ("XDG_CACHE_HOME", ".cache");

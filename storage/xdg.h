@@ -19,6 +19,9 @@ typedef enum
  * Created (mode 0700) and checked to be the user's own. */
 char *nook_xdg_runtime_root (GError **error);
 
+/* ${XDG_CACHE_HOME:-$HOME/.cache} (not created). */
+char *nook_xdg_cache_home (void);
+
 /* ${XDG_CACHE_HOME:-$HOME/.cache}/nook (not created). */
 char *nook_xdg_cache_dir (void);
 

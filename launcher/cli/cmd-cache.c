@@ -5,6 +5,7 @@
 
 #include "launcher/cli/commands.h"
 #include "launcher/errors.h"
+#include "launcher/seccomp/seccomp-prepare.h"
 #include "storage/filter-alias.h"
 #include "storage/filter-store.h"
 
@@ -104,10 +105,13 @@ parse_options (const char *verb, int *argc, char ***argv, NookCacheOptions *o, G
   return TRUE;
 }
 
+/* ls and prune check entries, which takes the user's secret; clear does
+ * not, so that it works where the kernel keyring does not. */
 static NookFilterStore *
-open_store (GError **error)
+open_store (gboolean check_entries, GError **error)
 {
-  NookFilterStore *store = nook_filter_store_open (NULL, error);
+  NookFilterStore *store
+      = check_entries ? nook_seccomp_store_open (error) : nook_filter_store_open (NULL, NULL, error);
 
   if (store == NULL)
     g_prefix_error (error, "cache: ");
@@ -125,7 +129,7 @@ format_time (gint64 seconds)
 static gboolean
 cache_ls (const NookCacheOptions *o, GError **error)
 {
-  g_autoptr (NookFilterStore) store = open_store (error);
+  g_autoptr (NookFilterStore) store = open_store (TRUE, error);
   if (store == NULL)
     return FALSE;
   g_autoptr (GPtrArray) entries = nook_filter_store_list (store, seccomp_arch_native (), error);
@@ -178,7 +182,7 @@ cache_prune (const NookCacheOptions *o, GError **error)
       return FALSE;
     }
 
-  g_autoptr (NookFilterStore) store = open_store (error);
+  g_autoptr (NookFilterStore) store = open_store (TRUE, error);
   if (store == NULL)
     return FALSE;
   if (!nook_filter_store_prune (store, seccomp_arch_native (), max_entries, &removed, error))
@@ -195,7 +199,7 @@ cache_clear (GError **error)
 {
   guint removed = 0;
 
-  g_autoptr (NookFilterStore) store = open_store (error);
+  g_autoptr (NookFilterStore) store = open_store (FALSE, error);
   if (store == NULL)
     return FALSE;
   if (!nook_filter_store_clear (store, &removed, error))

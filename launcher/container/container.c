@@ -358,7 +358,7 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
           g_prefix_error (error, "%s: linux.seccomp: ", config->config_path);
           return NULL;
         }
-      c->seccomp_flags = nook_seccomp_load_flags (config->seccomp);
+      c->seccomp_flags = nook_seccomp_kernel_flags (config->seccomp, warnings);
     }
 
   return g_steal_pointer (&c);

@@ -34,6 +34,7 @@
 
 #include "launcher/errors.h"
 #include "launcher/container/network.h"
+#include "launcher/init/session-keyring.h"
 #include "launcher/container/sync.h"
 #include "storage/state.h"
 #include "userns/userns.h"
@@ -301,6 +302,11 @@ run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
     }
   if (setns (userns_fd, CLONE_NEWUSER) < 0)
     daemon_fail ("joining the container's user namespace", errno);
+  /* It lives in the container's user namespace as long as the container:
+   * it must not hold nook's session keyring (session-keyring.h). */
+  int keyring_error = -nook_session_keyring_new ();
+  if (keyring_error > 0)
+    daemon_fail ("joining a new session keyring", keyring_error);
   /* Root in the namespace, where it maps (under keep-id the caller is not):
    * the daemon creates files for every id of the container and chowns
    * them, which takes capabilities that an exec as non-root drops. The

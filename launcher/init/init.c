@@ -18,11 +18,28 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "launcher/init/session-keyring.h"
+
 typedef struct
 {
   const char *name;
   int (*run) (NookInit *init);
 } NookInitStep;
+
+/* First, before anything of the container's can run, and before the
+ * namespaces step forks the process that relays signals: a new, empty
+ * session keyring instead of nook's (session-keyring.h says why). Failing
+ * to make one fails the run, as in runc and crun; only a kernel without
+ * keyrings is let through. */
+static int
+step_session_keyring (NookInit *init)
+{
+  int r = nook_session_keyring_new ();
+
+  if (r < 0)
+    return nook_init_fail (init, -r, "joining a new session keyring");
+  return 0;
+}
 
 /* The order is the contract (STYLE.md): sync, mount propagation, rootfs,
  * mounts, pivot_root, masks, hostname, rlimits, user, capabilities,
@@ -35,6 +52,7 @@ typedef struct
  * under the process's credentials and filter, right before the execve (as
  * crun runs them). */
 static const NookInitStep steps[] = {
+  { "session-keyring", step_session_keyring },
   { "join-namespaces", nook_init_step_namespaces },
   { "network", nook_init_step_network },
   { "mount-propagation", nook_init_step_propagation },

@@ -131,7 +131,7 @@ load_seccomp (NookInit *init)
   int r = nook_seccomp_load (c->seccomp->insns, c->seccomp->n_insns, c->seccomp_flags);
 
   if (r < 0)
-    return nook_init_fail (init, -r, "loading the seccomp filter");
+    return nook_init_fail (init, -r, "loading the seccomp filter (flags 0x%x)", c->seccomp_flags);
   return 0;
 }
 

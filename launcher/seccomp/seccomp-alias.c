@@ -256,8 +256,9 @@ nook_seccomp_alias_lookup (const guint8 *config_key, struct sock_filter **out_in
   g_autoptr (NookFilterStore) store = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (!nook_filter_alias_lookup (NULL, config_key, profile_key)
-      || (store = nook_filter_store_open (NULL, NULL)) == NULL)
+  if ((store = nook_seccomp_store_open (NULL)) == NULL
+      || !nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (store), config_key,
+                                    profile_key))
     return FALSE;
   switch (nook_filter_store_lookup (store, profile_key, seccomp_arch_native (), out_insns, out_n,
                                     stored_warnings, &error))

@@ -1,11 +1,13 @@
 /* nook: loading a compiled BPF program (child side).
  *
- * Runs in the container's init right before execve, after clone(): no
- * allocation, no GLib, no libseccomp, only syscalls, so that it is safe
- * whatever state the parent's allocator and locks were in at clone time. */
+ * nook_seccomp_load runs in the container's init right before execve, after
+ * clone(): no allocation, no GLib, no libseccomp, only syscalls, so that it
+ * is safe whatever state the parent's allocator and locks were in at clone
+ * time. nook_seccomp_kernel_flags runs in the parent, before clone(). */
 #include "launcher/seccomp/seccomp.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <linux/seccomp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -28,15 +30,83 @@ nook_seccomp_load (const struct sock_filter *insns, unsigned short n_insns, unsi
     .filter = (struct sock_filter *)insns,
   };
 
+  /* No retry without the flags: the parent already dropped, with a warning,
+   * the ones this kernel does not know (nook_seccomp_kernel_flags), so an
+   * EINVAL here is a real error, not a flag to lose silently. */
   int saved_errno = errno;
   int ret = set_mode_filter (flags, &prog);
 
-  /* Kernels older than a flag (SPEC_ALLOW is 4.17) refuse the whole call
-   * with EINVAL; the flags only tune how the filter is applied, so load it
-   * without them rather than run the container with no filter at all. */
-  if (ret == -EINVAL && flags != 0)
-    ret = set_mode_filter (0, &prog);
-
   errno = saved_errno;
   return ret;
+}
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+const char *
+nook_seccomp_flag_name (unsigned int flag)
+{
+  switch (flag)
+    {
+    case SECCOMP_FILTER_FLAG_TSYNC:
+      return "SECCOMP_FILTER_FLAG_TSYNC";
+    case SECCOMP_FILTER_FLAG_LOG:
+      return "SECCOMP_FILTER_FLAG_LOG";
+    case SECCOMP_FILTER_FLAG_SPEC_ALLOW:
+      return "SECCOMP_FILTER_FLAG_SPEC_ALLOW";
+    case SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV:
+      return "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
+    default:
+      return "an unknown flag";
+    }
+}
+
+/* seccomp(2) checks the flags before it reads the program: a known flag
+ * with a NULL program fails with EFAULT, an unknown one with EINVAL
+ * (libseccomp probes the same way). Anything else (seccomp filtered out
+ * around nook, ENOSYS) says nothing: the flag is kept, and the load fails
+ * with a clear error if the kernel refuses it. */
+static gboolean
+kernel_knows_flag (unsigned int flag)
+{
+  int saved_errno = errno;
+  gboolean known = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) == 0
+                   || errno != EINVAL;
+
+  errno = saved_errno;
+  return known;
+}
+
+unsigned int
+nook_seccomp_kernel_flags (const NookSeccomp *seccomp, GPtrArray *warnings)
+{
+  unsigned int flags = nook_seccomp_load_flags (seccomp), usable = 0;
+
+  for (unsigned int bit = 1; bit != 0 && bit <= flags; bit <<= 1)
+    {
+      const char *why = NULL;
+
+      if ((flags & bit) == 0)
+        continue;
+      /* It only changes how a notify listener waits, and nook creates none
+       * (SCMP_ACT_NOTIFY is refused): the kernel refuses it without one. */
+      if (bit == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+        why = "applies only to a notify listener (SCMP_ACT_NOTIFY), which nook does not create";
+      else if (!kernel_knows_flag (bit))
+        why = "is not supported by this kernel";
+      if (why == NULL)
+        {
+          usable |= bit;
+          continue;
+        }
+      /* SPEC_ALLOW when the config gives no flags is nook's own default, as
+       * crun's: a kernel without it (before 4.17) just keeps the mitigation. */
+      if (warnings != NULL && seccomp->has_flags)
+        g_ptr_array_add (warnings,
+                         g_strdup_printf ("linux.seccomp.flags: %s %s: the filter is loaded "
+                                          "without it",
+                                          nook_seccomp_flag_name (bit), why));
+    }
+  return usable;
 }

@@ -8,6 +8,7 @@
 #include "launcher/seccomp/seccomp-prepare.h"
 
 #include <seccomp.h>
+#include <string.h>
 
 #include "launcher/seccomp/seccomp-key.h"
 #include "storage/filter-alias.h"
@@ -62,6 +63,25 @@ save (NookFilterStore *store, const guint8 *key, guint32 arch, const NookBpfProg
                           local_error->message);
 }
 
+NookFilterStore *
+nook_seccomp_store_open (GError **error)
+{
+  NookFilterSecret secret;
+  gboolean created = FALSE;
+  NookFilterStore *store;
+
+  if (!nook_filter_secret_load (&secret, &created, error))
+    return NULL;
+  store = nook_filter_store_open (NULL, &secret, error);
+  explicit_bzero (&secret, sizeof secret);
+  if (store != NULL && created)
+    {
+      (void) nook_filter_store_clear (store, NULL, NULL);
+      (void) nook_filter_alias_clear (NULL);
+    }
+  return store;
+}
+
 char *
 nook_seccomp_discarded_warning (const GError *reason)
 {
@@ -94,7 +114,7 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
   /* libseccomp's native architecture token is the AUDIT_ARCH value. */
   guint32 arch = seccomp_arch_native ();
 
-  g_autoptr (NookFilterStore) store = nook_filter_store_open (NULL, &store_error);
+  g_autoptr (NookFilterStore) store = nook_seccomp_store_open (&store_error);
   if (store == NULL)
     {
       NookBpfProgram *program = nook_seccomp_compile (seccomp, warnings, error);
@@ -134,7 +154,8 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
   /* The next start of this very config.json takes the fast path: a link
    * to the entry, when there is one to link to. */
   if (program != NULL && seccomp->has_alias_key && saved)
-    nook_filter_alias_publish (NULL, seccomp->alias_key, key);
+    nook_filter_alias_publish (NULL, nook_filter_store_get_secret (store), seccomp->alias_key,
+                               key);
   take_warnings (warnings, compile_warnings);
   add_warning (warnings, g_steal_pointer (&store_warning));
   return g_steal_pointer (&program);

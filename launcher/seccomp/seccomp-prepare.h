@@ -6,6 +6,7 @@
 
 #include "launcher/config/config.h"
 #include "launcher/seccomp/seccomp.h"
+#include "storage/filter-store.h"
 
 /* Returns the BPF program for the profile. With use_store, the per-user store
  * is looked up first (a hit costs a file read, no libseccomp) and a program
@@ -17,6 +18,14 @@
  * compiled in memory. Errors are the compiler's. */
 NookBpfProgram *nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store,
                                       GPtrArray *warnings, GError **error);
+
+/* The user's store at its default place, with the user's secret from the
+ * kernel keyring. When the secret was just made (the first run, or the
+ * keyring expired), entries and links written before cannot be verified:
+ * they are removed, quietly, rather than discarded one by one with a
+ * warning each. Fails when there is no secret or the directory is unsafe;
+ * the error says why. */
+NookFilterStore *nook_seccomp_store_open (GError **error);
 
 /* The warning for a store entry that failed a check and was removed:
  * reason is the store's error, naming the file. */

@@ -36,7 +36,16 @@ NookBpfProgram *nook_seccomp_compile (const NookSeccomp *seccomp, GPtrArray *war
  * SECCOMP_FILTER_FLAG_SPEC_ALLOW when linux.seccomp.flags is absent (as crun). */
 unsigned int nook_seccomp_load_flags (const NookSeccomp *seccomp);
 
+/* Parent side: nook_seccomp_load_flags without the flags this kernel would
+ * refuse. Each one the config asked for and that is dropped adds a warning
+ * naming it (warnings: char *, may be NULL); the filter itself is loaded
+ * all the same, as crun does. */
+unsigned int nook_seccomp_kernel_flags (const NookSeccomp *seccomp, GPtrArray *warnings);
+
+/* "SECCOMP_FILTER_FLAG_LOG" for SECCOMP_FILTER_FLAG_LOG, and so on. */
+const char *nook_seccomp_flag_name (unsigned int flag);
+
 /* Child side, async-signal-safe: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog),
- * retrying with no flags on EINVAL (older kernels). Returns 0 or -errno. */
+ * with exactly these flags (no retry without them). Returns 0 or -errno. */
 int nook_seccomp_load (const struct sock_filter *insns, unsigned short n_insns,
                        unsigned int flags);

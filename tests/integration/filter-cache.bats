@@ -193,8 +193,8 @@ check_corruption ()
   [ "$(the_entry)" = "$e" ]
 }
 
-@test "filter-cache: an entry rewritten to allow mkdir (checksum) is discarded, mkdir stays denied" {
-  check_corruption allow "bad checksum"
+@test "filter-cache: an entry rewritten to allow mkdir (MAC) is discarded, mkdir stays denied" {
+  check_corruption allow "bad MAC"
 }
 
 @test "filter-cache: a truncated entry is discarded and replaced" {

@@ -8,6 +8,12 @@ setup_file ()
   build_master_bundle "$BATS_FILE_TMPDIR/deny-mkdir" --seccomp "$NOOK_FIXTURES/seccomp-deny-mkdir.json"
   build_master_bundle "$BATS_FILE_TMPDIR/default-profile" --seccomp "$NOOK_FIXTURES/seccomp-default.json"
   build_master_bundle "$BATS_FILE_TMPDIR/master"
+  # Runs nook under a filter that makes the kernel refuse a seccomp flag.
+  ATTACK=$BATS_FILE_TMPDIR/filter-store-attack
+  if ! cc -static -O2 -o "$ATTACK" "$NOOK_FIXTURES/filter-store-attack.c" 2>"$BATS_FILE_TMPDIR/cc.log"; then
+    ATTACK=
+  fi
+  export ATTACK
 }
 
 setup ()
@@ -177,4 +183,42 @@ rc=1"
   edit_config "$B" 'c["linux"]["seccomp"]["architectures"] = ["SCMP_ARCH_NOPE"]'
   run "$NOOK" run "$B" true
   assert_nook_error 125 "SCMP_ARCH_NOPE"
+}
+
+# mkdir under the deny-mkdir profile with linux.seccomp.flags set to $1 (a
+# JSON list), nook run through $2... (a wrapper, may be empty).
+run_with_flags ()
+{
+  local flags=$1
+  shift
+  new_bundle "$BATS_FILE_TMPDIR/deny-mkdir"
+  edit_config "$B" "c['linux']['seccomp']['flags'] = $flags" \
+    'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": os.getuid(), "size": 1}]' \
+    'c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": os.getgid(), "size": 1}]'
+  run --separate-stderr "$@" "$NOOK" run "$B" sh -c 'mkdir /denied; echo rc=$?; grep ^Seccomp: /proc/self/status'
+  assert_status 0
+  assert_output "rc=1
+Seccomp:	2"
+}
+
+@test "seccomp: flags the kernel supports are loaded without a word" {
+  run_with_flags '["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]'
+  assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
+}
+
+@test "seccomp: a flag the kernel refuses is named in a warning, and the filter loads without it" {
+  [ -n "$ATTACK" ] || skip_or_fail "cannot build the static helper (cc -static): $(cat "$BATS_FILE_TMPDIR/cc.log")"
+  # Control: under the wrapper, seccomp(2) with SECCOMP_FILTER_FLAG_LOG (2)
+  # does fail with EINVAL.
+  run "$ATTACK" without-seccomp-flag 2 -- "$ATTACK" probe-flag 2
+  assert_output "EINVAL"
+  run_with_flags '["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]' "$ATTACK" without-seccomp-flag 2 --
+  assert_stderr "nook: warning: linux.seccomp.flags: SECCOMP_FILTER_FLAG_LOG is not supported by this kernel: the filter is loaded without it
+mkdir: can't create directory '/denied': Operation not permitted"
+}
+
+@test "seccomp: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (no notify listener) is named in a warning" {
+  run_with_flags '["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
+  assert_stderr "nook: warning: linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV applies only to a notify listener (SCMP_ACT_NOTIFY), which nook does not create: the filter is loaded without it
+mkdir: can't create directory '/denied': Operation not permitted"
 }

@@ -24,6 +24,8 @@
 #include "launcher/seccomp/seccomp-prepare.h"
 #include "launcher/seccomp/seccomp.h"
 #include "tests/unit/test-profile.h"
+#include "storage/filter-alias.h"
+#include "storage/filter-secret.h"
 #include "storage/filter-store.h"
 
 /* The entry header as storage/filter-store.c writes it. */
@@ -35,7 +37,7 @@ typedef struct
   guint8 key[32];
   guint32 n_insns;
   guint32 warnings_size;
-  guint8 checksum[32];
+  guint8 mac[32];
 } TestHeader;
 G_STATIC_ASSERT (sizeof (TestHeader) == 88);
 
@@ -260,7 +262,7 @@ assert_valid_entry (Fixture *f, const TestProfile *profile, const NookBpfProgram
   g_assert_cmpuint (st.st_uid, ==, geteuid ());
 
   nook_seccomp_key (profile, key);
-  g_autoptr (NookFilterStore) store = nook_filter_store_open (NULL, &error);
+  g_autoptr (NookFilterStore) store = nook_seccomp_store_open (&error);
   g_assert_no_error (error);
   g_assert_cmpint (
       nook_filter_store_lookup (store, key, seccomp_arch_native (), &insns, &n_insns, NULL, &error),
@@ -493,7 +495,7 @@ test_hit_is_served_from_store (Fixture *f, gconstpointer data)
 
   g_assert_false (programs_equal (program_a, program_b));
   nook_seccomp_key (a, key);
-  g_autoptr (NookFilterStore) store = nook_filter_store_open (NULL, &error);
+  g_autoptr (NookFilterStore) store = nook_seccomp_store_open (&error);
   g_assert_no_error (error);
   g_ptr_array_add (stored_warnings, "planted one");
   g_ptr_array_add (stored_warnings, "planted two");
@@ -643,8 +645,8 @@ corrupt_version (Fixture *f, const char *path)
   edit_entry (path, G_STRUCT_OFFSET (TestHeader, version), 0x03);
 }
 
-/* Rewrites the header's arch, n_insns or key; the checksum (of the payload)
- * stays valid, so only the header checks can catch these. */
+/* Rewrites the header's arch, n_insns or key. The MAC covers the header
+ * too; the header checks come first and say what is wrong. */
 static void
 rewrite_header (const char *path, void (*change) (TestHeader *h, GByteArray *data))
 {
@@ -680,7 +682,8 @@ corrupt_key (Fixture *f, const char *path)
   rewrite_header (path, set_key_other);
 }
 
-/* A valid entry in every way (size, checksum) but with 5000 instructions. */
+/* A well-formed entry (size, and the plain SHA-256 of the payload that
+ * format 1 checked, in the MAC's place) but with 5000 instructions. */
 static void
 set_too_many (TestHeader *h, GByteArray *data)
 {
@@ -694,7 +697,7 @@ set_too_many (TestHeader *h, GByteArray *data)
   h->n_insns = 5000;
   h->warnings_size = 0;
   g_checksum_update (sum, data->data + HEADER_SIZE, 5000 * 8);
-  g_checksum_get_digest (sum, h->checksum, &len);
+  g_checksum_get_digest (sum, h->mac, &len);
 }
 
 static void
@@ -763,8 +766,8 @@ typedef struct
 } CorruptCase;
 
 static const CorruptCase corrupt_cases[] = {
-  { "flipped-payload-byte", corrupt_flip_payload, "bad checksum", FALSE },
-  { "flipped-first-insn", corrupt_flip_first_insn, "bad checksum", FALSE },
+  { "flipped-payload-byte", corrupt_flip_payload, "bad MAC", FALSE },
+  { "flipped-first-insn", corrupt_flip_first_insn, "bad MAC", FALSE },
   { "truncated", corrupt_truncate, "wrong size", FALSE },
   { "truncated-header", corrupt_truncate_header, "wrong size", FALSE },
   { "empty", corrupt_empty, "wrong size", FALSE },
@@ -855,7 +858,7 @@ plant_allow_all (Fixture *f)
 
   profile_add_rule (profile, NOOK_SECCOMP_ACT_ERRNO, FALSE, 0, NAMES ("nook_no_such_syscall"));
   nook_seccomp_key (profile, key);
-  g_autoptr (NookFilterStore) store = nook_filter_store_open (NULL, &error);
+  g_autoptr (NookFilterStore) store = nook_seccomp_store_open (&error);
   g_assert_no_error (error);
   g_assert_true (nook_filter_store_publish (store, key, seccomp_arch_native (), program->insns,
                                             program->n_insns, NULL, 10, &error));
@@ -931,12 +934,217 @@ test_dir_read_only (Fixture *f, gconstpointer data)
 static void
 test_dir_cannot_be_created (Fixture *f, gconstpointer data)
 {
-  /* XDG_CACHE_HOME is a file: mkdir fails, even for root. */
+  /* XDG_CACHE_HOME is a file: refused as a level above the store (mkdir
+   * would fail too, even for root). */
   g_autofree char *file = g_build_filename (f->tmp, "file", NULL);
 
   write_file (file, "x", 1);
   g_setenv ("XDG_CACHE_HOME", file, TRUE);
-  assert_runs_without_store (f, "Not a directory");
+  assert_runs_without_store (f, "it is not a directory");
+}
+
+
+/* --- Directories above the store --- */
+
+/* Each level from XDG_CACHE_HOME down to the store is checked like the
+ * store itself: a group-writable nook/ or cache root is refused, with the
+ * store's content left alone (and its planted entry unused). */
+static void
+test_dir_parent_group_writable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *nook_dir = g_path_get_dirname (f->store_dir);
+  g_autofree char *want = g_strdup_printf ("refusing to use %s: it has mode 0770", nook_dir);
+
+  plant_allow_all (f);
+  g_assert_no_errno (chmod (nook_dir, 0770));
+  assert_runs_without_store (f, want);
+  g_assert_no_errno (chmod (nook_dir, 0700));
+
+  g_autofree char *want_root = g_strdup_printf ("refusing to use %s: it has mode 0777", f->tmp);
+  g_assert_no_errno (chmod (f->tmp, 0777));
+  assert_runs_without_store (f, want_root);
+}
+
+/* The store directory does not exist yet: a writable nook/ above it is
+ * refused before anything is created in it. */
+static void
+test_dir_parent_writable_before_create (Fixture *f, gconstpointer data)
+{
+  g_autofree char *nook_dir = g_path_get_dirname (f->store_dir);
+
+  g_assert_no_errno (g_mkdir_with_parents (nook_dir, 0700));
+  g_assert_no_errno (chmod (nook_dir, 0702));
+  assert_runs_without_store (f, "writable by group or others");
+  g_assert_false (g_file_test (f->store_dir, G_FILE_TEST_EXISTS));
+}
+
+/* --- The MAC --- */
+
+static void
+fixed_secret (NookFilterSecret *secret, guint8 seed)
+{
+  for (gsize i = 0; i < sizeof secret->bytes; i++)
+    secret->bytes[i] = (guint8) (seed + 7 * i);
+}
+
+static NookFilterStore *
+open_with_secret (Fixture *f, guint8 seed)
+{
+  NookFilterSecret secret;
+  g_autoptr (GError) error = NULL;
+
+  fixed_secret (&secret, seed);
+  NookFilterStore *store = nook_filter_store_open (f->store_dir, &secret, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Publishes the deny-mkdir program (with a compile warning, so that every
+ * part of the format is there) under the key of its profile. */
+static void
+publish_deny_mkdir (NookFilterStore *store, guint8 *out_key)
+{
+  g_autoptr (TestProfile) profile = deny_mkdir_profile (EPERM);
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+
+  profile_add_rule (profile, NOOK_SECCOMP_ACT_ERRNO, FALSE, 0, NAMES ("nook_no_such_syscall"));
+  g_autoptr (NookBpfProgram) program = nook_seccomp_compile (profile, warnings, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  nook_seccomp_key (profile, out_key);
+  g_assert_true (nook_filter_store_publish (store, out_key, seccomp_arch_native (), program->insns,
+                                            program->n_insns, warnings, 10, &error));
+  g_assert_no_error (error);
+}
+
+static NookFilterStoreResult
+lookup_key (NookFilterStore *store, const guint8 *key, GError **error)
+{
+  struct sock_filter *insns = NULL;
+  guint n_insns = 0;
+  NookFilterStoreResult r = nook_filter_store_lookup (store, key, seccomp_arch_native (), &insns,
+                                                      &n_insns, NULL, error);
+
+  g_free (insns);
+  return r;
+}
+
+/* Every single bit of an entry flipped, one at a time: each is refused. */
+static void
+test_mac_bit_flips (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookFilterStore) store = open_with_secret (f, 1);
+  guint8 key[NOOK_FILTER_STORE_KEY_SIZE];
+  gsize len;
+
+  publish_deny_mkdir (store, key);
+  g_autofree char *hex = nook_filter_store_key_to_hex (key);
+  g_autofree char *path = g_build_filename (f->store_dir, hex, NULL);
+  g_autoptr (GBytes) bytes = read_file (path);
+  g_autofree guint8 *entry = g_bytes_unref_to_data (g_steal_pointer (&bytes), &len);
+
+  for (gsize i = 0; i < len; i++)
+    for (int bit = 0; bit < 8; bit++)
+      {
+        g_autoptr (GError) error = NULL;
+
+        entry[i] ^= 1 << bit;
+        write_file (path, entry, len);
+        if (lookup_key (store, key, &error) != NOOK_FILTER_STORE_DISCARDED)
+          g_error ("byte %" G_GSIZE_FORMAT " bit %d flipped: not discarded", i, bit);
+        entry[i] ^= 1 << bit;
+      }
+  write_file (path, entry, len);
+  g_assert_cmpint (lookup_key (store, key, NULL), ==, NOOK_FILTER_STORE_HIT);
+}
+
+/* An entry (and a link) written under another secret: refused, as "bad
+ * MAC"; under its own: accepted. */
+static void
+test_mac_other_secret (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookFilterStore) other = open_with_secret (f, 2);
+  guint8 key[NOOK_FILTER_STORE_KEY_SIZE], got[NOOK_FILTER_STORE_KEY_SIZE];
+  guint8 config_key[NOOK_FILTER_STORE_KEY_SIZE] = { 0x42, 1, 2, 3 };
+  g_autoptr (GError) error = NULL;
+
+  publish_deny_mkdir (other, key);
+  /* Opened once the directory exists. */
+  g_autoptr (NookFilterStore) mine = open_with_secret (f, 1);
+  g_autoptr (GPtrArray) list = nook_filter_store_list (mine, seccomp_arch_native (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_nonnull (strstr (((NookFilterStoreEntryInfo *) list->pdata[0])->invalid, "bad MAC"));
+  g_assert_cmpint (lookup_key (mine, key, &error), ==, NOOK_FILTER_STORE_DISCARDED);
+  g_assert_nonnull (strstr (error->message, "bad MAC"));
+  g_clear_error (&error);
+  g_assert_cmpint (lookup_key (mine, key, NULL), ==, NOOK_FILTER_STORE_MISS);
+
+  publish_deny_mkdir (mine, key);
+  g_assert_cmpint (lookup_key (mine, key, NULL), ==, NOOK_FILTER_STORE_HIT);
+
+  nook_filter_alias_publish (NULL, nook_filter_store_get_secret (other), config_key, key);
+  g_assert_false (nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (mine), config_key,
+                                            got));
+  nook_filter_alias_publish (NULL, nook_filter_store_get_secret (mine), config_key, key);
+  g_assert_true (nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (mine), config_key,
+                                           got));
+  g_assert_cmpmem (got, sizeof got, key, sizeof key);
+  g_assert_false (nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (other),
+                                            config_key, got));
+}
+
+/* The attack a container with the cache bound in could make before
+ * entries had a MAC: an allow-all program, header fixed up, and the plain
+ * SHA-256 of the payload recomputed. Refused; mkdir stays denied. */
+static void
+test_mac_forged_plain_checksum (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TestProfile) profile = deny_mkdir_profile (EPERM);
+  g_autoptr (NookBpfProgram) expected = compile (profile);
+  g_autoptr (NookBpfProgram) first = prepare (profile, NULL);
+  g_autofree char *path = entry_path (f, profile);
+  g_autoptr (GBytes) bytes = read_file (path);
+  g_autoptr (GByteArray) forged = g_byte_array_new ();
+  struct sock_filter allow = BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr (GPtrArray) warnings = NULL;
+  gsize len = 32;
+
+  g_byte_array_append (forged, g_bytes_get_data (bytes, NULL), HEADER_SIZE);
+  g_byte_array_append (forged, (const guint8 *) &allow, sizeof allow);
+  TestHeader *h = (TestHeader *) forged->data;
+  h->n_insns = 1;
+  h->warnings_size = 0;
+  g_checksum_update (sum, forged->data + HEADER_SIZE, sizeof allow);
+  g_checksum_get_digest (sum, h->mac, &len);
+  write_file (path, forged->data, forged->len);
+
+  g_autoptr (NookBpfProgram) got = prepare (profile, &warnings);
+  g_assert_true (programs_equal (got, expected));
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], "discarded"));
+  g_assert_nonnull (strstr (warnings->pdata[0], "bad MAC"));
+  assert_denies_mkdir (got, f->tmp, EPERM);
+  assert_valid_entry (f, profile, expected);
+}
+
+/* The secret comes from the kernel keyring: the same on every load. */
+static void
+test_secret_load (void)
+{
+  NookFilterSecret a, b, zero = { { 0 } };
+  gboolean created = TRUE;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (nook_filter_secret_load (&a, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (nook_filter_secret_load (&b, &created, &error));
+  g_assert_no_error (error);
+  g_assert_false (created);
+  g_assert_cmpmem (a.bytes, sizeof a.bytes, b.bytes, sizeof b.bytes);
+  g_assert_true (memcmp (a.bytes, zero.bytes, sizeof a.bytes) != 0);
 }
 
 /* --- Bounded size --- */
@@ -1047,7 +1255,7 @@ test_list_prune_clear (Fixture *f, gconstpointer data)
   write_file (fresh, "x", 1);
   write_file (other, "not ours", 8);
 
-  g_autoptr (NookFilterStore) store = nook_filter_store_open (NULL, &error);
+  g_autoptr (NookFilterStore) store = nook_seccomp_store_open (&error);
   g_assert_no_error (error);
   g_autoptr (GPtrArray) list = nook_filter_store_list (store, seccomp_arch_native (), &error);
   g_assert_no_error (error);
@@ -1059,7 +1267,7 @@ test_list_prune_clear (Fixture *f, gconstpointer data)
   g_assert_cmpuint (first->size, ==, HEADER_SIZE + program->n_insns * 8);
   g_assert_null (first->invalid);
   g_assert_cmpstr (third->name, ==, strrchr (e3, '/') + 1);
-  g_assert_cmpstr (third->invalid, ==, "bad checksum");
+  g_assert_true (g_str_has_prefix (third->invalid, "bad MAC"));
   /* Listing is not using: no mtime changed, nothing removed. */
   g_assert_cmpint (get_mtime (e4), ==, 1000);
   g_assert_true (g_file_test (e3, G_FILE_TEST_EXISTS));
@@ -1083,7 +1291,7 @@ test_list_prune_clear (Fixture *f, gconstpointer data)
 
   /* A store that does not exist yet is empty. */
   g_setenv ("XDG_CACHE_HOME", f->store_dir, TRUE); /* .../seccomp/nook/seccomp */
-  g_autoptr (NookFilterStore) absent = nook_filter_store_open (NULL, &error);
+  g_autoptr (NookFilterStore) absent = nook_seccomp_store_open (&error);
   g_assert_no_error (error);
   g_autoptr (GPtrArray) none = nook_filter_store_list (absent, seccomp_arch_native (), &error);
   g_assert_no_error (error);
@@ -1176,6 +1384,12 @@ main (int argc, char **argv)
   ADD ("dir/foreign-owner", test_dir_foreign_owner, NULL);
   ADD ("dir/read-only", test_dir_read_only, NULL);
   ADD ("dir/cannot-be-created", test_dir_cannot_be_created, NULL);
+  ADD ("dir/parent-group-writable", test_dir_parent_group_writable, NULL);
+  ADD ("dir/parent-writable-before-create", test_dir_parent_writable_before_create, NULL);
+  ADD ("mac/bit-flips", test_mac_bit_flips, NULL);
+  ADD ("mac/other-secret", test_mac_other_secret, NULL);
+  ADD ("mac/forged-plain-checksum", test_mac_forged_plain_checksum, NULL);
+  g_test_add_func ("/filter-store/secret/load", test_secret_load);
   ADD ("evict/lru", test_evict_lru, NULL);
   ADD ("evict/max-entries-env", test_max_entries_env, NULL);
   ADD ("list-prune-clear", test_list_prune_clear, NULL);

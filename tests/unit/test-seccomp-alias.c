@@ -118,6 +118,9 @@ typedef struct
   char *links;
 } Fixture;
 
+/* The links of these tests are made and checked with a fixed secret. */
+static const NookFilterSecret test_secret = { { 0x5e, 0xc7, 0xe7 } };
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -309,36 +312,36 @@ test_bad_links (Fixture *f, gconstpointer data)
 
   memset (config_key, 0xab, sizeof config_key);
   memset (profile_key, 0x11, sizeof profile_key);
-  nook_filter_alias_publish (NULL, config_key, profile_key);
-  g_assert_true (nook_filter_alias_lookup (NULL, config_key, got));
+  nook_filter_alias_publish (NULL, &test_secret, config_key, profile_key);
+  g_assert_true (nook_filter_alias_lookup (NULL, &test_secret, config_key, got));
   g_assert_cmpmem (got, 32, profile_key, 32);
 
   g_autofree char *link = the_link (f);
   g_assert_cmpint (g_chmod (link, 0622), ==, 0);
-  g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
+  g_assert_false (nook_filter_alias_lookup (NULL, &test_secret, config_key, got));
   g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS));
 
-  nook_filter_alias_publish (NULL, config_key, profile_key);
+  nook_filter_alias_publish (NULL, &test_secret, config_key, profile_key);
   g_assert_cmpint (truncate (link, 95), ==, 0);
-  g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
+  g_assert_false (nook_filter_alias_lookup (NULL, &test_secret, config_key, got));
   g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS));
 
   /* A symlink is not followed. */
   g_autofree char *elsewhere = g_build_filename (f->tmp, "elsewhere", NULL);
-  nook_filter_alias_publish (NULL, config_key, profile_key);
+  nook_filter_alias_publish (NULL, &test_secret, config_key, profile_key);
   g_assert_cmpint (rename (link, elsewhere), ==, 0);
   g_assert_cmpint (symlink (elsewhere, link), ==, 0);
-  g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
+  g_assert_false (nook_filter_alias_lookup (NULL, &test_secret, config_key, got));
   g_assert_true (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
 
   /* A directory others may write is not used at all. */
-  nook_filter_alias_publish (NULL, config_key, profile_key);
-  g_assert_true (nook_filter_alias_lookup (NULL, config_key, got));
+  nook_filter_alias_publish (NULL, &test_secret, config_key, profile_key);
+  g_assert_true (nook_filter_alias_lookup (NULL, &test_secret, config_key, got));
   g_assert_cmpint (g_chmod (f->links, 0777), ==, 0);
-  g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
+  g_assert_false (nook_filter_alias_lookup (NULL, &test_secret, config_key, got));
   g_assert_cmpint (g_chmod (f->links, 0700), ==, 0);
   g_assert_cmpuint (nook_filter_alias_clear (NULL), ==, 1);
-  g_assert_false (nook_filter_alias_lookup (NULL, config_key, got));
+  g_assert_false (nook_filter_alias_lookup (NULL, &test_secret, config_key, got));
 }
 
 /* At most 256 links: configs whose keys share the first byte take turns. */
@@ -354,19 +357,19 @@ test_link_slots (Fixture *f, gconstpointer data)
   memset (pa, 1, 32);
   memset (pb, 2, 32);
   memset (pc, 3, 32);
-  nook_filter_alias_publish (NULL, a, pa);
-  nook_filter_alias_publish (NULL, c, pc);
+  nook_filter_alias_publish (NULL, &test_secret, a, pa);
+  nook_filter_alias_publish (NULL, &test_secret, c, pc);
   g_assert_cmpuint (count_links (f), ==, 2);
-  g_assert_true (nook_filter_alias_lookup (NULL, a, got));
+  g_assert_true (nook_filter_alias_lookup (NULL, &test_secret, a, got));
   g_assert_cmpmem (got, 32, pa, 32);
   /* b takes a's slot: a misses (and b's link stays), c is untouched. */
-  g_assert_false (nook_filter_alias_lookup (NULL, b, got));
-  nook_filter_alias_publish (NULL, b, pb);
+  g_assert_false (nook_filter_alias_lookup (NULL, &test_secret, b, got));
+  nook_filter_alias_publish (NULL, &test_secret, b, pb);
   g_assert_cmpuint (count_links (f), ==, 2);
-  g_assert_false (nook_filter_alias_lookup (NULL, a, got));
-  g_assert_true (nook_filter_alias_lookup (NULL, b, got));
+  g_assert_false (nook_filter_alias_lookup (NULL, &test_secret, a, got));
+  g_assert_true (nook_filter_alias_lookup (NULL, &test_secret, b, got));
   g_assert_cmpmem (got, 32, pb, 32);
-  g_assert_true (nook_filter_alias_lookup (NULL, c, got));
+  g_assert_true (nook_filter_alias_lookup (NULL, &test_secret, c, got));
   g_assert_cmpmem (got, 32, pc, 32);
   /* A publish killed before its rename leaves a temporary file: clear
    * takes it too, and does not count it as a link. */

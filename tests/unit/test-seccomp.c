@@ -808,7 +808,7 @@ test_load_trap (void)
 }
 
 static int
-child_retry_without_flags (gconstpointer data)
+child_no_retry_without_flags (gconstpointer data)
 {
   const MkdirCase *c = data;
   static const struct sock_filter empty[1];
@@ -816,14 +816,17 @@ child_retry_without_flags (gconstpointer data)
   CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
   /* A program the kernel refuses whatever the flags: the error comes back. */
   CHILD_CHECK (nook_seccomp_load (empty, 0, SECCOMP_FILTER_FLAG_SPEC_ALLOW) == -EINVAL);
-  /* A flag no kernel knows: loaded again without flags. */
-  CHILD_CHECK (nook_seccomp_load (c->program->insns, c->program->n_insns, 1u << 30) == 0);
+  /* A flag no kernel knows: refused, not loaded again without it (the
+   * parent drops such flags, with a warning, before the child runs). */
+  CHILD_CHECK (nook_seccomp_load (c->program->insns, c->program->n_insns, 1u << 30) == -EINVAL);
+  CHILD_CHECK (prctl (PR_GET_SECCOMP, 0, 0, 0, 0) == 0);
+  CHILD_CHECK (nook_seccomp_load (c->program->insns, c->program->n_insns, 0) == 0);
   CHILD_CHECK (syscall (SYS_mkdirat, AT_FDCWD, c->path, 0700) == -1 && errno == EPERM);
   return 0;
 }
 
 static void
-test_load_retry_without_flags (void)
+test_load_no_retry_without_flags (void)
 {
   if (!require_seccomp ())
     return;
@@ -834,10 +837,40 @@ test_load_retry_without_flags (void)
   g_autofree char *path = make_missing_dir_path (&dir);
   MkdirCase c = { program, 0, path, EPERM };
 
-  int status = run_in_child (child_retry_without_flags, &c);
+  int status = run_in_child (child_no_retry_without_flags, &c);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_rmdir (dir), ==, 0);
   assert_child_passed (status);
+}
+
+/* The flags the child loads with: the config's, minus those the kernel
+ * would refuse, each of those named in a warning; nook's own default
+ * (SPEC_ALLOW) never warns. */
+static void
+test_kernel_flags (void)
+{
+  g_autoptr (TestProfile) profile = profile_deny_mkdir (NOOK_SECCOMP_ACT_ERRNO, TRUE, EPERM);
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+
+  if (!require_seccomp ())
+    return;
+  g_assert_cmphex (nook_seccomp_kernel_flags (profile, warnings), ==,
+                   SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+  g_assert_cmpuint (warnings->len, ==, 0);
+
+  profile->has_flags = TRUE;
+  profile->flags = SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  g_assert_cmphex (nook_seccomp_kernel_flags (profile, warnings), ==, profile->flags);
+  g_assert_cmpuint (warnings->len, ==, 0);
+
+  /* Refused by every kernel without a notify listener, which nook never
+   * creates; and a bit no kernel knows. */
+  profile->flags = SECCOMP_FILTER_FLAG_LOG | (1u << 5) | (1u << 30);
+  g_assert_cmphex (nook_seccomp_kernel_flags (profile, warnings), ==, SECCOMP_FILTER_FLAG_LOG);
+  g_assert_cmpuint (warnings->len, ==, 2);
+  g_assert_nonnull (strstr (warnings->pdata[0], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+  g_assert_nonnull (strstr (warnings->pdata[0], "loaded without it"));
+  g_assert_nonnull (strstr (warnings->pdata[1], "not supported by this kernel"));
 }
 
 /* --- The fixtures --- */
@@ -1036,7 +1069,8 @@ main (int argc, char **argv)
   g_test_add_func ("/seccomp/load/kill-process", test_load_kill_process);
   g_test_add_func ("/seccomp/load/kill-thread", test_load_kill_thread);
   g_test_add_func ("/seccomp/load/trap", test_load_trap);
-  g_test_add_func ("/seccomp/load/retry-without-flags", test_load_retry_without_flags);
+  g_test_add_func ("/seccomp/load/no-retry-without-flags", test_load_no_retry_without_flags);
+  g_test_add_func ("/seccomp/kernel-flags", test_kernel_flags);
   g_test_add_func ("/seccomp/fixture/deny-mkdir", test_fixture_deny_mkdir);
   g_test_add_func ("/seccomp/fixture/default-compiles", test_fixture_default_compiles);
   g_test_add_func ("/seccomp/fixture/default-loads", test_fixture_default_loads);
