@@ -27,7 +27,9 @@ static const char create_usage[]
       "  --rootfs=MODE        bind (default), overlay or fuse-overlayfs (the layer\n"
       "                       goes at delete)\n"
       "  --no-filter-cache    Compile the seccomp profile, bypassing the store\n"
-      "  --no-new-keyring     Accepted for runc compatibility\n"
+      "  --no-new-keyring     Accepted for runc compatibility; nook always gives the\n"
+      "                       container a fresh session keyring (the filter store's\n"
+      "                       secret must stay out of its reach)\n"
       "  --no-pivot           Accepted for runc compatibility (nook always uses\n"
       "                       pivot_root)\n"
       "  -h, --help           Show this help\n";
