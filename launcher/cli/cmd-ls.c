@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
 #include "launcher/errors.h"
 #include "launcher/container/rootfs.h"
 #include "storage/layers.h"
@@ -238,13 +239,8 @@ nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_help_enabled (ctx, FALSE);
-  if (!g_option_context_parse (ctx, &argc, &argv, error))
-    {
-      g_prefix_error (error, "ls: ");
-      (*error)->domain = NOOK_ERROR;
-      (*error)->code = NOOK_ERROR_USAGE;
-      return FALSE;
-    }
+  if (!nook_cli_parse_options (ctx, "ls", &argc, &argv, error))
+    return FALSE;
   if (help)
     {
       fputs (ls_usage, stdout);
