@@ -11,6 +11,7 @@
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
 #include "launcher/errors.h"
+#include "launcher/log.h"
 #include "launcher/container/rootfs.h"
 #include "storage/layers.h"
 #include "storage/state.h"
@@ -129,8 +130,7 @@ add_runtime (GPtrArray *rows, const char *root)
 
           if (!nook_rootfs_collect_dead (root, id, &local)
               && !g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY))
-            fprintf (stderr, "nook: warning: cleaning up dead container %s: %s\n", id,
-                     local->message);
+            nook_log_warning ("cleaning up dead container %s: %s", id, local->message);
           continue;
         }
       if ((st == NOOK_RUNTIME_LIVE || st == NOOK_RUNTIME_STOPPED) && !has_row (rows, id))

@@ -13,6 +13,7 @@
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
 #include "launcher/errors.h"
+#include "launcher/log.h"
 #include "launcher/container/rootfs.h"
 #include "storage/layers.h"
 
@@ -156,7 +157,7 @@ nook_cmd_rm (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
       if (first == NULL)
         first = g_steal_pointer (&local);
       else
-        fprintf (stderr, "nook: %s\n", local->message);
+        nook_log_error ("%s", local->message);
     }
   if (first != NULL)
     {
