@@ -23,6 +23,8 @@ typedef gboolean (*NookCommandFunc) (int argc, char **argv, const NookGlobalOpti
 
 gboolean nook_cmd_cache (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                          GError **error);
+gboolean nook_cmd_features (int argc, char **argv, const NookGlobalOptions *globals,
+                            int *out_status, GError **error);
 gboolean nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                       GError **error);
 gboolean nook_cmd_rm (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
