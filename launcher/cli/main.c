@@ -24,6 +24,7 @@ static const NookCommand commands[] = {
   { "features", nook_cmd_features, "Show what nook supports (OCI features document)" },
   { "kill", nook_cmd_kill, "Send a signal to a container's process" },
   { "list", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "ls" },
+  { "ps", nook_cmd_ps, "List the processes of a running container" },
   { "rm", nook_cmd_rm, "Remove stopped containers and their layers" },
   { "run", nook_cmd_run, "Run a container from an OCI bundle" },
   { "spec", nook_cmd_spec, "Write a default config.json" },
