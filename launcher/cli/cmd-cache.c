@@ -226,6 +226,11 @@ nook_cmd_cache (int argc, char **argv, const NookGlobalOptions *globals, int *ou
       fputs (cache_usage, stdout);
       return TRUE;
     }
+  if (verb[0] == '-')
+    {
+      nook_cli_usage_error (error, "cache", "unknown option %s", verb);
+      return FALSE;
+    }
   if (strcmp (verb, "ls") != 0 && strcmp (verb, "prune") != 0 && strcmp (verb, "clear") != 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
