@@ -38,7 +38,7 @@ row_free (NookLsRow *row)
 }
 
 static const char ls_usage[]
-    = "Usage: nook ls [OPTIONS]   (also: nook list)\n"
+    = "Usage: nook list [OPTIONS]   (also: nook ls)\n"
       "\n"
       "List containers: the named ones with a kept layer, and the running ones.\n"
       "State left behind by a nook that was killed is cleaned up on the way.\n"
@@ -225,6 +225,8 @@ gboolean
 nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
              GError **error)
 {
+  /* Messages name the command as it was typed: list, or its alias ls. */
+  g_autofree char *verb = g_strdup (argv[0]);
   g_autofree char *format = NULL;
   g_autofree char *root = NULL;
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)row_free);
@@ -239,7 +241,7 @@ nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_help_enabled (ctx, FALSE);
-  if (!nook_cli_parse_options (ctx, "ls", &argc, &argv, error))
+  if (!nook_cli_parse_options (ctx, verb, &argc, &argv, error))
     return FALSE;
   if (help)
     {
@@ -249,13 +251,12 @@ nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
     }
   if (format != NULL && strcmp (format, "json") != 0 && strcmp (format, "table") != 0)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "ls: --format: unknown format '%s' (table or json)", format);
+      nook_cli_usage_error (error, verb, "--format: unknown format '%s' (table or json)", format);
       return FALSE;
     }
   if (argc > 1)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "ls: unexpected argument '%s'", argv[1]);
+      nook_cli_usage_error (error, verb, "unexpected argument '%s'", argv[1]);
       return FALSE;
     }
 

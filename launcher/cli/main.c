@@ -80,10 +80,10 @@ run_command (const NookCommand *command, int argc, char **argv, const NookGlobal
   g_autoptr (GError) error = NULL;
   int status = 0;
 
-  nook_log_debug ("%s: state root %s", command->name, globals->root ? globals->root : "(default)");
+  nook_log_debug ("%s: state root %s", argv[0], globals->root ? globals->root : "(default)");
   if (!command->func (argc, argv, globals, &status, &error))
     return fail (error);
-  nook_log_debug ("%s: exit status %d", command->name, status);
+  nook_log_debug ("%s: exit status %d", argv[0], status);
   return status;
 }
 
@@ -94,7 +94,7 @@ help_command (int argc, char **argv, const NookGlobalOptions *globals)
   const NookCommand *command;
   char *help_argv[] = { NULL, (char *)"--help", NULL };
 
-  if (argc < 3)
+  if (argc < 3 || strcmp (argv[2], "--help") == 0 || strcmp (argv[2], "-h") == 0)
     {
       print_usage (stdout);
       return 0;

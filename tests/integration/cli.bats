@@ -308,7 +308,7 @@ c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": arc
 
 @test "cli: nook ps errors: not running, no id, bad format, bad id" {
   run --separate-stderr "$NOOK" --root "$R" ps no-such-container
-  assert_nook_error 125 "no-such-container" "not running"
+  assert_nook_error 125 "container no-such-container does not exist"
   run --separate-stderr "$NOOK" ps
   assert_nook_error 125 "ps: missing ID" "see 'nook ps --help'"
   run --separate-stderr "$NOOK" ps --format yaml x
