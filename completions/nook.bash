@@ -101,9 +101,10 @@ _nook() {
     local global_options='--root --log --log-format --debug --systemd-cgroup --cgroup-manager
         --version -v --help -h'
     local run_options='--config -c --name -n --tty -t --no-tty -T --no-filter-cache
-        --userns --group-add --net --ipc --pid --uts --dns --rootfs --rm --replace --help -h'
-    local create_options='--bundle -b --pid-file --console-socket --preserve-fds --no-new-keyring
-        --no-pivot --help -h'
+        --userns --group-add --net --ipc --pid --uts --dns --rootfs --rm --replace
+        --bundle -b --detach -d --pid-file --console-socket --preserve-fds --help -h'
+    local create_options='--bundle -b --pid-file --console-socket --preserve-fds --rootfs
+        --no-filter-cache --no-new-keyring --no-pivot --help -h'
     local exec_options='--tty -t --console-socket --detach -d --pid-file --env -e --cwd --user -u
         --cap --no-new-privs --preserve-fds --process -p --help -h'
     local spec_options='--rootless --bundle -b --force -f --help -h'

@@ -123,6 +123,11 @@ complete -c nook -n '__fish_nook_at run 0' -l dns -x -a 'bundle' -d "Keep the bu
 complete -c nook -n '__fish_nook_at run 0' -l rootfs -x -a 'fuse-overlayfs overlay bind' -d 'How the root filesystem is mounted'
 complete -c nook -n '__fish_nook_at run 0' -l rm -d 'Throw the writable layer away at exit'
 complete -c nook -n '__fish_nook_at run 0' -l replace -d "Start a named container afresh"
+complete -c nook -n '__fish_nook_at run 0' -s b -l bundle -x -a '(__fish_complete_directories)' -d "runc's form: the bundle, then ID"
+complete -c nook -n '__fish_nook_at run 0' -s d -l detach -d 'Do not wait for the container'
+complete -c nook -n '__fish_nook_at run 0' -l pid-file -r -F -d "Write the container process's pid to FILE"
+complete -c nook -n '__fish_nook_at run 0' -l console-socket -r -F -d 'Send the pty master to this unix socket'
+complete -c nook -n '__fish_nook_at run 0' -l preserve-fds -x -d 'Pass N more file descriptors'
 complete -c nook -n '__fish_nook_at run 0' -s h -l help -d 'Show the options of run'
 # --network: run's hidden alias of --net, parsed but not offered.
 complete -c nook -n "__fish_nook_at run 0; and __fish_prev_arg_in --network" -x -a 'host none pasta'
@@ -168,8 +173,10 @@ complete -c nook -n '__fish_nook_at create 0' -s b -l bundle -x -a '(__fish_comp
 complete -c nook -n '__fish_nook_at create 0' -l pid-file -r -F -d "Write the container process's pid to FILE"
 complete -c nook -n '__fish_nook_at create 0' -l console-socket -r -F -d 'Send the pty master to this unix socket'
 complete -c nook -n '__fish_nook_at create 0' -l preserve-fds -x -d 'Pass N more file descriptors'
-complete -c nook -n '__fish_nook_at create 0' -l no-new-keyring -d 'Keep the session keyring'
-complete -c nook -n '__fish_nook_at create 0' -l no-pivot -d 'Do not use pivot_root'
+complete -c nook -n '__fish_nook_at create 0' -l rootfs -x -a 'bind overlay fuse-overlayfs' -d 'How the root filesystem is mounted'
+complete -c nook -n '__fish_nook_at create 0' -l no-filter-cache -d 'Bypass the store of compiled seccomp filters'
+complete -c nook -n '__fish_nook_at create 0' -l no-new-keyring -d 'Accepted for runc compatibility'
+complete -c nook -n '__fish_nook_at create 0' -l no-pivot -d 'Accepted for runc compatibility'
 complete -c nook -n '__fish_nook_at create 0' -s h -l help -d 'Show the options of create'
 
 # nook start|state|delete|kill|ps [OPTIONS] ID
