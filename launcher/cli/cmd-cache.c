@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
 #include "launcher/errors.h"
 #include "launcher/seccomp/seccomp-prepare.h"
 #include "storage/filter-alias.h"
@@ -89,13 +90,8 @@ parse_options (const char *verb, int *argc, char ***argv, NookCacheOptions *o, G
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_help_enabled (ctx, FALSE);
   g_option_context_set_strict_posix (ctx, TRUE);
-  if (!g_option_context_parse (ctx, argc, argv, error))
-    {
-      g_prefix_error (error, "%s: ", label);
-      (*error)->domain = NOOK_ERROR;
-      (*error)->code = NOOK_ERROR_USAGE;
-      return FALSE;
-    }
+  if (!nook_cli_parse_options (ctx, label, argc, argv, error))
+    return FALSE;
   if (!o->help && *argc > 1)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
@@ -233,6 +229,11 @@ nook_cmd_cache (int argc, char **argv, const NookGlobalOptions *globals, int *ou
     {
       fputs (cache_usage, stdout);
       return TRUE;
+    }
+  if (verb[0] == '-')
+    {
+      nook_cli_usage_error (error, "cache", "unknown option %s", verb);
+      return FALSE;
     }
   if (strcmp (verb, "ls") != 0 && strcmp (verb, "prune") != 0 && strcmp (verb, "clear") != 0)
     {

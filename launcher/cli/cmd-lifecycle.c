@@ -34,7 +34,9 @@ nook_cmd_start (int argc, char **argv, const NookGlobalOptions *globals, int *ou
 
   if (!nook_cli_parse ("start", entries, FALSE, &argc, &argv, error))
     return FALSE;
-  if (print_help (help, "Usage: nook start ID\n\nLet a created container's process run.\n",
+  if (print_help (help,
+                  "Usage: nook start ID\n\nLet a created container's process run.\n\n"
+                  "Options:\n  -h, --help          Show this help\n",
                   out_status))
     return TRUE;
   if (!nook_cli_one_id ("start", argc, argv, &id, error)
@@ -61,7 +63,7 @@ nook_cmd_state (int argc, char **argv, const NookGlobalOptions *globals, int *ou
   if (print_help (help,
                   "Usage: nook state ID\n\nPrint the OCI state of a container as JSON: "
                   "ociVersion, id,\nstatus (created, running, stopped), pid, bundle, created, "
-                  "owner,\nannotations.\n",
+                  "owner,\nannotations.\n\nOptions:\n  -h, --help          Show this help\n",
                   out_status))
     return TRUE;
   if (!nook_cli_one_id ("state", argc, argv, &id, error)

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
 #include "launcher/errors.h"
+#include "launcher/log.h"
 #include "launcher/container/rootfs.h"
 #include "storage/layers.h"
 #include "storage/state.h"
@@ -36,7 +38,7 @@ row_free (NookLsRow *row)
 }
 
 static const char ls_usage[]
-    = "Usage: nook ls [OPTIONS]   (also: nook list)\n"
+    = "Usage: nook list [OPTIONS]   (also: nook ls)\n"
       "\n"
       "List containers: the named ones with a kept layer, and the running ones.\n"
       "State left behind by a nook that was killed is cleaned up on the way.\n"
@@ -128,8 +130,7 @@ add_runtime (GPtrArray *rows, const char *root)
 
           if (!nook_rootfs_collect_dead (root, id, &local)
               && !g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY))
-            fprintf (stderr, "nook: warning: cleaning up dead container %s: %s\n", id,
-                     local->message);
+            nook_log_warning ("cleaning up dead container %s: %s", id, local->message);
           continue;
         }
       if ((st == NOOK_RUNTIME_LIVE || st == NOOK_RUNTIME_STOPPED) && !has_row (rows, id))
@@ -224,6 +225,8 @@ gboolean
 nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
              GError **error)
 {
+  /* Messages name the command as it was typed: list, or its alias ls. */
+  g_autofree char *verb = g_strdup (argv[0]);
   g_autofree char *format = NULL;
   g_autofree char *root = NULL;
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)row_free);
@@ -238,13 +241,8 @@ nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_help_enabled (ctx, FALSE);
-  if (!g_option_context_parse (ctx, &argc, &argv, error))
-    {
-      g_prefix_error (error, "ls: ");
-      (*error)->domain = NOOK_ERROR;
-      (*error)->code = NOOK_ERROR_USAGE;
-      return FALSE;
-    }
+  if (!nook_cli_parse_options (ctx, verb, &argc, &argv, error))
+    return FALSE;
   if (help)
     {
       fputs (ls_usage, stdout);
@@ -253,13 +251,12 @@ nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
     }
   if (format != NULL && strcmp (format, "json") != 0 && strcmp (format, "table") != 0)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "ls: --format: unknown format '%s' (table or json)", format);
+      nook_cli_usage_error (error, verb, "--format: unknown format '%s' (table or json)", format);
       return FALSE;
     }
   if (argc > 1)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "ls: unexpected argument '%s'", argv[1]);
+      nook_cli_usage_error (error, verb, "unexpected argument '%s'", argv[1]);
       return FALSE;
     }
 

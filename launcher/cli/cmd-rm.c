@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
 #include "launcher/errors.h"
+#include "launcher/log.h"
 #include "launcher/container/rootfs.h"
 #include "storage/layers.h"
 
@@ -127,13 +129,8 @@ nook_cmd_rm (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_help_enabled (ctx, FALSE);
-  if (!g_option_context_parse (ctx, &argc, &argv, error))
-    {
-      g_prefix_error (error, "rm: ");
-      (*error)->domain = NOOK_ERROR;
-      (*error)->code = NOOK_ERROR_USAGE;
-      return FALSE;
-    }
+  if (!nook_cli_parse_options (ctx, "rm", &argc, &argv, error))
+    return FALSE;
   if (help)
     {
       fputs (rm_usage, stdout);
@@ -160,7 +157,7 @@ nook_cmd_rm (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
       if (first == NULL)
         first = g_steal_pointer (&local);
       else
-        fprintf (stderr, "nook: %s\n", local->message);
+        nook_log_error ("%s", local->message);
     }
   if (first != NULL)
     {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
 #include "launcher/errors.h"
 #include "launcher/lifecycle/lifecycle.h"
 #include "storage/state.h"
@@ -144,13 +145,8 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
   g_option_context_set_help_enabled (ctx, FALSE);
   /* Stop at BUNDLE: what follows belongs to the container's command. */
   g_option_context_set_strict_posix (ctx, TRUE);
-  if (!g_option_context_parse (ctx, argc, argv, error))
-    {
-      g_prefix_error (error, "run: ");
-      (*error)->code = NOOK_ERROR_USAGE;
-      (*error)->domain = NOOK_ERROR;
-      return FALSE;
-    }
+  if (!nook_cli_parse_options (ctx, "run", argc, argv, error))
+    return FALSE;
   if (o->tty && o->no_tty)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --tty and --no-tty exclude each other");

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
 #include "launcher/errors.h"
 #include "launcher/config/spec.h"
 
@@ -53,7 +54,7 @@ parse_spec_options (GStrv *args, SpecOptions *options, GError **error)
   g_option_context_set_strict_posix (ctx, TRUE);
   if (!g_option_context_parse_strv (ctx, args, &local_error))
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "spec: %s", local_error->message);
+      nook_cli_option_error (local_error, "spec", error);
       return FALSE;
     }
   return TRUE;

@@ -10,17 +10,24 @@
 
 typedef struct
 {
-  char *root;       /* --root: state directory root; NULL = the default */
-  char *log;        /* --log: accepted for runc/crun compatibility */
-  char *log_format; /* --log-format: "text" or "json" */
+  char *root;              /* --root: state directory root; NULL = the default */
+  char *log;               /* --log: messages go to this file (launcher/log.h) */
+  char *log_format;        /* --log-format: "text" or "json" */
+  gboolean debug;          /* --debug: debug lines in the log */
+  gboolean systemd_cgroup; /* --systemd-cgroup: --cgroup-manager=systemd */
+  char *cgroup_manager;    /* --cgroup-manager: cgroupfs, systemd or disabled */
 } NookGlobalOptions;
 
 typedef gboolean (*NookCommandFunc) (int argc, char **argv, const NookGlobalOptions *globals,
                                      int *out_status, GError **error);
 
-gboolean nook_cmd_cache (int argc, char **argv, const NookGlobalOptions *globals,
-                         int *out_status, GError **error);
+gboolean nook_cmd_cache (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                         GError **error);
+gboolean nook_cmd_features (int argc, char **argv, const NookGlobalOptions *globals,
+                            int *out_status, GError **error);
 gboolean nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                      GError **error);
+gboolean nook_cmd_ps (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                       GError **error);
 gboolean nook_cmd_rm (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                       GError **error);

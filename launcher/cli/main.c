@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/globals.h"
 #include "launcher/errors.h"
+#include "launcher/log.h"
 
 typedef struct
 {
@@ -19,8 +21,10 @@ static const NookCommand commands[] = {
   { "cache", nook_cmd_cache, "Manage the store of compiled seccomp filters" },
   { "create", nook_cmd_create, "Create a container whose process waits for start" },
   { "delete", nook_cmd_delete, "Remove a stopped container (-f: kill it first)" },
+  { "features", nook_cmd_features, "Show what nook supports (OCI features document)" },
   { "kill", nook_cmd_kill, "Send a signal to a container's process" },
   { "list", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "ls" },
+  { "ps", nook_cmd_ps, "List the processes of a running container" },
   { "rm", nook_cmd_rm, "Remove stopped containers and their layers" },
   { "run", nook_cmd_run, "Run a container from an OCI bundle" },
   { "spec", nook_cmd_spec, "Write a default config.json" },
@@ -35,92 +39,119 @@ print_usage (FILE *out)
                 "A rootless container launcher for OCI bundles.\n\nCommands:\n");
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nGlobal options:\n"
+  fprintf (out, "  %-10s %s\n", "help", "Show this help, or the help of COMMAND");
+  fprintf (out, "\nGlobal options (before COMMAND, in any order):\n"
                 "  --root DIR          Directory for container state\n"
-                "  --log FILE          Log file (accepted for runc compatibility)\n"
-                "  --log-format FMT    Log format: text or json\n"
+                "                      (default: $XDG_RUNTIME_DIR/nook, or /tmp/nook-UID)\n"
+                "  --log FILE          Write errors, warnings and info lines to FILE\n"
+                "                      (errors also go to stderr)\n"
+                "  --log-format FMT    Format of the log: text (default) or json, one\n"
+                "                      {\"level\",\"msg\",\"time\"} object per line\n"
+                "  --debug             Add debug lines to the log (or to stderr)\n"
+                "  --cgroup-manager MGR\n"
+                "                      cgroupfs, systemd or disabled: accepted for\n"
+                "                      runc/crun compatibility; nook does not manage\n"
+                "                      cgroups (said once in the log)\n"
+                "  --systemd-cgroup    The same as --cgroup-manager systemd\n"
                 "  -v, --version       Print the version and exit\n"
                 "  -h, --help          Show this help\n\n"
-                "Run 'nook COMMAND --help' for the options of a command.\n");
+                "Run 'nook help COMMAND' or 'nook COMMAND --help' for the options of a command.\n");
 }
 
-/* Global options come before the verb, as with runc and crun. */
-static gboolean
-parse_globals (int *argc, char ***argv, NookGlobalOptions *globals, gboolean *out_exit,
-               GError **error)
+static const NookCommand *
+find_command (const char *name)
 {
-  gboolean version = FALSE;
-  GOptionEntry entries[] = {
-    { "root", 0, 0, G_OPTION_ARG_FILENAME, &globals->root, "State directory root", "DIR" },
-    { "log", 0, 0, G_OPTION_ARG_FILENAME, &globals->log, "Log file", "FILE" },
-    { "log-format", 0, 0, G_OPTION_ARG_STRING, &globals->log_format, "Log format", "FMT" },
-    { "version", 'v', 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("COMMAND");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (name, commands[i].name) == 0 || g_strcmp0 (name, commands[i].alias) == 0)
+      return &commands[i];
+  return NULL;
+}
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_set_help_enabled (ctx, FALSE);
-  g_option_context_set_strict_posix (ctx, TRUE);
-  if (!g_option_context_parse (ctx, argc, argv, error))
-    return FALSE;
-  if (version)
+static int
+fail (const GError *error)
+{
+  nook_log_error ("%s", error->message);
+  return nook_error_exit_status (error);
+}
+
+static int
+run_command (const NookCommand *command, int argc, char **argv, const NookGlobalOptions *globals)
+{
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  nook_log_debug ("%s: state root %s", argv[0], globals->root ? globals->root : "(default)");
+  if (!command->func (argc, argv, globals, &status, &error))
+    return fail (error);
+  nook_log_debug ("%s: exit status %d", argv[0], status);
+  return status;
+}
+
+/* nook help [COMMAND]: the command's own --help. */
+static int
+help_command (int argc, char **argv, const NookGlobalOptions *globals)
+{
+  const NookCommand *command;
+  char *help_argv[] = { NULL, (char *)"--help", NULL };
+
+  if (argc < 3 || strcmp (argv[2], "--help") == 0 || strcmp (argv[2], "-h") == 0)
     {
-      printf ("nook version %s\n", NOOK_VERSION);
-      *out_exit = TRUE;
+      print_usage (stdout);
+      return 0;
     }
-  return TRUE;
+  command = find_command (argv[2]);
+  if (command == NULL)
+    {
+      nook_log_error ("help: unknown command '%s' (see 'nook --help')", argv[2]);
+      return NOOK_EXIT_FAILURE;
+    }
+  help_argv[0] = argv[2];
+  return run_command (command, 2, help_argv, globals);
 }
 
 int
 main (int argc, char **argv)
 {
-  NookGlobalOptions globals = { 0 };
+  g_auto (NookGlobalOptions) globals = { 0 };
   g_autoptr (GError) error = NULL;
-  gboolean done = FALSE;
-  int status = 0;
+  NookGlobalsAction action = NOOK_GLOBALS_COMMAND;
+  const NookCommand *command;
+  int status;
 
   /* Only the character set: GOption converts arguments with it. nook's own
    * messages are not translated, so the other categories would only cost
    * file opens on every start. */
   setlocale (LC_CTYPE, "");
 
-  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
+  if (!nook_cli_parse_globals (&argc, &argv, &globals, &action, &error))
+    return fail (error);
+  if (action == NOOK_GLOBALS_HELP)
     {
       print_usage (stdout);
       return 0;
     }
-  if (!parse_globals (&argc, &argv, &globals, &done, &error))
+  if (action == NOOK_GLOBALS_VERSION)
     {
-      fprintf (stderr, "nook: %s\n", error->message);
-      return NOOK_EXIT_FAILURE;
+      printf ("nook version %s\n", NOOK_VERSION);
+      return 0;
     }
-  if (done)
-    return 0;
+  if (!nook_cli_apply_globals (&globals, &error))
+    return fail (error);
   if (argc < 2)
     {
       print_usage (stderr);
       return NOOK_EXIT_FAILURE;
     }
   if (strcmp (argv[1], "help") == 0)
-    {
-      print_usage (stdout);
-      return 0;
-    }
+    return help_command (argc, argv, &globals);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+  command = find_command (argv[1]);
+  if (command == NULL)
     {
-      if (strcmp (argv[1], commands[i].name) != 0
-          && g_strcmp0 (argv[1], commands[i].alias) != 0)
-        continue;
-      if (!commands[i].func (argc - 1, argv + 1, &globals, &status, &error))
-        {
-          fprintf (stderr, "nook: %s\n", error->message);
-          return nook_error_exit_status (error);
-        }
-      return status;
+      nook_log_error ("unknown command '%s' (see 'nook --help')", argv[1]);
+      return NOOK_EXIT_FAILURE;
     }
-
-  fprintf (stderr, "nook: unknown command '%s' (see 'nook --help')\n", argv[1]);
-  return NOOK_EXIT_FAILURE;
+  status = run_command (command, argc - 1, argv + 1, &globals);
+  nook_log_close ();
+  return status;
 }

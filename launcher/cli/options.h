@@ -12,3 +12,17 @@ gboolean nook_cli_parse (const char *verb, const GOptionEntry *entries, gboolean
 /* The one ID argument of an OCI verb: argv[1], exactly one. */
 gboolean nook_cli_one_id (const char *verb, int argc, char **argv, const char **out_id,
                           GError **error);
+
+/* g_option_context_parse on a context the verb made, with GLib's errors
+ * turned into nook's own: "VERB: unknown option --foo (see 'nook VERB
+ * --help')", NOOK_ERROR_USAGE (exit 125). verb NULL: the global options
+ * ("see 'nook --help'"). */
+gboolean nook_cli_parse_options (GOptionContext *ctx, const char *verb, int *argc, char ***argv,
+                                 GError **error);
+
+/* The same for an error of g_option_context_parse_strv. */
+void nook_cli_option_error (const GError *glib_error, const char *verb, GError **error);
+
+/* Sets a NOOK_ERROR_USAGE "VERB: MESSAGE (see 'nook VERB --help')". */
+void nook_cli_usage_error (GError **error, const char *verb, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);

@@ -68,6 +68,18 @@ static const NookMountOption flag_options[] = {
   { "remount", MOUNT_OPTION_SET, MS_REMOUNT },
 };
 
+char **
+nook_config_mount_option_names (void)
+{
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (flag_options); i++)
+    g_strv_builder_add (names, flag_options[i].name);
+  for (gsize i = 0; i < G_N_ELEMENTS (propagation_options); i++)
+    g_strv_builder_add (names, propagation_options[i].name);
+  return g_strv_builder_end (names);
+}
+
 static const NookMountOption *
 lookup_option (const NookMountOption *table, gsize n, const char *name)
 {

@@ -51,6 +51,13 @@ static const char *const cap_names[] = {
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (cap_names) == 41);
 
+const char *const *
+nook_config_capability_names (gsize *out_n)
+{
+  *out_n = G_N_ELEMENTS (cap_names);
+  return cap_names;
+}
+
 static const struct
 {
   const char *name;

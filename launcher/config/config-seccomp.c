@@ -5,13 +5,7 @@
 
 #include "launcher/config/config-private.h"
 
-typedef struct
-{
-  const char *name;
-  guint value;
-} NookSeccompName;
-
-static const NookSeccompName action_names[] = {
+static const NookConfigName action_names[] = {
   /* SCMP_ACT_KILL is the old name of SCMP_ACT_KILL_THREAD. */
   { "SCMP_ACT_KILL", NOOK_SECCOMP_ACT_KILL_THREAD },
   { "SCMP_ACT_KILL_THREAD", NOOK_SECCOMP_ACT_KILL_THREAD },
@@ -26,14 +20,14 @@ static const NookSeccompName action_names[] = {
 
 /* The flag values of linux/seccomp.h, written out so the loader does not
  * depend on how new the installed kernel headers are. */
-static const NookSeccompName flag_names[] = {
+static const NookConfigName flag_names[] = {
   { "SECCOMP_FILTER_FLAG_TSYNC", 1 },
   { "SECCOMP_FILTER_FLAG_LOG", 2 },
   { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4 },
   { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32 },
 };
 
-static const NookSeccompName op_names[] = {
+static const NookConfigName op_names[] = {
   { "SCMP_CMP_NE", NOOK_SECCOMP_OP_NE },
   { "SCMP_CMP_LT", NOOK_SECCOMP_OP_LT },
   { "SCMP_CMP_LE", NOOK_SECCOMP_OP_LE },
@@ -52,9 +46,36 @@ static const char *const arch_names[] = {
   "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     NULL,
 };
 
+const NookConfigName *
+nook_config_seccomp_actions (gsize *out_n)
+{
+  *out_n = G_N_ELEMENTS (action_names);
+  return action_names;
+}
+
+const NookConfigName *
+nook_config_seccomp_operators (gsize *out_n)
+{
+  *out_n = G_N_ELEMENTS (op_names);
+  return op_names;
+}
+
+const NookConfigName *
+nook_config_seccomp_flags (gsize *out_n)
+{
+  *out_n = G_N_ELEMENTS (flag_names);
+  return flag_names;
+}
+
+const char *const *
+nook_config_seccomp_archs (void)
+{
+  return arch_names;
+}
+
 /* what is "action", "flag", "operator": the word used in the message. */
 static gboolean
-lookup_name (NookConfigCtx *ctx, const NookSeccompName *table, gsize n, const char *what,
+lookup_name (NookConfigCtx *ctx, const NookConfigName *table, gsize n, const char *what,
              JsonNode *node, const char *path, guint *out, GError **error)
 {
   const char *name = nook_config_get_string (ctx, node, path, error);

@@ -11,6 +11,9 @@
 
 #include "userns/idmap.h"
 
+/* The runtime-spec version the loader follows and `nook spec` writes. */
+#define NOOK_OCI_VERSION "1.0.2"
+
 typedef enum
 {
   NOOK_NS_USER,
@@ -225,3 +228,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookConfig, nook_config_free)
 const char *nook_ns_type_name (NookNsType type); /* "user", "mount", "pid", ... (OCI names) */
 int nook_ns_type_clone_flag (NookNsType type);   /* CLONE_NEWUSER, ... */
 const char *nook_hook_kind_name (NookHookKind kind); /* "prestart", "createRuntime", ... */
+
+/* What the loader accepts, for `nook features`. These are the loader's own
+ * tables, so that the features document cannot drift from what it parses. */
+typedef struct
+{
+  const char *name; /* as in config.json: "SCMP_ACT_ERRNO", "SCMP_CMP_EQ", ... */
+  guint value;      /* NookSeccompAction, NookSeccompOp or SECCOMP_FILTER_FLAG_* */
+} NookConfigName;
+
+const NookConfigName *nook_config_seccomp_actions (gsize *out_n);
+const NookConfigName *nook_config_seccomp_operators (gsize *out_n);
+const NookConfigName *nook_config_seccomp_flags (gsize *out_n);
+const char *const *nook_config_seccomp_archs (void); /* NULL-terminated */
+const char *const *nook_config_capability_names (gsize *out_n); /* by number */
+/* Every mount option name the loader knows (flags and propagation), in a new
+ * NULL-terminated array. */
+char **nook_config_mount_option_names (void);

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 #include <sys/stat.h>
 
+#include "launcher/config/config.h"
 #include "launcher/errors.h"
 
 typedef struct
@@ -229,7 +230,7 @@ nook_spec_generate (gboolean rootless)
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ociVersion");
-  json_builder_add_string_value (builder, "1.0.2");
+  json_builder_add_string_value (builder, NOOK_OCI_VERSION);
   add_process (builder);
   add_root (builder);
   json_builder_set_member_name (builder, "hostname");

@@ -22,6 +22,7 @@
 #include "launcher/container/rootfs.h"
 #include "launcher/errors.h"
 #include "launcher/lifecycle/hooks.h"
+#include "launcher/log.h"
 #include "storage/autofd.h"
 #include "storage/state.h"
 
@@ -103,8 +104,8 @@ run_post_hooks (const NookStateInfo *info, NookHookKind kind, const char *marker
   config = nook_lifecycle_load_config (info->bundle, info->config_path, FALSE, NULL, &local);
   if (config == NULL)
     {
-      fprintf (stderr, "nook: warning: %s hooks of %s not run: %s\n", marker + strlen ("hooks."),
-               info->id, local->message);
+      nook_log_warning ("%s hooks of %s not run: %s", marker + strlen ("hooks."), info->id,
+                        local->message);
       return;
     }
   nook_hooks_run_warn (config, kind, info->id, info->pid, NULL);

@@ -10,6 +10,7 @@
 
 #include "launcher/container/hook-spawn.h"
 #include "launcher/errors.h"
+#include "launcher/log.h"
 
 /* The runtime-spec version of the state nook writes (as `nook spec`). */
 #define STATE_OCI_VERSION "1.0.2"
@@ -140,7 +141,7 @@ run_kind (const NookConfig *config, NookHookKind kind, const char *id, pid_t pid
       if (warnings != NULL)
         g_ptr_array_add (warnings, g_strdup (what));
       else
-        fprintf (stderr, "nook: warning: %s\n", what);
+        nook_log_warning ("%s", what);
     }
   close (fd);
   return TRUE;
@@ -164,7 +165,7 @@ nook_hooks_run_warn (const NookConfig *config, NookHookKind kind, const char *id
       if (warnings != NULL)
         g_ptr_array_add (warnings, g_strdup (local->message));
       else
-        fprintf (stderr, "nook: warning: %s\n", local->message);
+        nook_log_warning ("%s", local->message);
     }
 }
 

@@ -39,7 +39,7 @@ gboolean nook_hooks_run (const NookConfig *config, NookHookKind kind, const char
 
 /* The same for the kinds whose failures are only warned about (poststart,
  * poststop): every hook runs; each failure is appended to warnings, or
- * printed to stderr as "nook: warning: ..." when warnings is NULL. */
+ * logged with nook_log_warning (launcher/log.h) when warnings is NULL. */
 void nook_hooks_run_warn (const NookConfig *config, NookHookKind kind, const char *id, pid_t pid,
                           GPtrArray *warnings);
 

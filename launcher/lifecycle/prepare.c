@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "launcher/log.h"
 #include "storage/layers.h"
 #include "storage/state.h"
 
@@ -128,25 +129,23 @@ nook_lifecycle_finish_rootfs (NookContainer *c, gboolean started, GError **error
   /* The container's writes failed with ENOSPC: say where, before an
    * ephemeral layer (and with it, likely, what filled it) goes. */
   if (started && nook_layer_is_full (c->rootfs->layer))
-    fprintf (stderr,
-             "nook: warning: the container's writable layer ran out of space (%s: no space "
-             "left on device); its writes failed with ENOSPC, the bundle's rootfs is "
-             "untouched\n",
-             c->rootfs->layer->upper);
+    nook_log_warning ("the container's writable layer ran out of space (%s: no space left on "
+                      "device); its writes failed with ENOSPC, the bundle's rootfs is untouched",
+                      c->rootfs->layer->upper);
   /* The container failed on a dead FUSE mount: say why it died. */
   failure = nook_rootfs_daemon_failure (c->rootfs);
   if (failure != NULL && error != NULL && *error != NULL)
     g_prefix_error (error, "fuse-overlayfs failed (%s): ", failure);
   if (c->rootfs->layer != NULL && c->rootfs->layer->ephemeral
       && !nook_rootfs_remove_layer (c->rootfs->layer->dir, c->idmap, &local))
-    fprintf (stderr, "nook: warning: %s\n", local->message);
+    nook_log_warning ("%s", local->message);
 }
 
 void
 nook_lifecycle_print_warnings (GPtrArray *warnings)
 {
   for (guint i = 0; i < warnings->len; i++)
-    fprintf (stderr, "nook: warning: %s\n", (const char *)warnings->pdata[i]);
+    nook_log_warning ("%s", (const char *)warnings->pdata[i]);
 }
 
 void
@@ -204,9 +203,8 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
       return FALSE;
     }
   if (nook_layer_is_full (p->container->rootfs->layer))
-    fprintf (stderr,
-             "nook: warning: the container's writable layer has no space left (%s): its "
-             "writes will fail with ENOSPC\n",
-             p->container->rootfs->layer->upper);
+    nook_log_warning ("the container's writable layer has no space left (%s): its writes will "
+                      "fail with ENOSPC",
+                      p->container->rootfs->layer->upper);
   return TRUE;
 }

@@ -118,21 +118,40 @@ op_to_scmp (NookSeccompOp op, enum scmp_compare *out_op)
   return FALSE;
 }
 
+gboolean
+nook_seccomp_action_supported (NookSeccompAction action)
+{
+  uint32_t scmp_action = 0;
+
+  return action_to_scmp (action, FALSE, 0, "", &scmp_action, NULL);
+}
+
+/* libseccomp's token for "SCMP_ARCH_X86_64", or 0. */
+static uint32_t
+arch_token (const char *name)
+{
+  g_autofree char *lower = NULL;
+
+  if (!g_str_has_prefix (name, "SCMP_ARCH_"))
+    return 0;
+  lower = g_ascii_strdown (name + strlen ("SCMP_ARCH_"), -1);
+  return seccomp_arch_resolve_name (lower);
+}
+
+gboolean
+nook_seccomp_arch_supported (const char *name)
+{
+  return arch_token (name) != 0;
+}
+
 static gboolean
 add_architectures (scmp_filter_ctx ctx, char **architectures, GError **error)
 {
   for (gsize i = 0; architectures != NULL && architectures[i] != NULL; i++)
     {
       const char *name = architectures[i];
-      if (!g_str_has_prefix (name, "SCMP_ARCH_"))
-        {
-          g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "seccomp: unknown architecture \"%s\"",
-                       name);
-          return FALSE;
-        }
+      uint32_t token = arch_token (name);
 
-      g_autofree char *lower = g_ascii_strdown (name + strlen ("SCMP_ARCH_"), -1);
-      uint32_t token = seccomp_arch_resolve_name (lower);
       if (token == 0)
         {
           g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "seccomp: unknown architecture \"%s\"",

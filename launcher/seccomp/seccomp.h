@@ -32,6 +32,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookBpfProgram, nook_bpf_program_free)
 NookBpfProgram *nook_seccomp_compile (const NookSeccomp *seccomp, GPtrArray *warnings,
                                       GError **error);
 
+/* For `nook features`: whether nook_seccomp_compile can build a filter with
+ * this action, and for this architecture ("SCMP_ARCH_AARCH64", as in the
+ * config) with the libseccomp in use. */
+gboolean nook_seccomp_action_supported (NookSeccompAction action);
+gboolean nook_seccomp_arch_supported (const char *name);
+
 /* The SECCOMP_FILTER_FLAG_* bits to load with: the config's flags, or
  * SECCOMP_FILTER_FLAG_SPEC_ALLOW when linux.seccomp.flags is absent (as crun). */
 unsigned int nook_seccomp_load_flags (const NookSeccomp *seccomp);

@@ -11,6 +11,11 @@ setup() {
     touch bundle-file config.json
 }
 
+fail() {
+    printf '%s\n' "$*" >&2
+    return 1
+}
+
 # A shell that is not installed is skipped, unless NOOK_TESTS_MUST_WORK=1 says
 # this machine was set up to have it (tests/setup-host.sh installs zsh and fish).
 require_shell() {
@@ -66,6 +71,100 @@ long_options_of() {
     grep -oE -- '--[a-z][a-z-]*' | sort -u
 }
 
+# What zsh's _nook declares, without a terminal: _arguments and _describe
+# are replaced by functions that print their arguments, so the option specs
+# of _nook (global options, when the file is sourced) or of _nook_FUNCTION
+# come out one per line. zsh_specs [FUNCTION]
+zsh_specs() {
+    zsh -f -c '
+        _arguments() { print -rl -- "$@"; }
+        _describe() { print -rl -- ${(P)${@[-1]}}; }
+        if [[ -n $2 ]]; then
+            source "$1" >/dev/null || exit 2
+            $2
+        else
+            source "$1" || exit 2
+        fi
+    ' zsh_specs "$COMPLETIONS/_nook" "${1:-}"
+}
+
+# Long options in zsh specs: "(-c --config)--config=[...]", "*--cap=[...]";
+# hidden ones ("!...") are not offered, so not counted.
+zsh_long_options() {
+    sed -E 's/^\*?(\([^)]*\))?//' | grep -v '^!' | grep -oE -- '^--[a-z][a-z-]*' | sort -u
+}
+
+# The commands `nook --help` lists (help among them).
+help_commands() {
+    "$NOOK" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }' | sort
+}
+
+# The long options a shell completes for "nook [COMMAND] --".
+completed_options() {
+    local shell=$1 cmd=${2:-}
+    case $shell in
+        # shellcheck disable=SC2086 # an empty $cmd is no word
+        bash) complete_bash nook $cmd -- | long_options_of ;;
+        fish) complete_fish "nook ${cmd:+$cmd }--" | long_options_of ;;
+        zsh)
+            if [[ -z $cmd ]]; then
+                zsh_specs | zsh_long_options
+            else
+                [[ $cmd == list ]] && cmd=ls
+                zsh_specs "_nook_$cmd" | zsh_long_options
+            fi
+            ;;
+    esac
+}
+
+# The commands a shell completes after "nook ".
+completed_commands() {
+    case $1 in
+        bash) complete_bash nook '' | sort ;;
+        fish) complete_fish 'nook ' | sort ;;
+        zsh) zsh_specs _nook_commands | cut -d: -f1 | sort ;;
+    esac
+}
+
+# The completions cannot drift from the binary: every command `nook --help`
+# lists is completed, and for every command the shell completes that nook
+# knows, the long options are exactly those of `nook COMMAND --help`. A
+# completed command nook does not know must be one of issue 10's runtime
+# verbs, written from runc's option spellings before nook has it; once nook
+# has it, its --help is the reference like any other command's.
+check_against_help() {
+    local shell=$1 helped completed cmd missing
+    helped=$(help_commands)
+    completed=$(completed_commands "$shell")
+    missing=$(comm -23 <(echo "$helped") <(echo "$completed"))
+    [ -n "$helped" ] || { fail "no commands in nook --help"; return 1; }
+    [ -z "$missing" ] || { fail "$shell does not complete: $missing"; return 1; }
+
+    helped=$("$NOOK" --help | long_options_of)
+    completed=$(completed_options "$shell")
+    [ "$helped" = "$completed" ] ||
+        { fail "$shell: global options: help: $helped / completion: $completed"; return 1; }
+
+    for cmd in $(completed_commands "$shell"); do
+        [ "$cmd" = help ] && continue
+        if ! "$NOOK" "$cmd" --help >/dev/null 2>&1; then
+            case $cmd in
+                create | start | state | kill | delete | exec | list) ;;
+                *) fail "$shell completes '$cmd', which nook does not know"; return 1 ;;
+            esac
+            "$NOOK" "$cmd" --help 2>&1 | grep -q "unknown command '$cmd'" ||
+                { fail "nook $cmd --help fails: $("$NOOK" "$cmd" --help 2>&1)"; return 1; }
+            continue
+        fi
+        helped=$("$NOOK" "$cmd" --help | long_options_of)
+        completed=$(completed_options "$shell" "$cmd")
+        [ -n "$helped" ] || { fail "nook $cmd --help lists no option"; return 1; }
+        # shellcheck disable=SC2086 # echo joins the lines
+        [ "$helped" = "$completed" ] ||
+            { fail "$shell: nook $cmd: help: $(echo $helped) / completion: $(echo $completed)"; return 1; }
+    done
+}
+
 @test "bash -n nook.bash" {
     run bash -n "$COMPLETIONS/nook.bash"
     echo "$output"
@@ -97,7 +196,7 @@ long_options_of() {
     run complete_bash nook ''
     echo "$output"
     [ "$status" -eq 0 ]
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help ls rm run spec " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache create delete exec features help kill list ls ps rm run spec start state " ]
 }
 
 @test "bash: nook run --n offers --name" {
@@ -116,9 +215,11 @@ long_options_of() {
     [[ $'\n'$output$'\n' == *$'\n--log-format\n'* ]]
     run complete_bash nook --log-format ''
     [ "$(echo "$output" | tr '\n' ' ')" = "text json " ]
-    run complete_bash nook --root /tmp --log-format json s
+    run complete_bash nook --root /tmp --log-format json sp
     [ "$output" = spec ]
-    run complete_bash nook --root = /tmp s
+    run complete_bash nook --root = /tmp sp
+    [ "$output" = spec ]
+    run complete_bash nook --debug --cgroup-manager cgroupfs --systemd-cgroup --log-format = json sp
     [ "$output" = spec ]
 }
 
@@ -207,26 +308,15 @@ long_options_of() {
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a bundle-b " ]
 }
 
-# The completions must follow the binary: every command and long option the
-# help texts list is completed, and nothing else.
-@test "bash: completions match nook --help and nook spec --help" {
+@test "bash: every command and option of nook --help and nook COMMAND --help, and nothing else" {
     : "${NOOK:?NOOK must name the nook binary}"
-    local helped completed
-    helped=$("$NOOK" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }' | sort)
-    completed=$(complete_bash nook '' | grep -vx help | sort)
-    echo "help: $helped / completion: $completed"
-    [ -n "$helped" ]
-    [ "$helped" = "$completed" ]
+    check_against_help bash
+}
 
-    helped=$("$NOOK" --help | long_options_of)
-    completed=$(complete_bash nook -- | long_options_of)
-    echo "help: $helped / completion: $completed"
-    [ "$helped" = "$completed" ]
-
-    helped=$("$NOOK" spec --help | long_options_of)
-    completed=$(complete_bash nook spec -- | long_options_of)
-    echo "help: $helped / completion: $completed"
-    [ "$helped" = "$completed" ]
+@test "zsh: every command and option of nook --help and nook COMMAND --help, and nothing else" {
+    require_shell zsh
+    : "${NOOK:?NOOK must name the nook binary}"
+    check_against_help zsh
 }
 
 @test "bash: completions match nook run --help" {
@@ -337,7 +427,7 @@ long_options_of() {
     run complete_fish 'nook run --net host --dns bundle bund'
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a/ bundle-b/ " ]
     run complete_fish 'nook '
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache help ls rm run spec " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache create delete exec features help kill list ls ps rm run spec start state " ]
     run complete_fish 'nook cache '
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "clear help ls prune " ]
     run complete_fish 'nook cache ls -q --'
@@ -348,18 +438,82 @@ long_options_of() {
     [ -z "$output" ]
 }
 
-# As for bash: fish completes every long option the help texts list, and
-# nothing else.
-@test "fish: completions match the --help of nook and its commands" {
+@test "fish: every command and option of nook --help and nook COMMAND --help, and nothing else" {
     require_shell fish
     : "${NOOK:?NOOK must name the nook binary}"
+    check_against_help fish
     local words helped completed
-    for words in '' run spec ls rm cache 'cache ls' 'cache prune' 'cache clear'; do
+    for words in 'cache ls' 'cache prune' 'cache clear'; do
         # shellcheck disable=SC2086 # $words is split on purpose
         helped=$("$NOOK" $words --help | long_options_of)
-        completed=$(complete_fish "nook ${words:+$words }--" | long_options_of)
-        echo "nook $words: help: $helped / completion: $completed"
-        [ -n "$helped" ]
-        [ "$helped" = "$completed" ]
+        completed=$(complete_fish "nook $words --" | long_options_of)
+        [ "$helped" = "$completed" ] || fail "nook $words: help: $helped / completion: $completed"
     done
+}
+
+# The check itself: a completion that lists an option nook does not have,
+# or misses one, fails it.
+@test "the drift check fails on a completion that differs from --help" {
+    : "${NOOK:?NOOK must name the nook binary}"
+    mkdir "$BATS_TEST_TMPDIR/c"
+    sed "s/local global_options='--root /local global_options='--no-such-option --root /" \
+        "$COMPLETIONS/nook.bash" >"$BATS_TEST_TMPDIR/c/nook.bash"
+    sed "s/'--debug\[Add debug lines to the log\]' //" "$COMPLETIONS/_nook" >"$BATS_TEST_TMPDIR/c/_nook"
+    cmp -s "$COMPLETIONS/nook.bash" "$BATS_TEST_TMPDIR/c/nook.bash" && fail "sed changed nothing in nook.bash"
+    cmp -s "$COMPLETIONS/_nook" "$BATS_TEST_TMPDIR/c/_nook" && fail "sed changed nothing in _nook"
+    COMPLETIONS=$BATS_TEST_TMPDIR/c
+    run check_against_help bash
+    [ "$status" -ne 0 ]
+    [[ $output == *"bash: global options: "*"completion: "*"--no-such-option"* ]] || fail "$output"
+    if command -v zsh >/dev/null; then
+        run check_against_help zsh
+        [ "$status" -ne 0 ]
+        [[ $output == *"zsh: global options"* ]] || fail "$output"
+    fi
+}
+
+@test "bash: container ids where an ID goes, from --root or the default state root" {
+    mkdir -p root/web root/db
+    run complete_bash nook --root "$PWD/root" ps ''
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "db web " ] || fail "$output"
+    run complete_bash nook --root = "$PWD/root" kill w
+    [ "$output" = web ]
+    run complete_bash nook --root "$PWD/root" kill web SIGTE
+    [ "$output" = SIGTERM ]
+    run complete_bash nook --root "$PWD/root" exec -t -e A=1 --cwd /tmp d
+    [ "$output" = db ]
+    run complete_bash nook --root "$PWD/root" exec db printen
+    [ "$output" = printenv ]
+    mkdir -p xdg/nook/box
+    XDG_RUNTIME_DIR=$PWD/xdg run complete_bash nook delete -f ''
+    [ "$output" = box ]
+    XDG_RUNTIME_DIR=$PWD/xdg run complete_bash nook start ''
+    [ "$output" = box ]
+    run complete_bash nook ps -f ''
+    [ "$(echo "$output" | tr '\n' ' ')" = "table json " ]
+    run complete_bash nook --cgroup-manager ''
+    [ "$(echo "$output" | tr '\n' ' ')" = "cgroupfs systemd disabled " ]
+    # runc's run form: after -b DIR comes a new ID, nothing to offer.
+    run complete_bash nook run -b bundle-a ''
+    [ -z "$output" ]
+    run complete_bash nook create --bundle bund
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a bundle-b " ]
+}
+
+@test "fish and zsh: container ids where an ID goes" {
+    require_shell fish
+    require_shell zsh
+    mkdir -p root/web root/db
+    run complete_fish "nook --root $PWD/root ps "
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "db web " ] || fail "$output"
+    run complete_fish "nook --root $PWD/root exec -e A=1 w"
+    [ "$output" = web ] || fail "$output"
+    run complete_fish "nook ps -f "
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "json table " ] || fail "$output"
+    run complete_zsh "nook --root $PWD/root kill w"
+    [ "$output" = "nook --root $PWD/root kill web " ] || fail "$output"
+    run complete_zsh "nook --cgroup-manager sy"
+    [ "$output" = "nook --cgroup-manager systemd " ] || fail "$output"
+    run complete_zsh "nook feat"
+    [ "$output" = "nook features " ] || fail "$output"
 }

@@ -104,7 +104,7 @@ status_is () { [ "$(state_field status)" = "$1" ]; }
   for bad in "a/b" ".." "." "-x" "$(printf 'x%.0s' {1..129})"; do
     run --separate-stderr nk create -b "$B" "$bad"
     assert_status 125
-    [[ "$stderr" == *"invalid container id"* || "$stderr" == *"Unknown option"* ]] || fail "id '$bad': $stderr"
+    [[ "$stderr" == *"invalid container id"* || "$stderr" == *"create: unknown option -x (see 'nook create --help')"* ]] || fail "id '$bad': $stderr"
   done
 }
 
