@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -18,128 +17,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define FD_PATH_MAX 32
+#define FD_PATH_MAX NOOK_FD_PATH_MAX
+#define fd_path nook_init_fd_path
+#define openat2_in_root nook_init_openat2_in_root
+#define open_or_create_in_root nook_init_open_or_create_in_root
 
-static int
-openat2_in_root (int rootfd, const char *path, int flags)
-{
-  struct open_how how = {
-    .flags = flags | O_CLOEXEC,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-  };
-  int fd;
-
-  do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
-  while (fd < 0 && errno == EAGAIN);
-  return fd;
-}
-
-static void
-fd_path (char buf[FD_PATH_MAX], int fd)
-{
-  snprintf (buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
-}
-
-/* Opens (O_PATH) path inside the root, creating missing components: the last
- * one as a directory, or as an empty file when as_file. Every lookup stays
- * inside the root, whatever symlinks the bundle holds. Returns fd or -errno. */
-static int
-open_or_create_in_root (int rootfd, const char *path, gboolean as_file)
-{
-  char prefix[PATH_MAX];
-  size_t len = strlen (path);
-  int fd;
-
-  if (len >= sizeof (prefix))
-    return -ENAMETOOLONG;
-
-  fd = openat2_in_root (rootfd, path, O_PATH);
-  if (fd >= 0 || errno != ENOENT)
-    return fd >= 0 ? fd : -errno;
-
-  /* Walk the components, creating what is missing. */
-  for (size_t i = 1; i <= len; i++)
-    {
-      gboolean last = (i == len);
-      const char *name;
-      char *slash;
-      int parent;
-
-      if (!last && path[i] != '/')
-        continue;
-      memcpy (prefix, path, i);
-      prefix[i] = '\0';
-      fd = openat2_in_root (rootfd, prefix, O_PATH);
-      if (fd >= 0)
-        {
-          if (!last)
-            close (fd);
-          continue;
-        }
-      if (errno != ENOENT)
-        return -errno;
-
-      slash = strrchr (prefix, '/');
-      name = slash + 1;
-      if (*name == '\0')
-        continue;
-      *slash = '\0';
-      parent = openat2_in_root (rootfd, prefix[0] ? prefix : "/", O_PATH | O_DIRECTORY);
-      if (parent < 0)
-        return -errno;
-      if (last && as_file)
-        {
-          /* O_PATH cannot create: make the file, then reopen it in root. */
-          char dirbuf[FD_PATH_MAX];
-          int dirfd, created;
-
-          fd_path (dirbuf, parent);
-          dirfd = open (dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (dirfd < 0)
-            {
-              close (parent);
-              return -errno;
-            }
-          created = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                            0644);
-          close (dirfd);
-          if (created < 0 && errno != EEXIST)
-            {
-              close (parent);
-              return -errno;
-            }
-          if (created >= 0)
-            close (created);
-        }
-      else if (mkdirat (parent, name, 0755) < 0 && errno != EEXIST)
-        {
-          /* mkdirat does not accept O_PATH dirfds on every kernel: retry via a real fd. */
-          char dirbuf[FD_PATH_MAX];
-
-          fd_path (dirbuf, parent);
-          int dirfd = open (dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (dirfd < 0 || (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST))
-            {
-              int err = errno;
-              if (dirfd >= 0)
-                close (dirfd);
-              close (parent);
-              return -err;
-            }
-          close (dirfd);
-        }
-      close (parent);
-      memcpy (prefix, path, i);
-      prefix[i] = '\0';
-      fd = openat2_in_root (rootfd, prefix, O_PATH);
-      if (fd < 0)
-        return -errno;
-      if (!last)
-        close (fd);
-    }
-  return fd;
-}
+/* What a bind remount can change about atime: the kernel locks all of it
+ * together (MNT_LOCK_ATIME). */
+#define ATIME_FLAGS (MS_RELATIME | MS_NOATIME | MS_STRICTATIME | MS_NODIRATIME)
 
 /* Flags the kernel locks on a mount shared from a more privileged user
  * namespace: a remount inside the container must repeat them or get EPERM. */

@@ -31,6 +31,18 @@ typedef struct
 
 int nook_init_fail (NookInit *init, int err, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 
+/* resolve.c: paths inside the rootfs, never leaving it (openat2
+ * RESOLVE_IN_ROOT). */
+#define NOOK_FD_PATH_MAX 32
+int nook_init_openat2_in_root (int rootfd, const char *path, int flags);
+/* "/proc/self/fd/N", to hand an O_PATH fd to mount(2). */
+void nook_init_fd_path (char buf[NOOK_FD_PATH_MAX], int fd);
+/* Opens (O_PATH) path inside the root, creating what is missing: the last
+ * component as a directory, or as an empty file when as_file; dangling
+ * symlinks are followed to their target inside the root, which is
+ * created. Returns fd or -errno. */
+int nook_init_open_or_create_in_root (int rootfd, const char *path, gboolean as_file);
+
 /* init-namespaces.c */
 int nook_init_step_namespaces (NookInit *init);
 

@@ -386,3 +386,56 @@ $inside"
   [ "$(printf '%s\n' "$output" | mount_points | grep -c '^/$')" -eq 1 ] || fail "not exactly one mount at /:
 $output"
 }
+
+# ---------------------------------------------------------------------------
+# issue 11: propagation, cgroup, symlinked destinations, locked atime flags,
+# device nodes.
+
+# The optional fields (shared:N, master:N, unbindable) of the topmost mount
+# at MOUNTPOINT in the mountinfo text in $output.
+propagation_of ()
+{
+  printf '%s\n' "$output" | python3 -c '
+import sys
+want = sys.argv[1]
+found = None
+for line in sys.stdin:
+    left = line.split(" - ")[0].split(" ")
+    if len(left) >= 6 and left[4] == want:
+        found = " ".join(left[6:])
+print(found if found is not None else "(no mount)")
+' "$1"
+}
+
+# Mount options of every mount at or below PREFIX in $output, one
+# "MOUNTPOINT OPTIONS" per line.
+mounts_below ()
+{
+  printf '%s\n' "$output" | awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print $5, $6 }'
+}
+
+@test "mounts: a destination through a dangling symlink is created at its target, inside the rootfs" {
+  local host=$BATS_TEST_TMPDIR/hostdir
+  mkdir -p "$host"
+  echo through-link >"$host/file"
+  ln -s ../foo/bar "$B/rootfs/etc/x"
+  add_mount "{'destination': '/etc/x', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rprivate']}"
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c 'cat /etc/x/file /foo/bar/file'
+  assert_status 0
+  assert_output "through-link
+through-link"
+  [ -d "$B/rootfs/foo/bar" ] || fail "the symlink's target was not created in the rootfs"
+  [ ! -e "$B/foo" ] || fail "nook created $B/foo, outside the rootfs"
+}
+
+@test "mounts: a dangling absolute symlink as a file destination is created inside the rootfs" {
+  echo file-through-link >"$BATS_TEST_TMPDIR/src-file"
+  ln -s /var/lib/nook-test/conf "$B/rootfs/etc/conf"
+  add_mount "{'destination': '/etc/conf', 'type': 'bind', 'source': '$BATS_TEST_TMPDIR/src-file', 'options': ['bind']}"
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /etc/conf
+  assert_status 0
+  assert_output file-through-link
+  [ -f "$B/rootfs/var/lib/nook-test/conf" ] || fail "the target file was not created in the rootfs"
+  [ ! -e /var/lib/nook-test ] || fail "nook created /var/lib/nook-test on the host"
+}
+
