@@ -100,6 +100,7 @@ nook_init_main (const NookContainer *container, int sock)
     .pty_slave = -1,
     .create_hooks_stdin = -1,
     .start_hooks_stdin = -1,
+    .mount_index = -1,
   };
   NookSyncMsg msg;
   int r;

@@ -53,14 +53,74 @@ locked_flags (const char *path)
   return flags;
 }
 
-static int
-remount_bind (const char *target, unsigned long flags, unsigned long extra, unsigned long clear)
+static void
+describe_atime (char *buf, size_t size, unsigned long flags)
 {
-  extra |= locked_flags (target) & ~clear;
-  if (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
-    extra = (extra & ~(MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
-            | (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME));
-  return mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | extra, NULL);
+  snprintf (buf, size, "%s%s",
+            flags & MS_NOATIME    ? "noatime"
+            : flags & MS_RELATIME ? "relatime"
+                                  : "strictatime",
+            flags & MS_NODIRATIME ? ",nodiratime" : "");
+}
+
+/* Names each atime option of the config that the kernel kept from us. */
+static void
+warn_atime_locked (NookInit *init, const char *what, unsigned long asked, unsigned long kept)
+{
+  static const struct
+  {
+    unsigned long flag;
+    const char *name;
+  } names[] = {
+    { MS_NOATIME, "noatime" },
+    { MS_NODIRATIME, "nodiratime" },
+    { MS_STRICTATIME, "strictatime" },
+    { MS_RELATIME, "relatime" },
+  };
+  const NookMount *m;
+  char kept_text[32];
+
+  if (init->mount_index < 0)
+    return;
+  m = &init->config->mounts[init->mount_index];
+  describe_atime (kept_text, sizeof (kept_text), kept);
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      int j = 0;
+
+      if (!(asked & names[i].flag) || (kept & names[i].flag))
+        continue;
+      while (m->options[j] != NULL && strcmp (m->options[j], names[i].name) != 0)
+        j++;
+      nook_init_warn (init,
+                      "mounts[%d].options[%d]: \"%s\" not applied to %s: the host locks the "
+                      "atime flags of this mount in a user namespace (it keeps %s)",
+                      init->mount_index, j, names[i].name, what, kept_text);
+    }
+}
+
+/* The remount repeats the flags the kernel locked (it would refuse to
+ * clear them). Atime flags are locked as a whole: when the config asks for
+ * other ones, the mount keeps the host's, and a warning names what was not
+ * applied (as crun does, which goes on too). */
+static int
+remount_bind (NookInit *init, const char *what, const char *target, unsigned long flags,
+              unsigned long extra, unsigned long clear)
+{
+  unsigned long locked = locked_flags (target);
+  unsigned long want = extra | (locked & ~clear);
+
+  if (flags & ATIME_FLAGS)
+    want = (want & ~ATIME_FLAGS) | (flags & ATIME_FLAGS);
+  if (mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | want, NULL) == 0)
+    return 0;
+  if (errno != EPERM || (want & ATIME_FLAGS) == (locked & ATIME_FLAGS))
+    return -1;
+  want = (want & ~ATIME_FLAGS) | (locked & ATIME_FLAGS);
+  if (mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | want, NULL) < 0)
+    return -1;
+  warn_atime_locked (init, what, flags & ATIME_FLAGS, locked & ATIME_FLAGS);
+  return 0;
 }
 
 /* Bind mounts source on target, then applies the flags a bind cannot take at once. */
@@ -87,13 +147,13 @@ bind_mount (NookInit *init, const char *what, const char *source, const char *ta
       if (fd < 0)
         return nook_init_fail (init, errno, "reopen %s after the bind mount", what);
       fd_path (fresh, fd);
-      r = remount_bind (fresh, flags, extra, clear);
+      r = remount_bind (init, what, fresh, flags, extra, clear);
       close (fd);
       if (r < 0)
         return nook_init_fail (init, errno, "remount %s with its options", what);
       return 0;
     }
-  if (remount_bind (target, flags, extra, clear) < 0)
+  if (remount_bind (init, what, target, flags, extra, clear) < 0)
     return nook_init_fail (init, errno, "remount %s with its options", what);
   return 0;
 }
@@ -273,8 +333,10 @@ nook_init_step_mounts (NookInit *init)
     {
       const NookMount *m = &init->config->mounts[i];
 
+      init->mount_index = i;
       if (mount_one (init, m) < 0)
         return -1;
+      init->mount_index = -1;
       if (strcmp (m->destination, "/dev") == 0 && !m->is_bind)
         init->dev_is_tmpfs = TRUE;
     }

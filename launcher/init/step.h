@@ -26,10 +26,14 @@ typedef struct
   gboolean dev_is_tmpfs; /* /dev is a fresh tmpfs we populate */
   int create_hooks_stdin; /* the state for createContainer hooks (hooks sync), or -1 */
   int start_hooks_stdin;  /* the state for startContainer hooks, or -1 */
+  int mount_index;       /* the config's mount being made, for messages */
   NookSyncMsg error;
 } NookInit;
 
 int nook_init_fail (NookInit *init, int err, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+/* A step that goes on without something the config asked for says so: the
+ * message goes to the parent at once, which prints it as a warning. */
+void nook_init_warn (NookInit *init, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
 /* resolve.c: paths inside the rootfs, never leaving it (openat2
  * RESOLVE_IN_ROOT). */

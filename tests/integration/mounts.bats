@@ -439,3 +439,30 @@ through-link"
   [ ! -e /var/lib/nook-test ] || fail "nook created /var/lib/nook-test on the host"
 }
 
+@test "mounts: strictatime and nodiratime on a bind of a mount with locked atime flags: kept, with a warning naming each flag" {
+  local host=$BATS_TEST_TMPDIR/hostdir kept
+  mkdir -p "$host"
+  kept=$(python3 -c '
+import os, sys
+best, opts = "", ""
+for line in open("/proc/self/mountinfo"):
+    f = line.split(" - ")[0].split(" ")
+    mp = f[4].encode().decode("unicode_escape")
+    if (sys.argv[1] + "/").startswith(mp.rstrip("/") + "/") and len(mp) >= len(best):
+        best, opts = mp, f[5]
+o = opts.split(",")
+print(("noatime" if "noatime" in o else "relatime" if "relatime" in o else "strictatime") + (",nodiratime" if "nodiratime" in o else ""))
+' "$host")
+  [ "$kept" = relatime ] || skip_or_fail "the test directory's mount is $kept, the test expects relatime"
+  add_mount "{'destination': '/mnt/atime', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'strictatime', 'nodiratime']}"
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /proc/self/mountinfo
+  assert_status 0
+  local i
+  i=$(config_get "$B" 'len(c["mounts"]) - 1')
+  [[ "$stderr" == *"nook: warning: mounts[$i].options[1]: \"strictatime\" not applied to /mnt/atime: the host locks the atime flags of this mount in a user namespace (it keeps relatime)"* ]] || fail "stderr: $stderr"
+  [[ "$stderr" == *"nook: warning: mounts[$i].options[2]: \"nodiratime\" not applied to /mnt/atime: the host locks the atime flags of this mount in a user namespace (it keeps relatime)"* ]] || fail "stderr: $stderr"
+  local opts
+  opts=$(printf '%s\n' "$output" | mount_entry /mnt/atime | cut -d' ' -f2)
+  has_opt "$opts" relatime || fail "/mnt/atime is mounted $opts"
+}
+
