@@ -66,6 +66,7 @@ static const NookInitStep steps[] = {
   { "sysctl", nook_init_step_sysctl },
   { "masks", nook_init_step_masks },
   { "readonly-root", nook_init_step_readonly_root },
+  { "rootfs-propagation", nook_init_step_rootfs_propagation },
   { "hostname", nook_init_step_hostname },
   { "terminal", nook_init_step_terminal },
   { "rlimits", nook_init_step_rlimits },

@@ -162,9 +162,14 @@ int
 nook_init_step_propagation (NookInit *init)
 {
   /* Nothing mounted in the container may propagate back to the host. A
-   * rootfsPropagation from the config is applied to the new root later. */
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return nook_init_fail (init, errno, "making / private");
+   * rootfsPropagation of slave or rslave keeps receiving the host's mounts
+   * (through the binds of its trees), as in crun; shared and unbindable are
+   * applied to the new root after pivot_root, which refuses a shared
+   * one. */
+  unsigned long type = init->config->rootfs_propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+
+  if (mount (NULL, "/", NULL, MS_REC | type, NULL) < 0)
+    return nook_init_fail (init, errno, "making / %s", type == MS_SLAVE ? "a slave" : "private");
   return 0;
 }
 
@@ -264,6 +269,28 @@ mount_devpts (NookInit *init, const NookMount *m, const char *target)
   return 0;
 }
 
+/* A separate call after the mount: mount(2) takes no propagation flag
+ * together with others. And fd of the mount point opened before the mount
+ * names the directory below it, so the new mount is looked up again. */
+static int
+set_propagation (NookInit *init, const NookMount *m)
+{
+  char target[FD_PATH_MAX];
+  int fd, r;
+
+  if (m->propagation == 0)
+    return 0;
+  fd = openat2_in_root (init->rootfd, m->destination, O_PATH);
+  if (fd < 0)
+    return nook_init_fail (init, errno, "reopen %s after mounting it", m->destination);
+  fd_path (target, fd);
+  r = mount (NULL, target, NULL, m->propagation, NULL);
+  close (fd);
+  if (r < 0)
+    return nook_init_fail (init, errno, "set propagation of %s", m->destination);
+  return 0;
+}
+
 static int
 mount_one (NookInit *init, const NookMount *m)
 {
@@ -295,7 +322,10 @@ mount_one (NookInit *init, const NookMount *m)
       /* Sharing the host's IPC namespace on a host that mounts no mqueue:
        * there is nothing to share, leave the mount point empty. */
       if (!has_new_ns (init, NOOK_NS_IPC) && access ("/dev/mqueue", F_OK) < 0)
-        r = 0;
+        {
+          close (fd);
+          return 0;
+        }
       else
         r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_IPC), "/dev/mqueue");
     }
@@ -320,10 +350,10 @@ mount_one (NookInit *init, const NookMount *m)
   else
     r = 0;
 
-  if (r == 0 && m->propagation != 0 && mount (NULL, target, NULL, m->propagation, NULL) < 0)
-    r = nook_init_fail (init, errno, "set propagation of %s", m->destination);
   close (fd);
-  return r;
+  if (r < 0)
+    return r;
+  return set_propagation (init, m);
 }
 
 int
@@ -439,19 +469,29 @@ nook_init_step_pivot_root (NookInit *init)
   init->rootfd = -1;
 
   /* pivot_root(".", ".") stacks the old root on the new one; detaching it
-   * then leaves only the rootfs. The old root is made a slave first so the
-   * unmount cannot propagate anywhere. */
+   * then leaves only the rootfs. The unmount cannot propagate: the old
+   * tree was made private (or a slave) by the first mount step, and the
+   * new root is private until rootfsPropagation is applied, last. (A
+   * mount(MS_SLAVE | MS_REC) of "." here, as runc does, would reach the
+   * new root below, not the old one, and turn the config's shared mounts
+   * into private ones.) */
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return nook_init_fail (init, errno, "pivot_root to %s", init->config->root_path);
-  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-    return nook_init_fail (init, errno, "making the old root a slave");
   if (umount2 (".", MNT_DETACH) < 0)
     return nook_init_fail (init, errno, "detaching the old root");
   if (chdir ("/") < 0)
     return nook_init_fail (init, errno, "chdir /");
+  return 0;
+}
+
+/* After the masks and read-only paths, which bind mounts: an unbindable
+ * root would refuse them. */
+int
+nook_init_step_rootfs_propagation (NookInit *init)
+{
   if (init->config->rootfs_propagation != 0
       && mount (NULL, "/", NULL, init->config->rootfs_propagation, NULL) < 0)
-    return nook_init_fail (init, errno, "setting rootfsPropagation");
+    return nook_init_fail (init, errno, "setting linux.rootfsPropagation");
   return 0;
 }
 

@@ -58,6 +58,7 @@ int nook_init_step_dev (NookInit *init);
 int nook_init_step_pivot_root (NookInit *init);
 int nook_init_step_masks (NookInit *init);
 int nook_init_step_readonly_root (NookInit *init);
+int nook_init_step_rootfs_propagation (NookInit *init);
 int nook_init_step_etc_files (NookInit *init);
 
 /* hooks.c */

@@ -414,6 +414,60 @@ mounts_below ()
   printf '%s\n' "$output" | awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print $5, $6 }'
 }
 
+@test "mounts: propagation options on bind and tmpfs mounts, in every rootfs mode" {
+  local host=$BATS_TEST_TMPDIR/hostdir mode
+  mkdir -p "$host"
+  add_mount "{'destination': '/mnt/rprivate', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rprivate']}"
+  add_mount "{'destination': '/mnt/rslave', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rslave']}"
+  add_mount "{'destination': '/mnt/shared', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['shared']}"
+  add_mount "{'destination': '/mnt/rshared', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rshared']}"
+  add_mount "{'destination': '/mnt/unbindable', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['runbindable']}"
+  add_mount "{'destination': '/mnt/private', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['private']}"
+  for mode in bind overlay fuse-overlayfs; do
+    run --separate-stderr "$NOOK" run --rootfs=$mode "$B" cat /proc/self/mountinfo
+    assert_status 0
+    [[ "$(propagation_of /mnt/shared)" == shared:* ]] || fail "$mode: /mnt/shared: '$(propagation_of /mnt/shared)'"
+    [[ "$(propagation_of /mnt/rshared)" == shared:* ]] || fail "$mode: /mnt/rshared: '$(propagation_of /mnt/rshared)'"
+    [ "$(propagation_of /mnt/unbindable)" = unbindable ] || fail "$mode: /mnt/unbindable: '$(propagation_of /mnt/unbindable)'"
+    [ "$(propagation_of /mnt/rprivate)" = "" ] || fail "$mode: /mnt/rprivate: '$(propagation_of /mnt/rprivate)'"
+    [ "$(propagation_of /mnt/private)" = "" ] || fail "$mode: /mnt/private: '$(propagation_of /mnt/private)'"
+    [[ "$(propagation_of /mnt/rslave)" != shared:* ]] || fail "$mode: /mnt/rslave: '$(propagation_of /mnt/rslave)'"
+  done
+}
+
+@test "mounts: linux.rootfsPropagation, every value" {
+  local p want_root want_proc
+  for p in private rprivate slave rslave shared rshared unbindable runbindable; do
+    edit_config "$B" "c['linux']['rootfsPropagation'] = '$p'"
+    run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /proc/self/mountinfo
+    assert_status 0
+    case $p in
+      shared) want_root='shared:*' want_proc='' ;;
+      rshared) want_root='shared:*' want_proc='shared:*' ;;
+      unbindable) want_root=unbindable want_proc='' ;;
+      runbindable) want_root=unbindable want_proc=unbindable ;;
+      *) want_root='' want_proc='' ;;
+    esac
+    # shellcheck disable=SC2053
+    [[ "$(propagation_of /)" == $want_root ]] || fail "$p: / has '$(propagation_of /)', want '$want_root'"
+    # shellcheck disable=SC2053
+    [[ "$(propagation_of /proc)" == $want_proc ]] || fail "$p: /proc has '$(propagation_of /proc)', want '$want_proc'"
+  done
+}
+
+@test "mounts: a shared mount is seen from a second mount of it in the same container" {
+  add_mount "{'destination': '/mnt/shared', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['shared']}"
+  edit_config "$B" 'c["process"]["capabilities"] = {k: ["CAP_SYS_ADMIN"] for k in ("bounding", "effective", "permitted")}'
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c '
+    mkdir -p /mnt/shared/sub /mnt/second &&
+    mount --bind /mnt/shared /mnt/second &&
+    mount -t tmpfs late /mnt/shared/sub &&
+    echo seen > /mnt/shared/sub/file &&
+    cat /mnt/second/sub/file'
+  assert_status 0
+  assert_output seen
+}
+
 @test "mounts: a destination through a dangling symlink is created at its target, inside the rootfs" {
   local host=$BATS_TEST_TMPDIR/hostdir
   mkdir -p "$host"
