@@ -211,6 +211,46 @@ has_new_ns (const NookInit *init, NookNsType type)
          || init->container->ns_fds[type] >= 0;
 }
 
+static unsigned int
+mount_attr_of (unsigned long flags)
+{
+  return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0)
+         | (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* Sets flags (ro, nosuid, nodev, noexec) on the mount now at what, and on
+ * every mount below it when recursive. Only sets: flags the kernel locked
+ * stay as they are. Returns 0 or -errno. */
+int
+nook_init_restrict_mount (NookInit *init, const char *what, unsigned long flags, gboolean recursive)
+{
+  struct mount_attr attr = { .attr_set = mount_attr_of (flags) };
+  int fd, r;
+
+  if (attr.attr_set == 0)
+    return 0;
+  fd = openat2_in_root (init->rootfd, what, O_PATH);
+  if (fd < 0)
+    return -errno;
+  r = mount_setattr (fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof (attr));
+  r = r < 0 ? -errno : 0;
+  close (fd);
+  return r;
+}
+
+/* A recursive bind of one of the host's trees whose flags hold for every
+ * mount in it: a remount of the top would leave the submounts as they were
+ * (the host's cgroup controllers read-write under a read-only /sys).
+ * Returns 0 or -errno, so that callers can fall back. */
+static int
+bind_tree (NookInit *init, const char *what, const char *source, const char *target,
+           unsigned long flags)
+{
+  if (mount (source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return -errno;
+  return nook_init_restrict_mount (init, what, flags, TRUE);
+}
+
 /* A kernel filesystem the container may not be allowed to mount (it needs its
  * own namespace of the kind, owned by its user namespace): fall back to a
  * recursive bind of the host's, as crun does. */
@@ -219,13 +259,39 @@ mount_special (NookInit *init, const NookMount *m, const char *target, gboolean 
                const char *host_path)
 {
   unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+  int r;
 
   if (own_ns && mount (m->type, target, m->type, flags, m->data) == 0)
     return 0;
   if (own_ns && errno != EPERM && errno != EACCES)
     return nook_init_fail (init, errno, "mount %s on %s", m->type, m->destination);
-  return bind_mount (init, m->destination, host_path, target,
-                     MS_REC | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
+  r = bind_tree (init, m->destination, host_path, target, flags);
+  if (r < 0)
+    return nook_init_fail (init, -r, "bind mount %s on %s", host_path, m->destination);
+  return 0;
+}
+
+/* cgroup2 needs a cgroup namespace of the container's own, and even then
+ * the kernel refuses it (EBUSY) over a /sys bound from the host (no
+ * network namespace). Then, as crun: the host's tree, recursively with the
+ * mount's flags (ro from podman); and where not even that can be bound, an
+ * empty read-only tmpfs, so that nothing of the host shows through. */
+static int
+mount_cgroup (NookInit *init, const NookMount *m, const char *target)
+{
+  unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+
+  if (has_new_ns (init, NOOK_NS_CGROUP)
+      && mount ("cgroup2", target, "cgroup2", flags, m->data) == 0)
+    return 0;
+  if (access ("/sys/fs/cgroup", F_OK) == 0
+      && bind_tree (init, m->destination, "/sys/fs/cgroup", target, flags) == 0)
+    return 0;
+  if (mount ("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+             "size=0k,mode=0555")
+      < 0)
+    return nook_init_fail (init, errno, "mount an empty tmpfs on %s", m->destination);
+  return 0;
 }
 
 static int
@@ -335,12 +401,7 @@ mount_one (NookInit *init, const NookMount *m)
     r = bind_mount (init, m->destination, "/dev/shm", target,
                     MS_REC | (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
   else if (type_is (m, "cgroup") || type_is (m, "cgroup2"))
-    {
-      /* Hybrid hosts have no cgroup2 at /sys/fs/cgroup: bind what is there. */
-      NookMount cg = *m;
-      cg.type = (char *) "cgroup2";
-      r = mount_special (init, &cg, target, has_new_ns (init, NOOK_NS_CGROUP), "/sys/fs/cgroup");
-    }
+    r = mount_cgroup (init, m, target);
   else if (type_is (m, "devpts"))
     r = mount_devpts (init, m, target);
   else if (mount (m->source ? m->source : m->type, target, m->type, m->flags & ~MS_REC, m->data)

@@ -54,6 +54,10 @@ int nook_init_step_namespaces (NookInit *init);
 int nook_init_step_propagation (NookInit *init);
 int nook_init_step_rootfs (NookInit *init);
 int nook_init_step_mounts (NookInit *init);
+/* Sets ro/nosuid/nodev/noexec of flags on the mount at what (inside the
+ * rootfs), recursively or not; never clears. 0 or -errno. */
+int nook_init_restrict_mount (NookInit *init, const char *what, unsigned long flags,
+                              gboolean recursive);
 int nook_init_step_dev (NookInit *init);
 int nook_init_step_pivot_root (NookInit *init);
 int nook_init_step_masks (NookInit *init);

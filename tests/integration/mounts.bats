@@ -468,6 +468,38 @@ mounts_below ()
   assert_output seen
 }
 
+@test "mounts: a cgroup mount without a network namespace, with and without a cgroup namespace: the host's tree, read-only" {
+  edit_config "$B" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
+  add_mount "{'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup', 'options': ['rprivate', 'nosuid', 'noexec', 'nodev', 'relatime', 'ro']}"
+  local cgroupns
+  for cgroupns in no yes; do
+    if [ $cgroupns = yes ]; then
+      edit_config "$B" 'c["linux"]["namespaces"].append({"type": "cgroup"})'
+    fi
+    run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c 'cat /proc/self/mountinfo; mkdir /sys/fs/cgroup/nook-test 2>/dev/null && echo WROTE; true'
+    assert_status 0
+    assert_output_not_contains WROTE
+    local lines
+    lines=$(mounts_below /sys/fs/cgroup)
+    [ -n "$lines" ] || fail "cgroupns=$cgroupns: nothing mounted at /sys/fs/cgroup"
+    while read -r mp opts; do
+      has_opt "$opts" ro || fail "cgroupns=$cgroupns: $mp is mounted $opts"
+    done <<<"$lines"
+  done
+}
+
+@test "mounts: no cgroup mount, no network namespace: nothing under the read-only /sys is writable" {
+  edit_config "$B" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /proc/self/mountinfo
+  assert_status 0
+  local lines mp opts
+  lines=$(mounts_below /sys)
+  [[ "$lines" == *"/sys/fs/cgroup "* ]] || skip_or_fail "the host has no mount at /sys/fs/cgroup"
+  while read -r mp opts; do
+    has_opt "$opts" ro || fail "$mp is mounted $opts under a read-only /sys"
+  done <<<"$lines"
+}
+
 @test "mounts: a destination through a dangling symlink is created at its target, inside the rootfs" {
   local host=$BATS_TEST_TMPDIR/hostdir
   mkdir -p "$host"
