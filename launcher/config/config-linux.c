@@ -354,6 +354,7 @@ static const NookConfigField linux_fields[] = {
   NOOK_FIELD ("rootfsPropagation", parse_rootfs_propagation, NookConfig, rootfs_propagation, 0),
   NOOK_FIELD ("resources", parse_resources, NookConfig, has_resources, 0),
   NOOK_FIELD ("seccomp", nook_config_parse_seccomp, NookConfig, seccomp, 0),
+  NOOK_SECTION ("devices", nook_config_parse_devices, 0),
 };
 
 gboolean

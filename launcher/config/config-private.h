@@ -135,6 +135,9 @@ gboolean nook_config_parse_seccomp (NookConfigCtx *ctx, JsonNode *node, const ch
 
 /* Frees the hooks and annotations of a config (config-hooks.c). */
 void nook_config_hooks_clear (NookConfig *config);
+/* config-devices.c */
+gboolean nook_config_parse_devices (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                    gpointer out, GError **error); /* NookConfig * */
 
 /* Propagation names shared by mount options and linux.rootfsPropagation:
  * FALSE for an unknown name. */

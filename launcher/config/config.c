@@ -264,5 +264,8 @@ nook_config_free (NookConfig *config)
   g_free (config->sysctl);
   nook_config_seccomp_free (config->seccomp);
   nook_config_hooks_clear (config);
+  for (guint i = 0; i < config->n_devices; i++)
+    g_free (config->devices[i].path);
+  g_free (config->devices);
   g_free (config);
 }

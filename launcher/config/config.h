@@ -83,6 +83,14 @@ typedef struct
   gboolean no_new_privileges;
 } NookProcess;
 
+typedef struct
+{
+  char *path;    /* absolute, in the container; also the host node bound there */
+  char type;     /* 'c', 'b' or 'p' ("u" is read as 'c') */
+  guint32 major; /* checked against the host's node at path */
+  guint32 minor;
+} NookDevice;
+
 typedef enum
 {
   NOOK_SECCOMP_ACT_KILL_THREAD, /* SCMP_ACT_KILL and SCMP_ACT_KILL_THREAD */
@@ -203,6 +211,8 @@ typedef struct
   guint n_hooks[NOOK_HOOK_KIND_COUNT];
   NookAnnotation *annotations; /* in the order of the file */
   guint n_annotations;
+  NookDevice *devices;              /* linux.devices: bound from the host (rootless cannot mknod) */
+  guint n_devices;
 } NookConfig;
 
 /* Reads and validates a config file. bundle_dir is the bundle (root.path and

@@ -59,6 +59,7 @@ static const NookInitStep steps[] = {
   { "rootfs", nook_init_step_rootfs },
   { "mounts", nook_init_step_mounts },
   { "dev", nook_init_step_dev },
+  { "devices", nook_init_step_devices },
   { "etc-files", nook_init_step_etc_files },
   { "create-hooks", nook_init_step_create_hooks },
   { "pivot-root", nook_init_step_pivot_root },

@@ -434,64 +434,6 @@ nook_init_step_mounts (NookInit *init)
   return 0;
 }
 
-/* mknod is refused in a user namespace: the standard nodes are bind mounts of
- * the host's. */
-int
-nook_init_step_dev (NookInit *init)
-{
-  static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-  static const char *const links[][2] = {
-    { "ptmx", "pts/ptmx" },         { "fd", "/proc/self/fd" },
-    { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-    { "stderr", "/proc/self/fd/2" },
-  };
-  char path[64], target[FD_PATH_MAX];
-  int devfd, dirfd;
-
-  if (!init->dev_is_tmpfs)
-    return 0;
-
-  for (size_t i = 0; i < G_N_ELEMENTS (nodes); i++)
-    {
-      char host[32];
-      int fd;
-
-      snprintf (path, sizeof (path), "/dev/%s", nodes[i]);
-      snprintf (host, sizeof (host), "/dev/%s", nodes[i]);
-      fd = open_or_create_in_root (init->rootfd, path, TRUE);
-      if (fd < 0)
-        return nook_init_fail (init, -fd, "creating %s", path);
-      fd_path (target, fd);
-      if (mount (host, target, NULL, MS_BIND, NULL) < 0)
-        {
-          int err = errno;
-          close (fd);
-          return nook_init_fail (init, err, "bind mount %s", path);
-        }
-      close (fd);
-    }
-
-  devfd = openat2_in_root (init->rootfd, "/dev", O_PATH | O_DIRECTORY);
-  if (devfd < 0)
-    return nook_init_fail (init, errno, "open /dev");
-  fd_path (target, devfd);
-  dirfd = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  close (devfd);
-  if (dirfd < 0)
-    return nook_init_fail (init, errno, "open /dev");
-  for (size_t i = 0; i < G_N_ELEMENTS (links); i++)
-    {
-      if (symlinkat (links[i][1], dirfd, links[i][0]) < 0 && errno != EEXIST)
-        {
-          int err = errno;
-          close (dirfd);
-          return nook_init_fail (init, err, "symlink /dev/%s", links[i][0]);
-        }
-    }
-  close (dirfd);
-  return 0;
-}
-
 /* A container with network access resolves names as the host does: the
  * host's resolv.conf and hosts, read-only, over the bundle's (created empty
  * when the bundle has none). The parent decided (container.c). */

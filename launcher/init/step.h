@@ -58,7 +58,12 @@ int nook_init_step_mounts (NookInit *init);
  * rootfs), recursively or not; never clears. 0 or -errno. */
 int nook_init_restrict_mount (NookInit *init, const char *what, unsigned long flags,
                               gboolean recursive);
+
+/* devices.c */
 int nook_init_step_dev (NookInit *init);
+int nook_init_step_devices (NookInit *init);
+
+/* mounts.c, after /dev */
 int nook_init_step_pivot_root (NookInit *init);
 int nook_init_step_masks (NookInit *init);
 int nook_init_step_readonly_root (NookInit *init);

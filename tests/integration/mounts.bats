@@ -552,3 +552,30 @@ print(("noatime" if "noatime" in o else "relatime" if "relatime" in o else "stri
   has_opt "$opts" relatime || fail "/mnt/atime is mounted $opts"
 }
 
+@test "mounts: /dev/null, zero, full, tty, random, urandom are nosuid,noexec" {
+  run --separate-stderr "$NOOK" run "$B" cat /proc/self/mountinfo
+  assert_status 0
+  local n opts
+  for n in null zero full tty random urandom; do
+    opts=$(printf '%s\n' "$output" | mount_entry /dev/$n | cut -d' ' -f2)
+    has_opt "$opts" nosuid && has_opt "$opts" noexec || fail "/dev/$n is mounted '$opts'"
+  done
+}
+
+@test "mounts: linux.devices: a host device is bound with its type and numbers, a FIFO is made" {
+  [ -c /dev/fuse ] || skip_or_fail "the host has no /dev/fuse"
+  edit_config "$B" 'c["linux"]["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}, {"path": "/dev/nook-fifo", "type": "p"}]'
+  run --separate-stderr "$NOOK" run "$B" stat -c '%n %F %t:%T' /dev/fuse /dev/nook-fifo
+  assert_status 0
+  assert_output "/dev/fuse character special file a:e5
+/dev/nook-fifo fifo 0:0"
+}
+
+@test "mounts: linux.devices: a device the host lacks, or has with other numbers, is refused naming the path" {
+  edit_config "$B" 'c["linux"]["devices"] = [{"path": "/dev/nook-missing", "type": "c", "major": 1, "minor": 3}]'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "config.json: linux.devices[0]: /dev/nook-missing: rootless nook cannot create device nodes, and the host has no node there to bind (No such file or directory)"
+  edit_config "$B" 'c["linux"]["devices"] = [{"path": "/dev/null", "type": "c", "major": 1, "minor": 5}]'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "config.json: linux.devices[0]: /dev/null: rootless nook cannot create device nodes, and the host's node there is c 1:3, not c 1:5"
+}
