@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "launcher/errors.h"
@@ -233,6 +235,111 @@ prepare_keep_id_user (NookContainer *c)
     }
 }
 
+/* The envp the container owns, to add to. */
+static char **
+own_envp (NookContainer *c)
+{
+  if (c->own_envp == NULL)
+    c->own_envp = g_strdupv (c->envp);
+  c->envp = c->own_envp;
+  return c->own_envp;
+}
+
+/* The home field of uid's line in passwd text, or NULL. */
+static char *
+passwd_home (const char *text, guint32 uid)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], ":", 7);
+      char *end;
+
+      if (g_strv_length (f) < 6 || f[2][0] == '\0')
+        continue;
+      if (g_ascii_strtoull (f[2], &end, 10) == uid && *end == '\0' && f[5][0] == '/')
+        return g_strdup (f[5]);
+    }
+  return NULL;
+}
+
+/* runc and crun: without HOME in process.env, the process user's home from
+ * the container's /etc/passwd, or "/". Read inside the rootfs only
+ * (RESOLVE_IN_ROOT): a symlink in the bundle cannot point it at the host's. */
+static void
+prepare_home (NookContainer *c)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *home = NULL;
+  struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+  int rootfd, fd;
+
+  if (g_environ_getenv (c->envp, "HOME") != NULL)
+    return;
+  rootfd = open (c->config->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  fd = rootfd < 0 ? -1 : syscall (SYS_openat2, rootfd, "etc/passwd", &how, sizeof (how));
+  if (rootfd >= 0)
+    close (rootfd);
+  if (fd >= 0)
+    {
+      g_autoptr (GString) buf = g_string_new (NULL);
+      char chunk[4096];
+      ssize_t n;
+
+      while ((n = read (fd, chunk, sizeof (chunk))) > 0 && buf->len < 4 * 1024 * 1024)
+        g_string_append_len (buf, chunk, n);
+      close (fd);
+      home = passwd_home (buf->str, c->uid);
+    }
+  c->own_envp = g_environ_setenv (own_envp (c), "HOME", home ? home : "/", TRUE);
+  c->envp = c->own_envp;
+}
+
+/* Socket activation, as crun: LISTEN_FDS in nook's environment hands fds
+ * 3..3+N-1 on to the process, with LISTEN_PID its pid (filled in by the
+ * child). They must be open now, before nook opens fds of its own that
+ * could take their numbers and leak into the container. */
+static gboolean
+prepare_listen_fds (NookContainer *c, GError **error)
+{
+  const char *fds = g_getenv ("LISTEN_FDS");
+  const char *names = g_getenv ("LISTEN_FDNAMES");
+  const char *pid = g_getenv ("LISTEN_PID");
+  guint64 n;
+
+  /* sd_listen_fds(3): fds meant for another process are not ours to pass. */
+  if (fds == NULL || !g_ascii_string_to_unsigned (fds, 10, 1, 1024, &n, NULL)
+      || (pid != NULL && g_ascii_strtoll (pid, NULL, 10) != getpid ()))
+    return TRUE;
+  for (int fd = 3; fd < 3 + (int)n; fd++)
+    if (fcntl (fd, F_GETFD) < 0)
+      {
+        g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                     "LISTEN_FDS=%s: fd %d is not open, so there is nothing to pass on", fds, fd);
+        return FALSE;
+      }
+  c->listen_fds = n;
+  c->own_envp = g_environ_setenv (own_envp (c), "LISTEN_FDS", fds, TRUE);
+  if (names != NULL)
+    c->own_envp = g_environ_setenv (c->own_envp, "LISTEN_FDNAMES", names, TRUE);
+  /* Room for any pid: the child writes its digits over the spaces. */
+  c->own_envp = g_environ_setenv (c->own_envp, "LISTEN_PID", "           ", TRUE);
+  c->envp = c->own_envp;
+  for (char **e = c->envp; *e != NULL; e++)
+    if (g_str_has_prefix (*e, "LISTEN_PID="))
+      c->listen_pid = *e + strlen ("LISTEN_PID=");
+  return TRUE;
+}
+
+/* What the process gets from its environment beyond process.env. */
+static gboolean
+prepare_process_extras (NookContainer *c, GError **error)
+{
+  prepare_home (c);
+  return prepare_listen_fds (c, error);
+}
+
 static const char *
 find_path_env (char **envp)
 {
@@ -336,8 +443,9 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
   if (!check_user (c, error))
     return NULL;
   prepare_keep_id_user (c);
-  if (!prepare_network (c, error))
+  if (!prepare_process_extras (c, error) || !prepare_network (c, error))
     return NULL;
+  c->path_env = find_path_env (c->envp);
 
   c->last_cap = read_last_cap ();
   cap_mask = c->last_cap >= 63 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (c->last_cap + 1)) - 1;

@@ -64,6 +64,7 @@ static const NookInitStep steps[] = {
   { "create-hooks", nook_init_step_create_hooks },
   { "pivot-root", nook_init_step_pivot_root },
   { "keep-id-user", nook_init_step_keep_id_user },
+  { "make-cwd", nook_init_step_make_cwd },
   { "sysctl", nook_init_step_sysctl },
   { "masks", nook_init_step_masks },
   { "readonly-root", nook_init_step_readonly_root },

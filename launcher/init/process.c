@@ -146,6 +146,41 @@ nook_init_step_seccomp_privileged (NookInit *init)
   return load_seccomp (init);
 }
 
+/* crun: a process.cwd missing from the rootfs is made (0755, owned by the
+ * process user), before the root may turn read-only. Components that exist
+ * are left as they are. */
+int
+nook_init_step_make_cwd (NookInit *init)
+{
+  const char *cwd = init->config->process.cwd;
+  const NookContainer *c = init->container;
+  char path[PATH_MAX];
+  size_t len = strlen (cwd);
+  struct stat st;
+
+  if (stat (cwd, &st) == 0 || errno != ENOENT)
+    return 0;
+  if (len >= sizeof (path))
+    return nook_init_fail (init, ENAMETOOLONG, "process.cwd %s", cwd);
+  for (size_t i = 1; i <= len; i++)
+    {
+      if (i < len && cwd[i] != '/')
+        continue;
+      memcpy (path, cwd, i);
+      path[i] = '\0';
+      if (mkdir (path, 0755) < 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          return nook_init_fail (init, errno, "creating process.cwd %s", path);
+        }
+      /* The caller's umask must not narrow it. */
+      if (chmod (path, 0755) < 0 || lchown (path, c->uid, c->gid) < 0)
+        return nook_init_fail (init, errno, "creating process.cwd %s", path);
+    }
+  return 0;
+}
+
 int
 nook_init_step_cwd (NookInit *init)
 {
@@ -429,19 +464,22 @@ nook_init_step_find_executable (NookInit *init)
   return exec_fail (init, first_err ? first_err : ENOENT, name);
 }
 
-/* --preserve-fds N: fds 3..3+N-1 go into the process as they are; every
- * other fd nook holds is closed on execve. */
+/* LISTEN_FDS=L and --preserve-fds N: fds 3..3+L+N-1 go into the process
+ * as they are (runc: "stdio + $LISTEN_FDS + N in total"); every other fd
+ * nook holds is closed on execve. */
 static void
 close_fds_on_exec (const NookContainer *c)
 {
-  for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+  int keep = c->listen_fds + c->preserve_fds;
+
+  for (int fd = 3; fd < 3 + keep; fd++)
     {
       int flags = fcntl (fd, F_GETFD);
 
       if (flags >= 0)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-  syscall (SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+  syscall (SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
 static int
@@ -474,7 +512,10 @@ nook_init_exec (NookInit *init)
   if (!c->detached && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     return nook_init_fail (init, errno, "PR_SET_PDEATHSIG");
 
-  /* Whatever fds nook inherited stay out of the container. */
+  /* Whatever fds nook inherited stay out of the container, but those that
+   * LISTEN_FDS hands on (socket activation, as crun) and --preserve-fds. */
+  if (c->listen_fds > 0)
+    snprintf (c->listen_pid, 12, "%d", (int)getpid ());
   close_fds_on_exec (c);
 
   if (resolved_path[0] != '\0')

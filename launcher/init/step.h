@@ -83,6 +83,7 @@ int nook_init_step_hostname (NookInit *init);
 int nook_init_step_terminal (NookInit *init);
 int nook_init_step_rlimits (NookInit *init);
 int nook_init_step_seccomp_privileged (NookInit *init);
+int nook_init_step_make_cwd (NookInit *init);
 int nook_init_step_cwd (NookInit *init);
 int nook_init_step_bounding (NookInit *init);
 int nook_init_step_keep_id_user (NookInit *init);

@@ -234,3 +234,66 @@ $output"
   assert_output "not a tty
 rc=1"
 }
+
+# ---------------------------------------------------------------------------
+# issue 11: HOME, cwd, LISTEN_FDS, and the process fields engines set.
+
+drop_home ()
+{
+  edit_config "$B" 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("HOME=")]'
+}
+
+@test "process: without HOME in env, HOME is the user's home from the container's /etc/passwd" {
+  drop_home
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /root
+  use_user_1000
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /home/user
+}
+
+@test "process: without HOME in env and no passwd entry for the user, HOME is /" {
+  drop_home
+  edit_config "$B" \
+    'c["linux"]["uidMappings"] = [{"containerID": 4242, "hostID": os.getuid(), "size": 1}]' \
+    'c["linux"]["gidMappings"] = [{"containerID": 4242, "hostID": os.getgid(), "size": 1}]' \
+    'c["process"]["user"] = {"uid": 4242, "gid": 4242}'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /
+}
+
+@test "process: HOME in env is kept as it is" {
+  edit_config "$B" 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("HOME=")] + ["HOME=/srv/home"]'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /srv/home
+}
+
+@test "process: a missing cwd is created, mode 0755, owned by the process user" {
+  use_user_1000
+  edit_config "$B" 'c["process"]["cwd"] = "/srv/work/dir"'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'pwd; stat -c "%a %u:%g" /srv/work/dir /srv/work'
+  assert_status 0
+  assert_output "/srv/work/dir
+755 1000:1000
+755 1000:1000"
+}
+
+@test "process: LISTEN_FDS passes the fds on, with LISTEN_PID the process's pid" {
+  echo activated >"$BATS_TEST_TMPDIR/socket-stand-in"
+  run --separate-stderr env LISTEN_FDS=1 LISTEN_FDNAMES=web "$NOOK" run "$B" \
+    sh -c 'echo "$LISTEN_FDS $LISTEN_PID $LISTEN_FDNAMES"; cat <&3' 3<"$BATS_TEST_TMPDIR/socket-stand-in"
+  assert_status 0
+  assert_output "1 1 web
+activated"
+}
+
+@test "process: without LISTEN_FDS no fd beyond 2 reaches the process" {
+  run --separate-stderr "$NOOK" run "$B" sh -c 'ls /proc/self/fd | tr "\n" " "; [ -n "${LISTEN_PID+x}" ] && echo set || echo none' 3<"$BATS_TEST_DIRNAME/helpers.bash"
+  assert_status 0
+  assert_output "0 1 2 3 none"
+}
+
