@@ -332,12 +332,90 @@ prepare_listen_fds (NookContainer *c, GError **error)
   return TRUE;
 }
 
-/* What the process gets from its environment beyond process.env. */
+/* An unprivileged process may raise its OOM score adjustment, not lower it
+ * below the one it has: say so before starting, naming the field. */
 static gboolean
-prepare_process_extras (NookContainer *c, GError **error)
+prepare_oom_score_adj (NookContainer *c, GError **error)
 {
+  const NookProcess *p = &c->config->process;
+  g_autofree char *text = NULL;
+  gint64 current = 0;
+
+  if (!p->has_oom_score_adj)
+    return TRUE;
+  if (g_file_get_contents ("/proc/self/oom_score_adj", &text, NULL, NULL))
+    current = g_ascii_strtoll (text, NULL, 10);
+  if (p->oom_score_adj < current)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
+                   "%s: process.oomScoreAdj: %" G_GINT64_FORMAT
+                   " is below nook's own (%" G_GINT64_FORMAT
+                   "): lowering it needs CAP_SYS_RESOURCE on the host",
+                   c->config->config_path, p->oom_score_adj, current);
+      return FALSE;
+    }
+  g_snprintf (c->oom_score_adj, sizeof (c->oom_score_adj), "%" G_GINT64_FORMAT, p->oom_score_adj);
+  return TRUE;
+}
+
+static gboolean
+host_has_lsm (const char *name)
+{
+  g_autofree char *lsms = NULL;
+  g_auto (GStrv) list = NULL;
+
+  if (!g_file_get_contents ("/sys/kernel/security/lsm", &lsms, NULL, NULL))
+    return (strcmp (name, "apparmor") == 0
+            && g_file_test ("/sys/module/apparmor/parameters/enabled", G_FILE_TEST_EXISTS))
+           || (strcmp (name, "selinux") == 0
+               && g_file_test ("/sys/fs/selinux", G_FILE_TEST_IS_DIR));
+  list = g_strsplit (g_strstrip (lsms), ",", -1);
+  return g_strv_contains ((const char *const *)list, name);
+}
+
+/* A label for a security module the host does not run cannot be applied,
+ * and runs the same without it: a warning. Where the host runs it, nook
+ * cannot apply it (yet): refused, rather than run unconfined. */
+static gboolean
+check_lsm (const NookContainer *c, const char *field, const char *value, const char *lsm,
+           GPtrArray *warnings, GError **error)
+{
+  if (value == NULL || *value == '\0')
+    return TRUE;
+  if (host_has_lsm (lsm))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
+                   "%s: %s: \"%s\": nook cannot apply %s labels yet", c->config->config_path, field,
+                   value, lsm);
+      return FALSE;
+    }
+  if (warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup_printf ("%s: \"%s\" ignored: the host does not run %s",
+                                                field, value, lsm));
+  return TRUE;
+}
+
+static gboolean
+prepare_process_extras (NookContainer *c, GPtrArray *warnings, GError **error)
+{
+  const NookConfig *config = c->config;
+
   prepare_home (c);
-  return prepare_listen_fds (c, error);
+  if (!prepare_listen_fds (c, error) || !prepare_oom_score_adj (c, error))
+    return FALSE;
+  if (!check_lsm (c, "process.apparmorProfile", config->process.apparmor_profile, "apparmor",
+                  warnings, error)
+      || !check_lsm (c, "process.selinuxLabel", config->process.selinux_label, "selinux", warnings,
+                     error)
+      || !check_lsm (c, "linux.mountLabel", config->mount_label, "selinux", warnings, error))
+    return FALSE;
+  if (config->process.has_exec_cpu_affinity && warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup ("process.execCPUAffinity: ignored (nook does not "
+                                         "set CPU affinity)"));
+  if (config->has_intel_rdt && warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup ("linux.intelRdt: ignored (nook does not manage "
+                                         "resctrl or cgroups)"));
+  return TRUE;
 }
 
 static const char *
@@ -408,6 +486,12 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
   c->use_terminal = use_terminal;
   /* Read now, so the pty has the caller's size before the process can ask
    * for it: the parent only sees the pty after the child moved on. */
+  if (use_terminal && config->process.has_console_size)
+    {
+      c->winsize.ws_row = config->process.console_height;
+      c->winsize.ws_col = config->process.console_width;
+    }
+  /* The caller's terminal, when there is one, has the size that matters. */
   if (use_terminal)
     ioctl (STDIN_FILENO, TIOCGWINSZ, &c->winsize);
 
@@ -443,7 +527,7 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
   if (!check_user (c, error))
     return NULL;
   prepare_keep_id_user (c);
-  if (!prepare_process_extras (c, error) || !prepare_network (c, error))
+  if (!prepare_process_extras (c, warnings, error) || !prepare_network (c, error))
     return NULL;
   c->path_env = find_path_env (c->envp);
 

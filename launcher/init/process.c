@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -144,6 +145,74 @@ nook_init_step_seccomp_privileged (NookInit *init)
   if (init->container->seccomp == NULL || init->config->process.no_new_privileges)
     return 0;
   return load_seccomp (init);
+}
+
+/* Written while the host's /proc is still there: the container may mount
+ * none. The parent checked the value is not a lowering. */
+int
+nook_init_step_oom_score_adj (NookInit *init)
+{
+  const char *value = init->container->oom_score_adj;
+  int fd, r;
+
+  if (value[0] == '\0')
+    return 0;
+  fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return nook_init_fail (init, errno, "process.oomScoreAdj: open /proc/self/oom_score_adj");
+  r = write (fd, value, strlen (value));
+  if (r < 0)
+    {
+      int err = errno;
+      close (fd);
+      return nook_init_fail (init, err, "process.oomScoreAdj: writing %s", value);
+    }
+  close (fd);
+  return 0;
+}
+
+static const char *
+sched_policy_name (guint32 policy)
+{
+  static const char *const names[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
+                                       "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE" };
+
+  return policy < G_N_ELEMENTS (names) ? names[policy] : "?";
+}
+
+/* process.ioPriority, process.scheduler, linux.memoryPolicy,
+ * linux.personality: one syscall each, with the values the parent
+ * prepared. The kernel's refusal (a real-time class or policy needs
+ * privileges a rootless container lacks) names the field. */
+int
+nook_init_step_scheduling (NookInit *init)
+{
+  const NookConfig *config = init->config;
+  const NookProcess *p = &config->process;
+
+  static const char *const io_classes[]
+      = { "?", "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+
+  if (p->has_io_priority
+      && syscall (SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->io_priority) < 0)
+    return nook_init_fail (init, errno,
+                           "process.ioPriority: ioprio_set %s %d (the real-time class needs "
+                           "CAP_SYS_ADMIN on the host)",
+                           io_classes[(p->io_priority >> 13) & 3], p->io_priority & 0x1fff);
+  if (p->has_scheduler && syscall (SYS_sched_setattr, 0, &p->sched, 0) < 0)
+    return nook_init_fail (init, errno,
+                           "process.scheduler: sched_setattr %s (real-time policies need "
+                           "CAP_SYS_NICE on the host or an RLIMIT_RTPRIO)",
+                           sched_policy_name (p->sched.sched_policy));
+  if (config->has_memory_policy
+      && syscall (SYS_set_mempolicy, config->mempolicy_mode, config->mempolicy_nodes,
+                  (unsigned long)NOOK_MEMPOLICY_MAX_NODES + 1)
+             < 0)
+    return nook_init_fail (init, errno, "linux.memoryPolicy: set_mempolicy");
+  if (config->has_personality && personality (config->personality) < 0)
+    return nook_init_fail (init, errno, "linux.personality: personality 0x%lx",
+                           config->personality);
+  return 0;
 }
 
 /* crun: a process.cwd missing from the rootfs is made (0755, owned by the

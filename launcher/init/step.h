@@ -83,6 +83,8 @@ int nook_init_step_hostname (NookInit *init);
 int nook_init_step_terminal (NookInit *init);
 int nook_init_step_rlimits (NookInit *init);
 int nook_init_step_seccomp_privileged (NookInit *init);
+int nook_init_step_oom_score_adj (NookInit *init);
+int nook_init_step_scheduling (NookInit *init);
 int nook_init_step_make_cwd (NookInit *init);
 int nook_init_step_cwd (NookInit *init);
 int nook_init_step_bounding (NookInit *init);
