@@ -1042,6 +1042,19 @@ test_free_null (void)
 /* ---- issue 11: annotations, scheduling fields, devices ---- */
 
 static void
+test_annotations (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookConfig) config
+      = parse_ok (f, "{" BASE ",'annotations':{'run.oci.keep_original_groups':'1','org.b':'x'}}");
+
+  g_assert_cmpuint (config->n_annotations, ==, 2);
+  g_assert_cmpstr (config->annotations[0].key, ==, "run.oci.keep_original_groups");
+  g_assert_cmpstr (config->annotations[0].value, ==, "1");
+  g_assert_cmpstr (config->annotations[1].key, ==, "org.b");
+  g_assert_cmpstr (config->annotations[1].value, ==, "x");
+}
+
+static void
 test_sched_fields (Fixture *f, gconstpointer data)
 {
   g_autoptr (NookConfig) config = parse_ok (
@@ -1121,6 +1134,8 @@ static const ErrorCase issue11_errors[] = {
   { L ("'devices':[{'path':'/dev/null','type':'b','major':1,'minor':3}]"),
     "linux.devices[0]: /dev/null: rootless nook cannot create device nodes, and the host's node "
     "there is c 1:3, not b 1:3" },
+  { "{" BASE ",'annotations':{'a':1}}", "annotations.a: expected a string" },
+  { "{" BASE ",'annotations':[]}", "annotations: expected an object" },
   { "{" BASE ",'mounts':[{'destination':'/m','type':'tmpfs','uidMappings':[{'containerID':0,"
     "'hostID':1,'size':1}]}]}",
     "mounts[0].uidMappings: idmapped mounts are not supported (rootless nook cannot idmap the "
@@ -1179,6 +1194,7 @@ main (int argc, char **argv)
   ADD ("/config/seccomp/defaults", test_seccomp_defaults, NULL);
   ADD ("/config/seccomp/errors", test_errors, &seccomp_errors_table);
   ADD ("/config/full", test_full, NULL);
+  ADD ("/config/annotations", test_annotations, NULL);
   ADD ("/config/process/scheduling", test_sched_fields, NULL);
   ADD ("/config/linux/devices", test_devices, NULL);
   ADD ("/config/issue11/errors", test_errors, &issue11_errors_table);
