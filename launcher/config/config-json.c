@@ -299,3 +299,13 @@ nook_config_ensure_strv (char ***strv)
   if (*strv == NULL)
     *strv = g_new0 (char *, 1);
 }
+
+gboolean
+nook_config_is_empty (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return json_array_get_length (json_node_get_array (node)) == 0;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_get_size (json_node_get_object (node)) == 0;
+  return JSON_NODE_HOLDS_NULL (node);
+}

@@ -343,6 +343,38 @@ parse_resources (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer 
   return TRUE;
 }
 
+/* A section nook does not apply but warns about (container.c). */
+static gboolean
+parse_present_object (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                      GError **error)
+{
+  if (nook_config_get_object (ctx, node, path, error) == NULL)
+    return FALSE;
+  *(gboolean *)out = TRUE;
+  return TRUE;
+}
+
+/* Valid OCI that nook cannot do: refused, never dropped. */
+static gboolean
+parse_time_offsets (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                    GError **error)
+{
+  if (nook_config_is_empty (node))
+    return TRUE;
+  return nook_config_fail (ctx, error, path, "not supported (nook creates no time namespace)");
+}
+
+static gboolean
+parse_net_devices (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                   GError **error)
+{
+  if (nook_config_is_empty (node))
+    return TRUE;
+  return nook_config_fail (ctx, error, path,
+                           "not supported (moving a host network device needs CAP_NET_ADMIN on "
+                           "the host)");
+}
+
 /* namespaces first: sysctl checks them. */
 static const NookConfigField linux_fields[] = {
   NOOK_SECTION ("namespaces", parse_namespaces, 0),
@@ -354,6 +386,14 @@ static const NookConfigField linux_fields[] = {
   NOOK_FIELD ("rootfsPropagation", parse_rootfs_propagation, NookConfig, rootfs_propagation, 0),
   NOOK_FIELD ("resources", parse_resources, NookConfig, has_resources, 0),
   NOOK_FIELD ("seccomp", nook_config_parse_seccomp, NookConfig, seccomp, 0),
+  NOOK_SECTION ("devices", nook_config_parse_devices, 0),
+  NOOK_FIELD_HAS ("personality", nook_config_parse_personality, NookConfig, personality,
+                  has_personality),
+  NOOK_SECTION ("memoryPolicy", nook_config_parse_memory_policy, 0),
+  NOOK_FIELD ("intelRdt", parse_present_object, NookConfig, has_intel_rdt, 0),
+  NOOK_SECTION ("timeOffsets", parse_time_offsets, 0),
+  NOOK_SECTION ("netDevices", parse_net_devices, 0),
+  NOOK_FIELD ("mountLabel", nook_config_parse_string, NookConfig, mount_label, 0),
 };
 
 gboolean

@@ -166,12 +166,27 @@ resolve_bind_source (NookConfigCtx *ctx, NookMount *mount, const char *path, GEr
   return TRUE;
 }
 
+/* Idmapped mounts need the host's privilege over the source's filesystem
+ * (mount_setattr MOUNT_ATTR_IDMAP): refused rather than mounted unmapped. */
+static gboolean
+parse_mount_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                      GError **error)
+{
+  if (nook_config_is_empty (node))
+    return TRUE;
+  return nook_config_fail (ctx, error, path,
+                           "idmapped mounts are not supported (rootless nook cannot idmap the "
+                           "host's filesystems)");
+}
+
 static const NookConfigField mount_fields[] = {
   NOOK_FIELD ("destination", nook_config_parse_abs_path, NookMount, destination,
               NOOK_FIELD_REQUIRED),
   NOOK_FIELD ("type", nook_config_parse_string, NookMount, type, 0),
   NOOK_FIELD ("source", nook_config_parse_string, NookMount, source, 0),
   NOOK_FIELD ("options", nook_config_parse_strv, NookMount, options, 0),
+  NOOK_SECTION ("uidMappings", parse_mount_mappings, 0),
+  NOOK_SECTION ("gidMappings", parse_mount_mappings, 0),
 };
 
 static gboolean

@@ -107,6 +107,9 @@ gboolean nook_config_parse_uint32 (NookConfigCtx *ctx, JsonNode *node, const cha
 gboolean nook_config_parse_uint64 (NookConfigCtx *ctx, JsonNode *node, const char *path,
                                    gpointer out, GError **error); /* guint64 * */
 
+/* An empty array or object, or null: asks for nothing. */
+gboolean nook_config_is_empty (JsonNode *node);
+
 /* Lists the header promises as "may be empty" are never NULL, so the setup code
  * can iterate without checking. */
 void nook_config_ensure_strv (char ***strv);
@@ -135,6 +138,21 @@ gboolean nook_config_parse_seccomp (NookConfigCtx *ctx, JsonNode *node, const ch
 
 /* Frees the hooks and annotations of a config (config-hooks.c). */
 void nook_config_hooks_clear (NookConfig *config);
+/* config-sched.c */
+gboolean nook_config_parse_oom_score_adj (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                          gpointer out, GError **error); /* gint64 * */
+gboolean nook_config_parse_io_priority (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                        gpointer out, GError **error); /* int * */
+gboolean nook_config_parse_scheduler (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                      gpointer out, GError **error); /* NookSchedAttr * */
+gboolean nook_config_parse_personality (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                        gpointer out, GError **error); /* unsigned long * */
+gboolean nook_config_parse_memory_policy (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                          gpointer out, GError **error); /* NookConfig * */
+
+/* config-devices.c */
+gboolean nook_config_parse_devices (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                    gpointer out, GError **error); /* NookConfig * */
 
 /* Propagation names shared by mount options and linux.rootfsPropagation:
  * FALSE for an unknown name. */

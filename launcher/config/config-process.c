@@ -287,6 +287,35 @@ parse_rlimits (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer ou
   return TRUE;
 }
 
+static const NookConfigField console_fields[] = {
+  NOOK_FIELD ("height", nook_config_parse_uint32, NookProcess, console_height, NOOK_FIELD_REQUIRED),
+  NOOK_FIELD ("width", nook_config_parse_uint32, NookProcess, console_width, NOOK_FIELD_REQUIRED),
+};
+
+static gboolean
+parse_console_size (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                    GError **error)
+{
+  NookProcess *process = out;
+
+  if (!nook_config_parse_table (ctx, node, path, console_fields, process, error))
+    return FALSE;
+  process->has_console_size = TRUE;
+  return TRUE;
+}
+
+static gboolean
+parse_exec_cpu_affinity (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                         GError **error)
+{
+  NookProcess *process = out;
+
+  if (nook_config_get_object (ctx, node, path, error) == NULL)
+    return FALSE;
+  process->has_exec_cpu_affinity = !nook_config_is_empty (node);
+  return TRUE;
+}
+
 static const NookConfigField process_fields[] = {
   NOOK_FIELD ("terminal", nook_config_parse_bool, NookProcess, terminal, 0),
   NOOK_FIELD ("args", parse_args, NookProcess, args, NOOK_FIELD_REQUIRED),
@@ -296,6 +325,15 @@ static const NookConfigField process_fields[] = {
   NOOK_FIELD_HAS ("capabilities", parse_caps, NookProcess, caps, has_capabilities),
   NOOK_SECTION ("rlimits", parse_rlimits, 0),
   NOOK_FIELD ("noNewPrivileges", nook_config_parse_bool, NookProcess, no_new_privileges, 0),
+  NOOK_FIELD_HAS ("oomScoreAdj", nook_config_parse_oom_score_adj, NookProcess, oom_score_adj,
+                  has_oom_score_adj),
+  NOOK_FIELD_HAS ("ioPriority", nook_config_parse_io_priority, NookProcess, io_priority,
+                  has_io_priority),
+  NOOK_FIELD_HAS ("scheduler", nook_config_parse_scheduler, NookProcess, sched, has_scheduler),
+  NOOK_FIELD ("apparmorProfile", nook_config_parse_string, NookProcess, apparmor_profile, 0),
+  NOOK_FIELD ("selinuxLabel", nook_config_parse_string, NookProcess, selinux_label, 0),
+  NOOK_SECTION ("consoleSize", parse_console_size, 0),
+  NOOK_SECTION ("execCPUAffinity", parse_exec_cpu_affinity, 0),
 };
 
 gboolean

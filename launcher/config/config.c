@@ -205,6 +205,8 @@ process_clear (NookProcess *process)
   for (guint i = 0; i < process->n_rlimits; i++)
     g_free (process->rlimits[i].name);
   g_free (process->rlimits);
+  g_free (process->apparmor_profile);
+  g_free (process->selinux_label);
 }
 
 static void
@@ -264,5 +266,9 @@ nook_config_free (NookConfig *config)
   g_free (config->sysctl);
   nook_config_seccomp_free (config->seccomp);
   nook_config_hooks_clear (config);
+  for (guint i = 0; i < config->n_devices; i++)
+    g_free (config->devices[i].path);
+  g_free (config->devices);
+  g_free (config->mount_label);
   g_free (config);
 }

@@ -64,6 +64,20 @@ typedef struct
   guint64 ambient;
 } NookCaps;
 
+/* struct sched_attr of the kernel (linux/sched/types.h clashes with
+ * glibc's sched.h), as sched_setattr(2) takes it: SCHED_ATTR_SIZE_VER0. */
+typedef struct
+{
+  guint32 size;
+  guint32 sched_policy;
+  guint64 sched_flags;
+  gint32 sched_nice;
+  guint32 sched_priority;
+  guint64 sched_runtime;
+  guint64 sched_deadline;
+  guint64 sched_period;
+} NookSchedAttr;
+
 typedef struct
 {
   gboolean terminal;
@@ -81,7 +95,29 @@ typedef struct
   NookRlimit *rlimits;
   guint n_rlimits;
   gboolean no_new_privileges;
+  gboolean has_oom_score_adj;
+  gint64 oom_score_adj; /* -1000..1000 */
+  gboolean has_io_priority;
+  int io_priority; /* IOPRIO_PRIO_VALUE (class, level), for ioprio_set */
+  gboolean has_scheduler;
+  NookSchedAttr sched;    /* for sched_setattr, size set */
+  char *apparmor_profile; /* NULL when absent */
+  char *selinux_label;    /* NULL when absent */
+  gboolean has_console_size;
+  guint32 console_height;         /* process.consoleSize: the pty's size when the caller's */
+  guint32 console_width;          /* stdin is no terminal to take it from */
+  gboolean has_exec_cpu_affinity; /* process.execCPUAffinity: warned about (nook exec) */
 } NookProcess;
+
+typedef struct
+{
+  char *path;    /* absolute, in the container; also the host node bound there */
+  char type;     /* 'c', 'b' or 'p' ("u" is read as 'c') */
+  guint32 major; /* checked against the host's node at path */
+  guint32 minor;
+} NookDevice;
+
+#define NOOK_MEMPOLICY_MAX_NODES 1024
 
 typedef enum
 {
@@ -203,6 +239,15 @@ typedef struct
   guint n_hooks[NOOK_HOOK_KIND_COUNT];
   NookAnnotation *annotations; /* in the order of the file */
   guint n_annotations;
+  NookDevice *devices;              /* linux.devices: bound from the host (rootless cannot mknod) */
+  guint n_devices;
+  gboolean has_personality;
+  unsigned long personality; /* PER_LINUX or PER_LINUX32 */
+  gboolean has_memory_policy;
+  int mempolicy_mode; /* MPOL_* | MPOL_F_* flags, for set_mempolicy */
+  unsigned long mempolicy_nodes[NOOK_MEMPOLICY_MAX_NODES / (8 * sizeof (unsigned long))];
+  gboolean has_intel_rdt; /* linux.intelRdt present: warned about, not applied */
+  char *mount_label;      /* linux.mountLabel (SELinux), NULL when absent */
 } NookConfig;
 
 /* Reads and validates a config file. bundle_dir is the bundle (root.path and

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "launcher/errors.h"
@@ -233,6 +235,189 @@ prepare_keep_id_user (NookContainer *c)
     }
 }
 
+/* The envp the container owns, to add to. */
+static char **
+own_envp (NookContainer *c)
+{
+  if (c->own_envp == NULL)
+    c->own_envp = g_strdupv (c->envp);
+  c->envp = c->own_envp;
+  return c->own_envp;
+}
+
+/* The home field of uid's line in passwd text, or NULL. */
+static char *
+passwd_home (const char *text, guint32 uid)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], ":", 7);
+      char *end;
+
+      if (g_strv_length (f) < 6 || f[2][0] == '\0')
+        continue;
+      if (g_ascii_strtoull (f[2], &end, 10) == uid && *end == '\0' && f[5][0] == '/')
+        return g_strdup (f[5]);
+    }
+  return NULL;
+}
+
+/* runc and crun: without HOME in process.env, the process user's home from
+ * the container's /etc/passwd, or "/". Read inside the rootfs only
+ * (RESOLVE_IN_ROOT): a symlink in the bundle cannot point it at the host's. */
+static void
+prepare_home (NookContainer *c)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *home = NULL;
+  struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+  int rootfd, fd;
+
+  if (g_environ_getenv (c->envp, "HOME") != NULL)
+    return;
+  rootfd = open (c->config->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  fd = rootfd < 0 ? -1 : syscall (SYS_openat2, rootfd, "etc/passwd", &how, sizeof (how));
+  if (rootfd >= 0)
+    close (rootfd);
+  if (fd >= 0)
+    {
+      g_autoptr (GString) buf = g_string_new (NULL);
+      char chunk[4096];
+      ssize_t n;
+
+      while ((n = read (fd, chunk, sizeof (chunk))) > 0 && buf->len < 4 * 1024 * 1024)
+        g_string_append_len (buf, chunk, n);
+      close (fd);
+      home = passwd_home (buf->str, c->uid);
+    }
+  c->own_envp = g_environ_setenv (own_envp (c), "HOME", home ? home : "/", TRUE);
+  c->envp = c->own_envp;
+}
+
+/* Socket activation, as crun: LISTEN_FDS in nook's environment hands fds
+ * 3..3+N-1 on to the process, with LISTEN_PID its pid (filled in by the
+ * child). They must be open now, before nook opens fds of its own that
+ * could take their numbers and leak into the container. */
+static gboolean
+prepare_listen_fds (NookContainer *c, GError **error)
+{
+  const char *fds = g_getenv ("LISTEN_FDS");
+  const char *names = g_getenv ("LISTEN_FDNAMES");
+  const char *pid = g_getenv ("LISTEN_PID");
+  guint64 n;
+
+  /* sd_listen_fds(3): fds meant for another process are not ours to pass. */
+  if (fds == NULL || !g_ascii_string_to_unsigned (fds, 10, 1, 1024, &n, NULL)
+      || (pid != NULL && g_ascii_strtoll (pid, NULL, 10) != getpid ()))
+    return TRUE;
+  for (int fd = 3; fd < 3 + (int)n; fd++)
+    if (fcntl (fd, F_GETFD) < 0)
+      {
+        g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                     "LISTEN_FDS=%s: fd %d is not open, so there is nothing to pass on", fds, fd);
+        return FALSE;
+      }
+  c->listen_fds = n;
+  c->own_envp = g_environ_setenv (own_envp (c), "LISTEN_FDS", fds, TRUE);
+  if (names != NULL)
+    c->own_envp = g_environ_setenv (c->own_envp, "LISTEN_FDNAMES", names, TRUE);
+  /* Room for any pid: the child writes its digits over the spaces. */
+  c->own_envp = g_environ_setenv (c->own_envp, "LISTEN_PID", "           ", TRUE);
+  c->envp = c->own_envp;
+  for (char **e = c->envp; *e != NULL; e++)
+    if (g_str_has_prefix (*e, "LISTEN_PID="))
+      c->listen_pid = *e + strlen ("LISTEN_PID=");
+  return TRUE;
+}
+
+/* An unprivileged process may raise its OOM score adjustment, not lower it
+ * below the one it has: say so before starting, naming the field. */
+static gboolean
+prepare_oom_score_adj (NookContainer *c, GError **error)
+{
+  const NookProcess *p = &c->config->process;
+  g_autofree char *text = NULL;
+  gint64 current = 0;
+
+  if (!p->has_oom_score_adj)
+    return TRUE;
+  if (g_file_get_contents ("/proc/self/oom_score_adj", &text, NULL, NULL))
+    current = g_ascii_strtoll (text, NULL, 10);
+  if (p->oom_score_adj < current)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
+                   "%s: process.oomScoreAdj: %" G_GINT64_FORMAT
+                   " is below nook's own (%" G_GINT64_FORMAT
+                   "): lowering it needs CAP_SYS_RESOURCE on the host",
+                   c->config->config_path, p->oom_score_adj, current);
+      return FALSE;
+    }
+  g_snprintf (c->oom_score_adj, sizeof (c->oom_score_adj), "%" G_GINT64_FORMAT, p->oom_score_adj);
+  return TRUE;
+}
+
+static gboolean
+host_has_lsm (const char *name)
+{
+  g_autofree char *lsms = NULL;
+  g_auto (GStrv) list = NULL;
+
+  if (!g_file_get_contents ("/sys/kernel/security/lsm", &lsms, NULL, NULL))
+    return (strcmp (name, "apparmor") == 0
+            && g_file_test ("/sys/module/apparmor/parameters/enabled", G_FILE_TEST_EXISTS))
+           || (strcmp (name, "selinux") == 0
+               && g_file_test ("/sys/fs/selinux", G_FILE_TEST_IS_DIR));
+  list = g_strsplit (g_strstrip (lsms), ",", -1);
+  return g_strv_contains ((const char *const *)list, name);
+}
+
+/* A label for a security module the host does not run cannot be applied,
+ * and runs the same without it: a warning. Where the host runs it, nook
+ * cannot apply it (yet): refused, rather than run unconfined. */
+static gboolean
+check_lsm (const NookContainer *c, const char *field, const char *value, const char *lsm,
+           GPtrArray *warnings, GError **error)
+{
+  if (value == NULL || *value == '\0')
+    return TRUE;
+  if (host_has_lsm (lsm))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
+                   "%s: %s: \"%s\": nook cannot apply %s labels yet", c->config->config_path, field,
+                   value, lsm);
+      return FALSE;
+    }
+  if (warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup_printf ("%s: \"%s\" ignored: the host does not run %s",
+                                                field, value, lsm));
+  return TRUE;
+}
+
+static gboolean
+prepare_process_extras (NookContainer *c, GPtrArray *warnings, GError **error)
+{
+  const NookConfig *config = c->config;
+
+  prepare_home (c);
+  if (!prepare_listen_fds (c, error) || !prepare_oom_score_adj (c, error))
+    return FALSE;
+  if (!check_lsm (c, "process.apparmorProfile", config->process.apparmor_profile, "apparmor",
+                  warnings, error)
+      || !check_lsm (c, "process.selinuxLabel", config->process.selinux_label, "selinux", warnings,
+                     error)
+      || !check_lsm (c, "linux.mountLabel", config->mount_label, "selinux", warnings, error))
+    return FALSE;
+  if (config->process.has_exec_cpu_affinity && warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup ("process.execCPUAffinity: ignored (nook does not "
+                                         "set CPU affinity)"));
+  if (config->has_intel_rdt && warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup ("linux.intelRdt: ignored (nook does not manage "
+                                         "resctrl or cgroups)"));
+  return TRUE;
+}
+
 static const char *
 find_path_env (char **envp)
 {
@@ -301,6 +486,12 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
   c->use_terminal = use_terminal;
   /* Read now, so the pty has the caller's size before the process can ask
    * for it: the parent only sees the pty after the child moved on. */
+  if (use_terminal && config->process.has_console_size)
+    {
+      c->winsize.ws_row = config->process.console_height;
+      c->winsize.ws_col = config->process.console_width;
+    }
+  /* The caller's terminal, when there is one, has the size that matters. */
   if (use_terminal)
     ioctl (STDIN_FILENO, TIOCGWINSZ, &c->winsize);
 
@@ -336,8 +527,9 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
   if (!check_user (c, error))
     return NULL;
   prepare_keep_id_user (c);
-  if (!prepare_network (c, error))
+  if (!prepare_process_extras (c, warnings, error) || !prepare_network (c, error))
     return NULL;
+  c->path_env = find_path_env (c->envp);
 
   c->last_cap = read_last_cap ();
   cap_mask = c->last_cap >= 63 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (c->last_cap + 1)) - 1;

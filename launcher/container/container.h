@@ -92,6 +92,12 @@ typedef struct
   char *group_line;
   char **own_envp;             /* process.env with HOME added, when envp is it */
   NookContainerHooks *hooks;   /* borrowed; NULL: no hook needs the child */
+  char oom_score_adj[16];      /* process.oomScoreAdj as written to /proc, "" when absent */
+  /* LISTEN_FDS from nook's environment (socket activation): fds 3..3+N-1
+   * pass to the process, and listen_pid, an entry of own_envp with room
+   * for the digits, gets its pid from the child. */
+  int listen_fds;
+  char *listen_pid;
 } NookContainer;
 
 /* Builds the container from a loaded config: id maps, namespaces, capabilities,

@@ -150,6 +150,14 @@ got_pty (NookLaunch *l, int fd, gboolean raw)
     }
 }
 
+/* The child cannot print (it does not allocate, and its stderr may be the
+ * container's by then): the parent does, as it reads the message. */
+static void
+print_child_warning (const NookSyncMsg *msg)
+{
+  fprintf (stderr, "nook: warning: %s\n", msg->msg);
+}
+
 static void
 handle_sync (NookLaunch *l)
 {
@@ -168,6 +176,8 @@ handle_sync (NookLaunch *l)
     }
   if (msg.type == NOOK_SYNC_PTY && fd >= 0)
     got_pty (l, fd, isatty (STDIN_FILENO));
+  else if (msg.type == NOOK_SYNC_WARNING)
+    print_child_warning (&msg);
   else if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
             || msg.type == NOOK_SYNC_HOOK_ERROR)
            && l->error.type == 0)
@@ -471,6 +481,8 @@ nook_container_create (NookContainer *c, NookState *state, const char *console_s
         }
       if (msg.type == NOOK_SYNC_READY)
         break;
+      if (msg.type == NOOK_SYNC_WARNING)
+        print_child_warning (&msg);
       if (msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
           || msg.type == NOOK_SYNC_HOOK_ERROR)
         return child_error (&msg, error);

@@ -15,6 +15,7 @@ typedef enum
   NOOK_SYNC_HOOKS,      /* child -> parent: mounts done, before pivot_root (hooks sync) */
   NOOK_SYNC_HOOK_STATE, /* parent -> child: state for the hooks of kind err (memfd attached) */
   NOOK_SYNC_HOOK_ERROR, /* child -> parent: a createContainer/startContainer hook failed */
+  NOOK_SYNC_WARNING,    /* child -> parent: a step went on without what the config asked */
 } NookSyncType;
 
 typedef struct

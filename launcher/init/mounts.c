@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -18,128 +17,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define FD_PATH_MAX 32
+#define FD_PATH_MAX NOOK_FD_PATH_MAX
+#define fd_path nook_init_fd_path
+#define openat2_in_root nook_init_openat2_in_root
+#define open_or_create_in_root nook_init_open_or_create_in_root
 
-static int
-openat2_in_root (int rootfd, const char *path, int flags)
-{
-  struct open_how how = {
-    .flags = flags | O_CLOEXEC,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-  };
-  int fd;
-
-  do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
-  while (fd < 0 && errno == EAGAIN);
-  return fd;
-}
-
-static void
-fd_path (char buf[FD_PATH_MAX], int fd)
-{
-  snprintf (buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
-}
-
-/* Opens (O_PATH) path inside the root, creating missing components: the last
- * one as a directory, or as an empty file when as_file. Every lookup stays
- * inside the root, whatever symlinks the bundle holds. Returns fd or -errno. */
-static int
-open_or_create_in_root (int rootfd, const char *path, gboolean as_file)
-{
-  char prefix[PATH_MAX];
-  size_t len = strlen (path);
-  int fd;
-
-  if (len >= sizeof (prefix))
-    return -ENAMETOOLONG;
-
-  fd = openat2_in_root (rootfd, path, O_PATH);
-  if (fd >= 0 || errno != ENOENT)
-    return fd >= 0 ? fd : -errno;
-
-  /* Walk the components, creating what is missing. */
-  for (size_t i = 1; i <= len; i++)
-    {
-      gboolean last = (i == len);
-      const char *name;
-      char *slash;
-      int parent;
-
-      if (!last && path[i] != '/')
-        continue;
-      memcpy (prefix, path, i);
-      prefix[i] = '\0';
-      fd = openat2_in_root (rootfd, prefix, O_PATH);
-      if (fd >= 0)
-        {
-          if (!last)
-            close (fd);
-          continue;
-        }
-      if (errno != ENOENT)
-        return -errno;
-
-      slash = strrchr (prefix, '/');
-      name = slash + 1;
-      if (*name == '\0')
-        continue;
-      *slash = '\0';
-      parent = openat2_in_root (rootfd, prefix[0] ? prefix : "/", O_PATH | O_DIRECTORY);
-      if (parent < 0)
-        return -errno;
-      if (last && as_file)
-        {
-          /* O_PATH cannot create: make the file, then reopen it in root. */
-          char dirbuf[FD_PATH_MAX];
-          int dirfd, created;
-
-          fd_path (dirbuf, parent);
-          dirfd = open (dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (dirfd < 0)
-            {
-              close (parent);
-              return -errno;
-            }
-          created = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                            0644);
-          close (dirfd);
-          if (created < 0 && errno != EEXIST)
-            {
-              close (parent);
-              return -errno;
-            }
-          if (created >= 0)
-            close (created);
-        }
-      else if (mkdirat (parent, name, 0755) < 0 && errno != EEXIST)
-        {
-          /* mkdirat does not accept O_PATH dirfds on every kernel: retry via a real fd. */
-          char dirbuf[FD_PATH_MAX];
-
-          fd_path (dirbuf, parent);
-          int dirfd = open (dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (dirfd < 0 || (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST))
-            {
-              int err = errno;
-              if (dirfd >= 0)
-                close (dirfd);
-              close (parent);
-              return -err;
-            }
-          close (dirfd);
-        }
-      close (parent);
-      memcpy (prefix, path, i);
-      prefix[i] = '\0';
-      fd = openat2_in_root (rootfd, prefix, O_PATH);
-      if (fd < 0)
-        return -errno;
-      if (!last)
-        close (fd);
-    }
-  return fd;
-}
+/* What a bind remount can change about atime: the kernel locks all of it
+ * together (MNT_LOCK_ATIME). */
+#define ATIME_FLAGS (MS_RELATIME | MS_NOATIME | MS_STRICTATIME | MS_NODIRATIME)
 
 /* Flags the kernel locks on a mount shared from a more privileged user
  * namespace: a remount inside the container must repeat them or get EPERM. */
@@ -168,14 +53,74 @@ locked_flags (const char *path)
   return flags;
 }
 
-static int
-remount_bind (const char *target, unsigned long flags, unsigned long extra, unsigned long clear)
+static void
+describe_atime (char *buf, size_t size, unsigned long flags)
 {
-  extra |= locked_flags (target) & ~clear;
-  if (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
-    extra = (extra & ~(MS_RELATIME | MS_NOATIME | MS_STRICTATIME))
-            | (flags & (MS_RELATIME | MS_NOATIME | MS_STRICTATIME));
-  return mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | extra, NULL);
+  snprintf (buf, size, "%s%s",
+            flags & MS_NOATIME    ? "noatime"
+            : flags & MS_RELATIME ? "relatime"
+                                  : "strictatime",
+            flags & MS_NODIRATIME ? ",nodiratime" : "");
+}
+
+/* Names each atime option of the config that the kernel kept from us. */
+static void
+warn_atime_locked (NookInit *init, const char *what, unsigned long asked, unsigned long kept)
+{
+  static const struct
+  {
+    unsigned long flag;
+    const char *name;
+  } names[] = {
+    { MS_NOATIME, "noatime" },
+    { MS_NODIRATIME, "nodiratime" },
+    { MS_STRICTATIME, "strictatime" },
+    { MS_RELATIME, "relatime" },
+  };
+  const NookMount *m;
+  char kept_text[32];
+
+  if (init->mount_index < 0)
+    return;
+  m = &init->config->mounts[init->mount_index];
+  describe_atime (kept_text, sizeof (kept_text), kept);
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      int j = 0;
+
+      if (!(asked & names[i].flag) || (kept & names[i].flag))
+        continue;
+      while (m->options[j] != NULL && strcmp (m->options[j], names[i].name) != 0)
+        j++;
+      nook_init_warn (init,
+                      "mounts[%d].options[%d]: \"%s\" not applied to %s: the host locks the "
+                      "atime flags of this mount in a user namespace (it keeps %s)",
+                      init->mount_index, j, names[i].name, what, kept_text);
+    }
+}
+
+/* The remount repeats the flags the kernel locked (it would refuse to
+ * clear them). Atime flags are locked as a whole: when the config asks for
+ * other ones, the mount keeps the host's, and a warning names what was not
+ * applied (as crun does, which goes on too). */
+static int
+remount_bind (NookInit *init, const char *what, const char *target, unsigned long flags,
+              unsigned long extra, unsigned long clear)
+{
+  unsigned long locked = locked_flags (target);
+  unsigned long want = extra | (locked & ~clear);
+
+  if (flags & ATIME_FLAGS)
+    want = (want & ~ATIME_FLAGS) | (flags & ATIME_FLAGS);
+  if (mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | want, NULL) == 0)
+    return 0;
+  if (errno != EPERM || (want & ATIME_FLAGS) == (locked & ATIME_FLAGS))
+    return -1;
+  want = (want & ~ATIME_FLAGS) | (locked & ATIME_FLAGS);
+  if (mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | want, NULL) < 0)
+    return -1;
+  warn_atime_locked (init, what, flags & ATIME_FLAGS, locked & ATIME_FLAGS);
+  return 0;
 }
 
 /* Bind mounts source on target, then applies the flags a bind cannot take at once. */
@@ -202,13 +147,13 @@ bind_mount (NookInit *init, const char *what, const char *source, const char *ta
       if (fd < 0)
         return nook_init_fail (init, errno, "reopen %s after the bind mount", what);
       fd_path (fresh, fd);
-      r = remount_bind (fresh, flags, extra, clear);
+      r = remount_bind (init, what, fresh, flags, extra, clear);
       close (fd);
       if (r < 0)
         return nook_init_fail (init, errno, "remount %s with its options", what);
       return 0;
     }
-  if (remount_bind (target, flags, extra, clear) < 0)
+  if (remount_bind (init, what, target, flags, extra, clear) < 0)
     return nook_init_fail (init, errno, "remount %s with its options", what);
   return 0;
 }
@@ -217,9 +162,14 @@ int
 nook_init_step_propagation (NookInit *init)
 {
   /* Nothing mounted in the container may propagate back to the host. A
-   * rootfsPropagation from the config is applied to the new root later. */
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return nook_init_fail (init, errno, "making / private");
+   * rootfsPropagation of slave or rslave keeps receiving the host's mounts
+   * (through the binds of its trees), as in crun; shared and unbindable are
+   * applied to the new root after pivot_root, which refuses a shared
+   * one. */
+  unsigned long type = init->config->rootfs_propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+
+  if (mount (NULL, "/", NULL, MS_REC | type, NULL) < 0)
+    return nook_init_fail (init, errno, "making / %s", type == MS_SLAVE ? "a slave" : "private");
   return 0;
 }
 
@@ -261,6 +211,46 @@ has_new_ns (const NookInit *init, NookNsType type)
          || init->container->ns_fds[type] >= 0;
 }
 
+static unsigned int
+mount_attr_of (unsigned long flags)
+{
+  return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0)
+         | (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) | (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* Sets flags (ro, nosuid, nodev, noexec) on the mount now at what, and on
+ * every mount below it when recursive. Only sets: flags the kernel locked
+ * stay as they are. Returns 0 or -errno. */
+int
+nook_init_restrict_mount (NookInit *init, const char *what, unsigned long flags, gboolean recursive)
+{
+  struct mount_attr attr = { .attr_set = mount_attr_of (flags) };
+  int fd, r;
+
+  if (attr.attr_set == 0)
+    return 0;
+  fd = openat2_in_root (init->rootfd, what, O_PATH);
+  if (fd < 0)
+    return -errno;
+  r = mount_setattr (fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof (attr));
+  r = r < 0 ? -errno : 0;
+  close (fd);
+  return r;
+}
+
+/* A recursive bind of one of the host's trees whose flags hold for every
+ * mount in it: a remount of the top would leave the submounts as they were
+ * (the host's cgroup controllers read-write under a read-only /sys).
+ * Returns 0 or -errno, so that callers can fall back. */
+static int
+bind_tree (NookInit *init, const char *what, const char *source, const char *target,
+           unsigned long flags)
+{
+  if (mount (source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return -errno;
+  return nook_init_restrict_mount (init, what, flags, TRUE);
+}
+
 /* A kernel filesystem the container may not be allowed to mount (it needs its
  * own namespace of the kind, owned by its user namespace): fall back to a
  * recursive bind of the host's, as crun does. */
@@ -269,13 +259,39 @@ mount_special (NookInit *init, const NookMount *m, const char *target, gboolean 
                const char *host_path)
 {
   unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+  int r;
 
   if (own_ns && mount (m->type, target, m->type, flags, m->data) == 0)
     return 0;
   if (own_ns && errno != EPERM && errno != EACCES)
     return nook_init_fail (init, errno, "mount %s on %s", m->type, m->destination);
-  return bind_mount (init, m->destination, host_path, target,
-                     MS_REC | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
+  r = bind_tree (init, m->destination, host_path, target, flags);
+  if (r < 0)
+    return nook_init_fail (init, -r, "bind mount %s on %s", host_path, m->destination);
+  return 0;
+}
+
+/* cgroup2 needs a cgroup namespace of the container's own, and even then
+ * the kernel refuses it (EBUSY) over a /sys bound from the host (no
+ * network namespace). Then, as crun: the host's tree, recursively with the
+ * mount's flags (ro from podman); and where not even that can be bound, an
+ * empty read-only tmpfs, so that nothing of the host shows through. */
+static int
+mount_cgroup (NookInit *init, const NookMount *m, const char *target)
+{
+  unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+
+  if (has_new_ns (init, NOOK_NS_CGROUP)
+      && mount ("cgroup2", target, "cgroup2", flags, m->data) == 0)
+    return 0;
+  if (access ("/sys/fs/cgroup", F_OK) == 0
+      && bind_tree (init, m->destination, "/sys/fs/cgroup", target, flags) == 0)
+    return 0;
+  if (mount ("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+             "size=0k,mode=0555")
+      < 0)
+    return nook_init_fail (init, errno, "mount an empty tmpfs on %s", m->destination);
+  return 0;
 }
 
 static int
@@ -319,6 +335,28 @@ mount_devpts (NookInit *init, const NookMount *m, const char *target)
   return 0;
 }
 
+/* A separate call after the mount: mount(2) takes no propagation flag
+ * together with others. And fd of the mount point opened before the mount
+ * names the directory below it, so the new mount is looked up again. */
+static int
+set_propagation (NookInit *init, const NookMount *m)
+{
+  char target[FD_PATH_MAX];
+  int fd, r;
+
+  if (m->propagation == 0)
+    return 0;
+  fd = openat2_in_root (init->rootfd, m->destination, O_PATH);
+  if (fd < 0)
+    return nook_init_fail (init, errno, "reopen %s after mounting it", m->destination);
+  fd_path (target, fd);
+  r = mount (NULL, target, NULL, m->propagation, NULL);
+  close (fd);
+  if (r < 0)
+    return nook_init_fail (init, errno, "set propagation of %s", m->destination);
+  return 0;
+}
+
 static int
 mount_one (NookInit *init, const NookMount *m)
 {
@@ -350,7 +388,10 @@ mount_one (NookInit *init, const NookMount *m)
       /* Sharing the host's IPC namespace on a host that mounts no mqueue:
        * there is nothing to share, leave the mount point empty. */
       if (!has_new_ns (init, NOOK_NS_IPC) && access ("/dev/mqueue", F_OK) < 0)
-        r = 0;
+        {
+          close (fd);
+          return 0;
+        }
       else
         r = mount_special (init, m, target, has_new_ns (init, NOOK_NS_IPC), "/dev/mqueue");
     }
@@ -360,12 +401,7 @@ mount_one (NookInit *init, const NookMount *m)
     r = bind_mount (init, m->destination, "/dev/shm", target,
                     MS_REC | (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0);
   else if (type_is (m, "cgroup") || type_is (m, "cgroup2"))
-    {
-      /* Hybrid hosts have no cgroup2 at /sys/fs/cgroup: bind what is there. */
-      NookMount cg = *m;
-      cg.type = (char *) "cgroup2";
-      r = mount_special (init, &cg, target, has_new_ns (init, NOOK_NS_CGROUP), "/sys/fs/cgroup");
-    }
+    r = mount_cgroup (init, m, target);
   else if (type_is (m, "devpts"))
     r = mount_devpts (init, m, target);
   else if (mount (m->source ? m->source : m->type, target, m->type, m->flags & ~MS_REC, m->data)
@@ -375,10 +411,10 @@ mount_one (NookInit *init, const NookMount *m)
   else
     r = 0;
 
-  if (r == 0 && m->propagation != 0 && mount (NULL, target, NULL, m->propagation, NULL) < 0)
-    r = nook_init_fail (init, errno, "set propagation of %s", m->destination);
   close (fd);
-  return r;
+  if (r < 0)
+    return r;
+  return set_propagation (init, m);
 }
 
 int
@@ -388,69 +424,13 @@ nook_init_step_mounts (NookInit *init)
     {
       const NookMount *m = &init->config->mounts[i];
 
+      init->mount_index = i;
       if (mount_one (init, m) < 0)
         return -1;
+      init->mount_index = -1;
       if (strcmp (m->destination, "/dev") == 0 && !m->is_bind)
         init->dev_is_tmpfs = TRUE;
     }
-  return 0;
-}
-
-/* mknod is refused in a user namespace: the standard nodes are bind mounts of
- * the host's. */
-int
-nook_init_step_dev (NookInit *init)
-{
-  static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-  static const char *const links[][2] = {
-    { "ptmx", "pts/ptmx" },         { "fd", "/proc/self/fd" },
-    { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-    { "stderr", "/proc/self/fd/2" },
-  };
-  char path[64], target[FD_PATH_MAX];
-  int devfd, dirfd;
-
-  if (!init->dev_is_tmpfs)
-    return 0;
-
-  for (size_t i = 0; i < G_N_ELEMENTS (nodes); i++)
-    {
-      char host[32];
-      int fd;
-
-      snprintf (path, sizeof (path), "/dev/%s", nodes[i]);
-      snprintf (host, sizeof (host), "/dev/%s", nodes[i]);
-      fd = open_or_create_in_root (init->rootfd, path, TRUE);
-      if (fd < 0)
-        return nook_init_fail (init, -fd, "creating %s", path);
-      fd_path (target, fd);
-      if (mount (host, target, NULL, MS_BIND, NULL) < 0)
-        {
-          int err = errno;
-          close (fd);
-          return nook_init_fail (init, err, "bind mount %s", path);
-        }
-      close (fd);
-    }
-
-  devfd = openat2_in_root (init->rootfd, "/dev", O_PATH | O_DIRECTORY);
-  if (devfd < 0)
-    return nook_init_fail (init, errno, "open /dev");
-  fd_path (target, devfd);
-  dirfd = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  close (devfd);
-  if (dirfd < 0)
-    return nook_init_fail (init, errno, "open /dev");
-  for (size_t i = 0; i < G_N_ELEMENTS (links); i++)
-    {
-      if (symlinkat (links[i][1], dirfd, links[i][0]) < 0 && errno != EEXIST)
-        {
-          int err = errno;
-          close (dirfd);
-          return nook_init_fail (init, err, "symlink /dev/%s", links[i][0]);
-        }
-    }
-  close (dirfd);
   return 0;
 }
 
@@ -492,19 +472,29 @@ nook_init_step_pivot_root (NookInit *init)
   init->rootfd = -1;
 
   /* pivot_root(".", ".") stacks the old root on the new one; detaching it
-   * then leaves only the rootfs. The old root is made a slave first so the
-   * unmount cannot propagate anywhere. */
+   * then leaves only the rootfs. The unmount cannot propagate: the old
+   * tree was made private (or a slave) by the first mount step, and the
+   * new root is private until rootfsPropagation is applied, last. (A
+   * mount(MS_SLAVE | MS_REC) of "." here, as runc does, would reach the
+   * new root below, not the old one, and turn the config's shared mounts
+   * into private ones.) */
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return nook_init_fail (init, errno, "pivot_root to %s", init->config->root_path);
-  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-    return nook_init_fail (init, errno, "making the old root a slave");
   if (umount2 (".", MNT_DETACH) < 0)
     return nook_init_fail (init, errno, "detaching the old root");
   if (chdir ("/") < 0)
     return nook_init_fail (init, errno, "chdir /");
+  return 0;
+}
+
+/* After the masks and read-only paths, which bind mounts: an unbindable
+ * root would refuse them. */
+int
+nook_init_step_rootfs_propagation (NookInit *init)
+{
   if (init->config->rootfs_propagation != 0
       && mount (NULL, "/", NULL, init->config->rootfs_propagation, NULL) < 0)
-    return nook_init_fail (init, errno, "setting rootfsPropagation");
+    return nook_init_fail (init, errno, "setting linux.rootfsPropagation");
   return 0;
 }
 

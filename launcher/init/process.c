@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -144,6 +145,109 @@ nook_init_step_seccomp_privileged (NookInit *init)
   if (init->container->seccomp == NULL || init->config->process.no_new_privileges)
     return 0;
   return load_seccomp (init);
+}
+
+/* Written while the host's /proc is still there: the container may mount
+ * none. The parent checked the value is not a lowering. */
+int
+nook_init_step_oom_score_adj (NookInit *init)
+{
+  const char *value = init->container->oom_score_adj;
+  int fd, r;
+
+  if (value[0] == '\0')
+    return 0;
+  fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return nook_init_fail (init, errno, "process.oomScoreAdj: open /proc/self/oom_score_adj");
+  r = write (fd, value, strlen (value));
+  if (r < 0)
+    {
+      int err = errno;
+      close (fd);
+      return nook_init_fail (init, err, "process.oomScoreAdj: writing %s", value);
+    }
+  close (fd);
+  return 0;
+}
+
+static const char *
+sched_policy_name (guint32 policy)
+{
+  static const char *const names[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
+                                       "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE" };
+
+  return policy < G_N_ELEMENTS (names) ? names[policy] : "?";
+}
+
+/* process.ioPriority, process.scheduler, linux.memoryPolicy,
+ * linux.personality: one syscall each, with the values the parent
+ * prepared. The kernel's refusal (a real-time class or policy needs
+ * privileges a rootless container lacks) names the field. */
+int
+nook_init_step_scheduling (NookInit *init)
+{
+  const NookConfig *config = init->config;
+  const NookProcess *p = &config->process;
+
+  static const char *const io_classes[]
+      = { "?", "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+
+  if (p->has_io_priority
+      && syscall (SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->io_priority) < 0)
+    return nook_init_fail (init, errno,
+                           "process.ioPriority: ioprio_set %s %d (the real-time class needs "
+                           "CAP_SYS_ADMIN on the host)",
+                           io_classes[(p->io_priority >> 13) & 3], p->io_priority & 0x1fff);
+  if (p->has_scheduler && syscall (SYS_sched_setattr, 0, &p->sched, 0) < 0)
+    return nook_init_fail (init, errno,
+                           "process.scheduler: sched_setattr %s (real-time policies need "
+                           "CAP_SYS_NICE on the host or an RLIMIT_RTPRIO)",
+                           sched_policy_name (p->sched.sched_policy));
+  if (config->has_memory_policy
+      && syscall (SYS_set_mempolicy, config->mempolicy_mode, config->mempolicy_nodes,
+                  (unsigned long)NOOK_MEMPOLICY_MAX_NODES + 1)
+             < 0)
+    return nook_init_fail (init, errno, "linux.memoryPolicy: set_mempolicy");
+  if (config->has_personality && personality (config->personality) < 0)
+    return nook_init_fail (init, errno, "linux.personality: personality 0x%lx",
+                           config->personality);
+  return 0;
+}
+
+/* crun: a process.cwd missing from the rootfs is made (0755, owned by the
+ * process user), before the root may turn read-only. Components that exist
+ * are left as they are. */
+int
+nook_init_step_make_cwd (NookInit *init)
+{
+  const char *cwd = init->config->process.cwd;
+  const NookContainer *c = init->container;
+  char path[PATH_MAX];
+  size_t len = strlen (cwd);
+  struct stat st;
+
+  if (stat (cwd, &st) == 0 || errno != ENOENT)
+    return 0;
+  if (len >= sizeof (path))
+    return nook_init_fail (init, ENAMETOOLONG, "process.cwd %s", cwd);
+  for (size_t i = 1; i <= len; i++)
+    {
+      if (i < len && cwd[i] != '/')
+        continue;
+      memcpy (path, cwd, i);
+      path[i] = '\0';
+      if (mkdir (path, 0755) < 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          return nook_init_fail (init, errno, "creating process.cwd %s", path);
+        }
+      /* The caller's umask must not narrow it. */
+      if (chmod (path, 0755) < 0 || lchown (path, c->uid, c->gid) < 0)
+        return nook_init_fail (init, errno, "creating process.cwd %s", path);
+    }
+  return 0;
 }
 
 int
@@ -429,19 +533,22 @@ nook_init_step_find_executable (NookInit *init)
   return exec_fail (init, first_err ? first_err : ENOENT, name);
 }
 
-/* --preserve-fds N: fds 3..3+N-1 go into the process as they are; every
- * other fd nook holds is closed on execve. */
+/* LISTEN_FDS=L and --preserve-fds N: fds 3..3+L+N-1 go into the process
+ * as they are (runc: "stdio + $LISTEN_FDS + N in total"); every other fd
+ * nook holds is closed on execve. */
 static void
 close_fds_on_exec (const NookContainer *c)
 {
-  for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+  int keep = c->listen_fds + c->preserve_fds;
+
+  for (int fd = 3; fd < 3 + keep; fd++)
     {
       int flags = fcntl (fd, F_GETFD);
 
       if (flags >= 0)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-  syscall (SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+  syscall (SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
 static int
@@ -474,7 +581,10 @@ nook_init_exec (NookInit *init)
   if (!c->detached && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     return nook_init_fail (init, errno, "PR_SET_PDEATHSIG");
 
-  /* Whatever fds nook inherited stay out of the container. */
+  /* Whatever fds nook inherited stay out of the container, but those that
+   * LISTEN_FDS hands on (socket activation, as crun) and --preserve-fds. */
+  if (c->listen_fds > 0)
+    snprintf (c->listen_pid, 12, "%d", (int)getpid ());
   close_fds_on_exec (c);
 
   if (resolved_path[0] != '\0')

@@ -23,3 +23,16 @@ nook_init_fail (NookInit *init, int err, const char *fmt, ...)
   init->error.err = err;
   return -1;
 }
+
+void
+nook_init_warn (NookInit *init, const char *fmt, ...)
+{
+  NookSyncMsg msg = { .type = NOOK_SYNC_WARNING };
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (msg.msg, sizeof (msg.msg), fmt, ap);
+  va_end (ap);
+  /* Best effort: a parent that cannot hear it will report the exit anyway. */
+  nook_sync_send (init->sock, &msg, -1);
+}

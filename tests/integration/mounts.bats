@@ -386,3 +386,196 @@ $inside"
   [ "$(printf '%s\n' "$output" | mount_points | grep -c '^/$')" -eq 1 ] || fail "not exactly one mount at /:
 $output"
 }
+
+# ---------------------------------------------------------------------------
+# issue 11: propagation, cgroup, symlinked destinations, locked atime flags,
+# device nodes.
+
+# The optional fields (shared:N, master:N, unbindable) of the topmost mount
+# at MOUNTPOINT in the mountinfo text in $output.
+propagation_of ()
+{
+  printf '%s\n' "$output" | python3 -c '
+import sys
+want = sys.argv[1]
+found = None
+for line in sys.stdin:
+    left = line.split(" - ")[0].split(" ")
+    if len(left) >= 6 and left[4] == want:
+        found = " ".join(left[6:])
+print(found if found is not None else "(no mount)")
+' "$1"
+}
+
+# Mount options of every mount at or below PREFIX in $output, one
+# "MOUNTPOINT OPTIONS" per line.
+mounts_below ()
+{
+  printf '%s\n' "$output" | awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print $5, $6 }'
+}
+
+@test "mounts: propagation options on bind and tmpfs mounts, in every rootfs mode" {
+  local host=$BATS_TEST_TMPDIR/hostdir mode
+  mkdir -p "$host"
+  add_mount "{'destination': '/mnt/rprivate', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rprivate']}"
+  add_mount "{'destination': '/mnt/rslave', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rslave']}"
+  add_mount "{'destination': '/mnt/shared', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['shared']}"
+  add_mount "{'destination': '/mnt/rshared', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rshared']}"
+  add_mount "{'destination': '/mnt/unbindable', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['runbindable']}"
+  add_mount "{'destination': '/mnt/private', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['private']}"
+  for mode in bind overlay fuse-overlayfs; do
+    run --separate-stderr "$NOOK" run --rootfs=$mode "$B" cat /proc/self/mountinfo
+    assert_status 0
+    [[ "$(propagation_of /mnt/shared)" == shared:* ]] || fail "$mode: /mnt/shared: '$(propagation_of /mnt/shared)'"
+    [[ "$(propagation_of /mnt/rshared)" == shared:* ]] || fail "$mode: /mnt/rshared: '$(propagation_of /mnt/rshared)'"
+    [ "$(propagation_of /mnt/unbindable)" = unbindable ] || fail "$mode: /mnt/unbindable: '$(propagation_of /mnt/unbindable)'"
+    [ "$(propagation_of /mnt/rprivate)" = "" ] || fail "$mode: /mnt/rprivate: '$(propagation_of /mnt/rprivate)'"
+    [ "$(propagation_of /mnt/private)" = "" ] || fail "$mode: /mnt/private: '$(propagation_of /mnt/private)'"
+    [[ "$(propagation_of /mnt/rslave)" != shared:* ]] || fail "$mode: /mnt/rslave: '$(propagation_of /mnt/rslave)'"
+  done
+}
+
+@test "mounts: linux.rootfsPropagation, every value" {
+  local p want_root want_proc
+  for p in private rprivate slave rslave shared rshared unbindable runbindable; do
+    edit_config "$B" "c['linux']['rootfsPropagation'] = '$p'"
+    run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /proc/self/mountinfo
+    assert_status 0
+    case $p in
+      shared) want_root='shared:*' want_proc='' ;;
+      rshared) want_root='shared:*' want_proc='shared:*' ;;
+      unbindable) want_root=unbindable want_proc='' ;;
+      runbindable) want_root=unbindable want_proc=unbindable ;;
+      *) want_root='' want_proc='' ;;
+    esac
+    # shellcheck disable=SC2053
+    [[ "$(propagation_of /)" == $want_root ]] || fail "$p: / has '$(propagation_of /)', want '$want_root'"
+    # shellcheck disable=SC2053
+    [[ "$(propagation_of /proc)" == $want_proc ]] || fail "$p: /proc has '$(propagation_of /proc)', want '$want_proc'"
+  done
+}
+
+@test "mounts: a shared mount is seen from a second mount of it in the same container" {
+  add_mount "{'destination': '/mnt/shared', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['shared']}"
+  edit_config "$B" 'c["process"]["capabilities"] = {k: ["CAP_SYS_ADMIN"] for k in ("bounding", "effective", "permitted")}'
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c '
+    mkdir -p /mnt/shared/sub /mnt/second &&
+    mount --bind /mnt/shared /mnt/second &&
+    mount -t tmpfs late /mnt/shared/sub &&
+    echo seen > /mnt/shared/sub/file &&
+    cat /mnt/second/sub/file'
+  assert_status 0
+  assert_output seen
+}
+
+@test "mounts: a cgroup mount without a network namespace, with and without a cgroup namespace: the host's tree, read-only" {
+  edit_config "$B" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
+  add_mount "{'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup', 'options': ['rprivate', 'nosuid', 'noexec', 'nodev', 'relatime', 'ro']}"
+  local cgroupns
+  for cgroupns in no yes; do
+    if [ $cgroupns = yes ]; then
+      edit_config "$B" 'c["linux"]["namespaces"].append({"type": "cgroup"})'
+    fi
+    run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c 'cat /proc/self/mountinfo; mkdir /sys/fs/cgroup/nook-test 2>/dev/null && echo WROTE; true'
+    assert_status 0
+    assert_output_not_contains WROTE
+    local lines
+    lines=$(mounts_below /sys/fs/cgroup)
+    [ -n "$lines" ] || fail "cgroupns=$cgroupns: nothing mounted at /sys/fs/cgroup"
+    while read -r mp opts; do
+      has_opt "$opts" ro || fail "cgroupns=$cgroupns: $mp is mounted $opts"
+    done <<<"$lines"
+  done
+}
+
+@test "mounts: no cgroup mount, no network namespace: nothing under the read-only /sys is writable" {
+  edit_config "$B" 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /proc/self/mountinfo
+  assert_status 0
+  local lines mp opts
+  lines=$(mounts_below /sys)
+  [[ "$lines" == *"/sys/fs/cgroup "* ]] || skip_or_fail "the host has no mount at /sys/fs/cgroup"
+  while read -r mp opts; do
+    has_opt "$opts" ro || fail "$mp is mounted $opts under a read-only /sys"
+  done <<<"$lines"
+}
+
+@test "mounts: a destination through a dangling symlink is created at its target, inside the rootfs" {
+  local host=$BATS_TEST_TMPDIR/hostdir
+  mkdir -p "$host"
+  echo through-link >"$host/file"
+  ln -s ../foo/bar "$B/rootfs/etc/x"
+  add_mount "{'destination': '/etc/x', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rprivate']}"
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c 'cat /etc/x/file /foo/bar/file'
+  assert_status 0
+  assert_output "through-link
+through-link"
+  [ -d "$B/rootfs/foo/bar" ] || fail "the symlink's target was not created in the rootfs"
+  [ ! -e "$B/foo" ] || fail "nook created $B/foo, outside the rootfs"
+}
+
+@test "mounts: a dangling absolute symlink as a file destination is created inside the rootfs" {
+  echo file-through-link >"$BATS_TEST_TMPDIR/src-file"
+  ln -s /var/lib/nook-test/conf "$B/rootfs/etc/conf"
+  add_mount "{'destination': '/etc/conf', 'type': 'bind', 'source': '$BATS_TEST_TMPDIR/src-file', 'options': ['bind']}"
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /etc/conf
+  assert_status 0
+  assert_output file-through-link
+  [ -f "$B/rootfs/var/lib/nook-test/conf" ] || fail "the target file was not created in the rootfs"
+  [ ! -e /var/lib/nook-test ] || fail "nook created /var/lib/nook-test on the host"
+}
+
+@test "mounts: strictatime and nodiratime on a bind of a mount with locked atime flags: kept, with a warning naming each flag" {
+  local host=$BATS_TEST_TMPDIR/hostdir kept
+  mkdir -p "$host"
+  kept=$(python3 -c '
+import os, sys
+best, opts = "", ""
+for line in open("/proc/self/mountinfo"):
+    f = line.split(" - ")[0].split(" ")
+    mp = f[4].encode().decode("unicode_escape")
+    if (sys.argv[1] + "/").startswith(mp.rstrip("/") + "/") and len(mp) >= len(best):
+        best, opts = mp, f[5]
+o = opts.split(",")
+print(("noatime" if "noatime" in o else "relatime" if "relatime" in o else "strictatime") + (",nodiratime" if "nodiratime" in o else ""))
+' "$host")
+  [ "$kept" = relatime ] || skip_or_fail "the test directory's mount is $kept, the test expects relatime"
+  add_mount "{'destination': '/mnt/atime', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'strictatime', 'nodiratime']}"
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" cat /proc/self/mountinfo
+  assert_status 0
+  local i
+  i=$(config_get "$B" 'len(c["mounts"]) - 1')
+  [[ "$stderr" == *"nook: warning: mounts[$i].options[1]: \"strictatime\" not applied to /mnt/atime: the host locks the atime flags of this mount in a user namespace (it keeps relatime)"* ]] || fail "stderr: $stderr"
+  [[ "$stderr" == *"nook: warning: mounts[$i].options[2]: \"nodiratime\" not applied to /mnt/atime: the host locks the atime flags of this mount in a user namespace (it keeps relatime)"* ]] || fail "stderr: $stderr"
+  local opts
+  opts=$(printf '%s\n' "$output" | mount_entry /mnt/atime | cut -d' ' -f2)
+  has_opt "$opts" relatime || fail "/mnt/atime is mounted $opts"
+}
+
+@test "mounts: /dev/null, zero, full, tty, random, urandom are nosuid,noexec" {
+  run --separate-stderr "$NOOK" run "$B" cat /proc/self/mountinfo
+  assert_status 0
+  local n opts
+  for n in null zero full tty random urandom; do
+    opts=$(printf '%s\n' "$output" | mount_entry /dev/$n | cut -d' ' -f2)
+    has_opt "$opts" nosuid && has_opt "$opts" noexec || fail "/dev/$n is mounted '$opts'"
+  done
+}
+
+@test "mounts: linux.devices: a host device is bound with its type and numbers, a FIFO is made" {
+  [ -c /dev/fuse ] || skip_or_fail "the host has no /dev/fuse"
+  edit_config "$B" 'c["linux"]["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}, {"path": "/dev/nook-fifo", "type": "p"}]'
+  run --separate-stderr "$NOOK" run "$B" stat -c '%n %F %t:%T' /dev/fuse /dev/nook-fifo
+  assert_status 0
+  assert_output "/dev/fuse character special file a:e5
+/dev/nook-fifo fifo 0:0"
+}
+
+@test "mounts: linux.devices: a device the host lacks, or has with other numbers, is refused naming the path" {
+  edit_config "$B" 'c["linux"]["devices"] = [{"path": "/dev/nook-missing", "type": "c", "major": 1, "minor": 3}]'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "config.json: linux.devices[0]: /dev/nook-missing: rootless nook cannot create device nodes, and the host has no node there to bind (No such file or directory)"
+  edit_config "$B" 'c["linux"]["devices"] = [{"path": "/dev/null", "type": "c", "major": 1, "minor": 5}]'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "config.json: linux.devices[0]: /dev/null: rootless nook cannot create device nodes, and the host's node there is c 1:3, not c 1:5"
+}

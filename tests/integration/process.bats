@@ -234,3 +234,152 @@ $output"
   assert_output "not a tty
 rc=1"
 }
+
+# ---------------------------------------------------------------------------
+# issue 11: HOME, cwd, LISTEN_FDS, and the process fields engines set.
+
+drop_home ()
+{
+  edit_config "$B" 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("HOME=")]'
+}
+
+@test "process: without HOME in env, HOME is the user's home from the container's /etc/passwd" {
+  drop_home
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /root
+  use_user_1000
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /home/user
+}
+
+@test "process: without HOME in env and no passwd entry for the user, HOME is /" {
+  drop_home
+  edit_config "$B" \
+    'c["linux"]["uidMappings"] = [{"containerID": 4242, "hostID": os.getuid(), "size": 1}]' \
+    'c["linux"]["gidMappings"] = [{"containerID": 4242, "hostID": os.getgid(), "size": 1}]' \
+    'c["process"]["user"] = {"uid": 4242, "gid": 4242}'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /
+}
+
+@test "process: HOME in env is kept as it is" {
+  edit_config "$B" 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("HOME=")] + ["HOME=/srv/home"]'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo "$HOME"'
+  assert_status 0
+  assert_output /srv/home
+}
+
+@test "process: a missing cwd is created, mode 0755, owned by the process user" {
+  use_user_1000
+  edit_config "$B" 'c["process"]["cwd"] = "/srv/work/dir"'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'pwd; stat -c "%a %u:%g" /srv/work/dir /srv/work'
+  assert_status 0
+  assert_output "/srv/work/dir
+755 1000:1000
+755 1000:1000"
+}
+
+@test "process: LISTEN_FDS passes the fds on, with LISTEN_PID the process's pid" {
+  echo activated >"$BATS_TEST_TMPDIR/socket-stand-in"
+  run --separate-stderr env LISTEN_FDS=1 LISTEN_FDNAMES=web "$NOOK" run "$B" \
+    sh -c 'echo "$LISTEN_FDS $LISTEN_PID $LISTEN_FDNAMES"; cat <&3' 3<"$BATS_TEST_TMPDIR/socket-stand-in"
+  assert_status 0
+  assert_output "1 1 web
+activated"
+}
+
+@test "process: without LISTEN_FDS no fd beyond 2 reaches the process" {
+  run --separate-stderr "$NOOK" run "$B" sh -c 'ls /proc/self/fd | tr "\n" " "; [ -n "${LISTEN_PID+x}" ] && echo set || echo none' 3<"$BATS_TEST_DIRNAME/helpers.bash"
+  assert_status 0
+  assert_output "0 1 2 3 none"
+}
+
+@test "process: oomScoreAdj 500 is written to /proc/self/oom_score_adj" {
+  edit_config "$B" 'c["process"]["oomScoreAdj"] = 500'
+  run --separate-stderr "$NOOK" run "$B" cat /proc/self/oom_score_adj
+  assert_status 0
+  assert_output 500
+}
+
+@test "process: oomScoreAdj below nook's own is refused naming the field" {
+  local own
+  own=$(cat /proc/self/oom_score_adj)
+  [ "$own" -gt -1000 ] || skip_or_fail "the test runs at oom_score_adj -1000 already"
+  edit_config "$B" "c['process']['oomScoreAdj'] = $((own - 1))"
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "config.json: process.oomScoreAdj: $((own - 1)) is below nook's own ($own): lowering it needs CAP_SYS_RESOURCE on the host"
+}
+
+@test "process: linux.personality LINUX32 shows in /proc/self/personality" {
+  edit_config "$B" 'c["linux"]["personality"] = {"domain": "LINUX32"}'
+  run --separate-stderr "$NOOK" run "$B" cat /proc/self/personality
+  assert_status 0
+  assert_output 00000008
+}
+
+@test "process: linux.personality flags are refused naming the field" {
+  edit_config "$B" 'c["linux"]["personality"] = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "config.json: linux.personality.flags: personality flags are not supported"
+}
+
+@test "process: ioPriority IOPRIO_CLASS_BE 6 and IOPRIO_CLASS_IDLE are applied" {
+  edit_config "$B" 'c["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 6}'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'ionice -p $$'
+  assert_status 0
+  assert_output "best-effort: prio 6"
+  edit_config "$B" 'c["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_IDLE"}'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'ionice -p $$'
+  assert_status 0
+  assert_output idle
+}
+
+@test "process: ioPriority IOPRIO_CLASS_RT is refused by the kernel, naming the field" {
+  edit_config "$B" 'c["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_RT", "priority": 0}'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "nook: scheduling: process.ioPriority: ioprio_set IOPRIO_CLASS_RT 0 (the real-time class needs CAP_SYS_ADMIN on the host): Operation not permitted"
+}
+
+@test "process: scheduler SCHED_BATCH with nice 5 (policy and nice in /proc/self/stat)" {
+  edit_config "$B" 'c["process"]["scheduler"] = {"policy": "SCHED_BATCH", "nice": 5}'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'cut -d" " -f19,41 /proc/self/stat'
+  assert_status 0
+  assert_output "5 3"
+}
+
+@test "process: scheduler SCHED_FIFO is refused by the kernel, naming the field; an unknown policy by the parser" {
+  edit_config "$B" 'c["process"]["scheduler"] = {"policy": "SCHED_FIFO", "priority": 10}'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "nook: scheduling: process.scheduler: sched_setattr SCHED_FIFO (real-time policies need CAP_SYS_NICE on the host or an RLIMIT_RTPRIO): Operation not permitted"
+  edit_config "$B" 'c["process"]["scheduler"] = {"policy": "SCHED_FAST"}'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "config.json: process.scheduler.policy: unknown value \"SCHED_FAST\""
+}
+
+@test "process: linux.memoryPolicy MPOL_INTERLEAVE on node 0 shows in numa_maps; a missing node is refused" {
+  [ -r /proc/self/numa_maps ] || skip_or_fail "the kernel has no NUMA support (/proc/self/numa_maps)"
+  edit_config "$B" 'c["linux"]["memoryPolicy"] = {"mode": "MPOL_INTERLEAVE", "nodes": "0"}'
+  run --separate-stderr "$NOOK" run "$B" sh -c 'head -1 /proc/self/numa_maps | cut -d" " -f2'
+  assert_status 0
+  assert_output interleave:0
+  edit_config "$B" 'c["linux"]["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "1023"}'
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "nook: scheduling: linux.memoryPolicy: set_mempolicy: Invalid argument"
+}
+
+@test "process: apparmorProfile, selinuxLabel and linux.intelRdt on a host without them: one warning each" {
+  [ ! -e /sys/module/apparmor/parameters/enabled ] && [ ! -d /sys/fs/selinux ] ||
+    skip_or_fail "the host runs AppArmor or SELinux"
+  edit_config "$B" 'c["process"]["apparmorProfile"] = "containers-default-0.50.1"' \
+    'c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0"' \
+    'c["linux"]["intelRdt"] = {"closID": "guaranteed_group"}'
+  run --separate-stderr "$NOOK" run "$B" echo ran
+  assert_status 0
+  assert_output ran
+  assert_stderr 'nook: warning: process.apparmorProfile: "containers-default-0.50.1" ignored: the host does not run apparmor
+nook: warning: process.selinuxLabel: "system_u:system_r:container_t:s0" ignored: the host does not run selinux
+nook: warning: linux.intelRdt: ignored (nook does not manage resctrl or cgroups)'
+}

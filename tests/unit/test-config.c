@@ -1039,6 +1039,115 @@ test_free_null (void)
   nook_config_free (NULL);
 }
 
+/* ---- issue 11: annotations, scheduling fields, devices ---- */
+
+static void
+test_annotations (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookConfig) config
+      = parse_ok (f, "{" BASE ",'annotations':{'run.oci.keep_original_groups':'1','org.b':'x'}}");
+
+  g_assert_cmpuint (config->n_annotations, ==, 2);
+  g_assert_cmpstr (config->annotations[0].key, ==, "run.oci.keep_original_groups");
+  g_assert_cmpstr (config->annotations[0].value, ==, "1");
+  g_assert_cmpstr (config->annotations[1].key, ==, "org.b");
+  g_assert_cmpstr (config->annotations[1].value, ==, "x");
+}
+
+static void
+test_sched_fields (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookConfig) config = parse_ok (
+      f, "{" ROOT ",'process':{'args':['sh'],'oomScoreAdj':-17,"
+         "'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':6},"
+         "'scheduler':{'policy':'SCHED_BATCH','nice':5,'flags':['SCHED_FLAG_RESET_ON_FORK']},"
+         "'apparmorProfile':'p','selinuxLabel':'l'},"
+         "'linux':{'personality':{'domain':'LINUX32'},"
+         "'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0-2,65','flags':['MPOL_F_STATIC_NODES']},"
+         "'intelRdt':{}}}");
+  const NookProcess *p = &config->process;
+
+  g_assert_true (p->has_oom_score_adj);
+  g_assert_cmpint (p->oom_score_adj, ==, -17);
+  g_assert_true (p->has_io_priority);
+  g_assert_cmpint (p->io_priority, ==, (2 << 13) | 6);
+  g_assert_true (p->has_scheduler);
+  g_assert_cmpuint (p->sched.size, ==, sizeof (NookSchedAttr));
+  g_assert_cmpuint (p->sched.sched_policy, ==, 3);
+  g_assert_cmpint (p->sched.sched_nice, ==, 5);
+  g_assert_cmpuint (p->sched.sched_flags, ==, 1);
+  g_assert_cmpstr (p->apparmor_profile, ==, "p");
+  g_assert_cmpstr (p->selinux_label, ==, "l");
+  g_assert_true (config->has_personality);
+  g_assert_cmpuint (config->personality, ==, 8);
+  g_assert_true (config->has_memory_policy);
+  g_assert_cmpint (config->mempolicy_mode, ==, 2 | (1 << 15));
+  g_assert_cmpuint (config->mempolicy_nodes[0], ==, 0x7);
+  g_assert_cmpuint (config->mempolicy_nodes[1], ==, 0x2);
+  g_assert_true (config->has_intel_rdt);
+}
+
+static void
+test_devices (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookConfig) config = parse_ok (
+      f, "{" BASE ",'linux':{'devices':[{'path':'/dev/null','type':'u','major':1,'minor':3},"
+         "{'path':'/dev/fifo','type':'p'}]}}");
+
+  g_assert_cmpuint (config->n_devices, ==, 2);
+  g_assert_cmpstr (config->devices[0].path, ==, "/dev/null");
+  g_assert_cmpint (config->devices[0].type, ==, 'c');
+  g_assert_cmpint (config->devices[1].type, ==, 'p');
+}
+
+static const ErrorCase issue11_errors[] = {
+  { PA ("'oomScoreAdj':1001"), "process.oomScoreAdj: 1001 is out of range (-1000..1000)" },
+  { PA ("'ioPriority':{'class':'IOPRIO_CLASS_X'}"),
+    "process.ioPriority.class: unknown value \"IOPRIO_CLASS_X\" (known: IOPRIO_CLASS_RT, "
+    "IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE)" },
+  { PA ("'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':8}"),
+    "process.ioPriority.priority: 8 is out of range (0..7)" },
+  { PA ("'ioPriority':{}"), "process.ioPriority.class: missing required field" },
+  { PA ("'scheduler':{'nice':1}"), "process.scheduler.policy: missing required field" },
+  { PA ("'scheduler':{'policy':'SCHED_OTHER','nice':20}"),
+    "process.scheduler.nice: 20 is out of range (-20..19)" },
+  { PA ("'scheduler':{'policy':'SCHED_OTHER','flags':['SCHED_FLAG_NO']}"),
+    "process.scheduler.flags[0]: unknown value \"SCHED_FLAG_NO\" (known: "
+    "SCHED_FLAG_RESET_ON_FORK, SCHED_FLAG_RECLAIM, SCHED_FLAG_DL_OVERRUN, "
+    "SCHED_FLAG_KEEP_POLICY, SCHED_FLAG_KEEP_PARAMS, SCHED_FLAG_UTIL_CLAMP_MIN, "
+    "SCHED_FLAG_UTIL_CLAMP_MAX)" },
+  { PA ("'apparmorProfile':1"), "process.apparmorProfile: expected a string" },
+  { L ("'personality':{'domain':'LINUX64'}"),
+    "linux.personality.domain: unknown value \"LINUX64\" (known: LINUX, LINUX32)" },
+  { L ("'personality':{'domain':'LINUX','flags':['X']}"),
+    "linux.personality.flags: personality flags are not supported" },
+  { L ("'memoryPolicy':{'nodes':'0'}"), "linux.memoryPolicy.mode: missing required field" },
+  { L ("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'1-x'}"),
+    "linux.memoryPolicy.nodes: \"1-x\" is not a node list such as 0-3,7" },
+  { L ("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'5000'}"),
+    "linux.memoryPolicy.nodes: node 5000 is above 1023" },
+  { L ("'intelRdt':[]"), "linux.intelRdt: expected an object" },
+  { L ("'devices':[{'path':'/dev/x','type':'q'}]"),
+    "linux.devices[0].type: unknown device type \"q\" (c, b, u or p)" },
+  { L ("'devices':[{'path':'dev/x','type':'c'}]"),
+    "linux.devices[0].path: must be an absolute path" },
+  { L ("'devices':[{'path':'/dev/null','type':'b','major':1,'minor':3}]"),
+    "linux.devices[0]: /dev/null: rootless nook cannot create device nodes, and the host's node "
+    "there is c 1:3, not b 1:3" },
+  { "{" BASE ",'annotations':{'a':1}}", "annotations.a: expected a string" },
+  { "{" BASE ",'annotations':[]}", "annotations: expected an object" },
+  { "{" BASE ",'mounts':[{'destination':'/m','type':'tmpfs','uidMappings':[{'containerID':0,"
+    "'hostID':1,'size':1}]}]}",
+    "mounts[0].uidMappings: idmapped mounts are not supported (rootless nook cannot idmap the "
+    "host's filesystems)" },
+  { L ("'timeOffsets':{'monotonic':{'secs':1}}"),
+    "linux.timeOffsets: not supported (nook creates no time namespace)" },
+  { L ("'netDevices':{'eth1':{}}"),
+    "linux.netDevices: not supported (moving a host network device needs CAP_NET_ADMIN on the "
+    "host)" },
+  { PA ("'consoleSize':{'height':24}"), "process.consoleSize.width: missing required field" },
+};
+
 #define ERRORS(name) static const ErrorTable name##_table = { name, G_N_ELEMENTS (name) }
 ERRORS (json_errors);
 ERRORS (root_errors);
@@ -1046,6 +1155,7 @@ ERRORS (process_errors);
 ERRORS (mount_errors);
 ERRORS (linux_errors);
 ERRORS (seccomp_errors);
+ERRORS (issue11_errors);
 
 #define ADD(path, func, data)                                                                      \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
@@ -1084,6 +1194,10 @@ main (int argc, char **argv)
   ADD ("/config/seccomp/defaults", test_seccomp_defaults, NULL);
   ADD ("/config/seccomp/errors", test_errors, &seccomp_errors_table);
   ADD ("/config/full", test_full, NULL);
+  ADD ("/config/annotations", test_annotations, NULL);
+  ADD ("/config/process/scheduling", test_sched_fields, NULL);
+  ADD ("/config/linux/devices", test_devices, NULL);
+  ADD ("/config/issue11/errors", test_errors, &issue11_errors_table);
   g_test_add_func ("/config/ns-type-names", test_ns_type_names);
   g_test_add_func ("/config/free-null", test_free_null);
 
