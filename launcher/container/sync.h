@@ -15,12 +15,14 @@ typedef enum
   NOOK_SYNC_HOOKS,      /* child -> parent: mounts done, before pivot_root (hooks sync) */
   NOOK_SYNC_HOOK_STATE, /* parent -> child: state for the hooks of kind err (memfd attached) */
   NOOK_SYNC_HOOK_ERROR, /* child -> parent: a createContainer/startContainer hook failed */
+  NOOK_SYNC_PID,        /* exec child -> parent: the process's pid in nook's pid namespace */
 } NookSyncType;
 
 typedef struct
 {
   int type;
   int err;        /* errno of the failure, or 0 */
+  int pid;        /* NOOK_SYNC_PID */
   char step[32];  /* the setup step that failed */
   char msg[448];  /* one line: what failed */
 } NookSyncMsg;
