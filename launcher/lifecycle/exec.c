@@ -5,6 +5,7 @@
 #include "launcher/lifecycle/lifecycle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -188,6 +189,22 @@ print_warnings (GPtrArray *warnings)
     fprintf (stderr, "nook: warning: %s\n", (const char *)warnings->pdata[i]);
 }
 
+/* The fds --preserve-fds passes must be the caller's: one that is not open
+ * would be taken by the first fd nook opens (its pidfd of the container,
+ * its sync socket), which would then pass into the container. */
+static gboolean
+check_preserved_fds (int n, GError **error)
+{
+  for (int fd = 3; fd < 3 + n; fd++)
+    if (fcntl (fd, F_GETFD) < 0)
+      {
+        g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                     "exec: --preserve-fds %d: fd %d is not open", n, fd);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 write_pid_file (pid_t pid, gpointer data, GError **error)
 {
@@ -218,6 +235,8 @@ nook_lifecycle_exec (const NookExecRequest *r, int *out_status, GError **error)
 
   if (r->preserve_fds < 0)
     return usage_error (error, "--preserve-fds must not be negative");
+  if (!check_preserved_fds (r->preserve_fds, error))
+    return FALSE;
   if ((info = load_target (r->state_root, r->id, &options, error)) == NULL)
     return FALSE;
   config = nook_lifecycle_load_config (info->bundle, info->config_path, r->use_filter_cache,

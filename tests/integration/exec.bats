@@ -133,6 +133,9 @@ Seccomp:[[:space:]]+0$'
   output=$stderr assert_nook_error 125 "CAP_NOPE"
   run --separate-stderr "$NOOK" exec -u root "$NAME" true
   output=$stderr assert_nook_error 125 "--user"
+  # fd 4 is not open: nook's own next fd would take its place.
+  run --separate-stderr "$NOOK" exec --preserve-fds 2 "$NAME" true 3</dev/null 4<&-
+  output=$stderr assert_nook_error 125 "--preserve-fds" "fd 4"
 }
 
 @test "exec: nook's own fds do not reach the process" {
