@@ -8,6 +8,7 @@
  * same process steps as the container's init did, from the terminal on,
  * and execve()s. Nothing here allocates: the parent prepared it all. */
 #include "launcher/init/init.h"
+#include "launcher/init/session-keyring.h"
 #include "launcher/init/step.h"
 
 #include <errno.h>
@@ -74,10 +75,17 @@ join_by_paths (NookInit *init, const NookExecJoin *join)
 static int
 join_namespaces (NookInit *init, const NookExecJoin *join)
 {
+  int r;
+
   /* Until execve the process must not be ptrace-able from the container:
    * it still holds nook's capabilities and has no filter yet. */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return nook_init_fail (init, errno, "PR_SET_DUMPABLE");
+  /* As the container's init does: not nook's session keyring, whose keys
+   * (the filter store's secret among them) its possessor could read. */
+  r = nook_session_keyring_new ();
+  if (r < 0)
+    return nook_init_fail (init, -r, "joining a new session keyring");
   if (join->ns_flags == 0)
     return 0;
   /* One call joins them all, in the kernel's order, and the pidfd pins the
