@@ -106,7 +106,7 @@ _nook() {
     local create_options='--bundle -b --pid-file --console-socket --preserve-fds --rootfs
         --no-filter-cache --no-new-keyring --no-pivot --help -h'
     local exec_options='--tty -t --console-socket --detach -d --pid-file --env -e --cwd --user -u
-        --cap --no-new-privs --preserve-fds --process -p --help -h'
+        --cap --no-new-privs --no-filter-cache --preserve-fds --process -p --help -h'
     local spec_options='--rootless --bundle -b --force -f --help -h'
     local cache_commands='ls prune clear help'
     local command='' subcommand='' positionals=0 ended='' bundle_dashdash='' root='' bundle_given=''

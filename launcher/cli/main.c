@@ -21,6 +21,7 @@ static const NookCommand commands[] = {
   { "cache", nook_cmd_cache, "Manage the store of compiled seccomp filters" },
   { "create", nook_cmd_create, "Create a container whose process waits for start" },
   { "delete", nook_cmd_delete, "Remove a stopped container (-f: kill it first)" },
+  { "exec", nook_cmd_exec, "Run a command in a running container" },
   { "features", nook_cmd_features, "Show what nook supports (OCI features document)" },
   { "kill", nook_cmd_kill, "Send a signal to a container's process" },
   { "list", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "ls" },

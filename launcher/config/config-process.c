@@ -73,6 +73,17 @@ static const struct
   { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },     { "RLIMIT_RTTIME", RLIMIT_RTTIME },
 };
 
+int
+nook_config_cap_from_name (const char *name)
+{
+  const char *bare = g_ascii_strncasecmp (name, "CAP_", 4) == 0 ? name + 4 : name;
+
+  for (guint cap = 0; cap < G_N_ELEMENTS (cap_names); cap++)
+    if (g_ascii_strcasecmp (bare, cap_names[cap] + 4) == 0)
+      return (int) cap;
+  return -1;
+}
+
 static gboolean
 parse_args (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
 {

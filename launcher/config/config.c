@@ -195,8 +195,8 @@ nook_config_load (const char *bundle_dir, const char *config_path, GError **erro
   return nook_config_parse (contents->str, contents->len, path, bundle_dir, error);
 }
 
-static void
-process_clear (NookProcess *process)
+void
+nook_config_process_clear (NookProcess *process)
 {
   g_strfreev (process->args);
   g_strfreev (process->env);
@@ -207,6 +207,7 @@ process_clear (NookProcess *process)
   g_free (process->rlimits);
   g_free (process->apparmor_profile);
   g_free (process->selinux_label);
+  memset (process, 0, sizeof *process);
 }
 
 static void
@@ -246,7 +247,7 @@ nook_config_free (NookConfig *config)
   g_free (config->bundle_dir);
   g_free (config->oci_version);
   g_free (config->root_path);
-  process_clear (&config->process);
+  nook_config_process_clear (&config->process);
   g_free (config->hostname);
   g_free (config->domainname);
   for (guint i = 0; i < config->n_mounts; i++)

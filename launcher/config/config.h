@@ -267,8 +267,19 @@ NookConfig *nook_config_parse (const char *data, gssize length, const char *file
                                const char *bundle_dir, GError **error);
 
 void nook_config_free (NookConfig *config);
+/* Frees what process holds and zeroes it. */
+void nook_config_process_clear (NookProcess *process);
 void nook_config_seccomp_free (NookSeccomp *seccomp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookConfig, nook_config_free)
+
+/* A runtime-spec process object on its own (nook exec --process FILE, as
+ * engines write it): parsed and checked as config.json's process is, with
+ * errors naming FILE and the JSON path. */
+gboolean nook_config_load_process (const char *file, NookProcess *out, GError **error);
+
+/* The number of a capability name ("CAP_NET_RAW", or "NET_RAW", any case),
+ * or -1 when unknown. */
+int nook_config_cap_from_name (const char *name);
 
 const char *nook_ns_type_name (NookNsType type); /* "user", "mount", "pid", ... (OCI names) */
 int nook_ns_type_clone_flag (NookNsType type);   /* CLONE_NEWUSER, ... */

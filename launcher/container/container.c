@@ -464,13 +464,45 @@ prepare_network (NookContainer *c, GError **error)
   return TRUE;
 }
 
+/* The capability sets, limited to the running kernel's, and the seccomp
+ * program: from the per-user store of compiled programs, or libseccomp. */
+gboolean
+nook_container_prepare_privileges (NookContainer *c, gboolean use_filter_cache,
+                                   GPtrArray *warnings, GError **error)
+{
+  const NookConfig *config = c->config;
+  guint64 cap_mask;
+
+  c->last_cap = read_last_cap ();
+  cap_mask = c->last_cap >= 63 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (c->last_cap + 1)) - 1;
+  c->bounding = config->process.caps.bounding & cap_mask;
+  c->effective = config->process.caps.effective & cap_mask;
+  c->permitted = config->process.caps.permitted & cap_mask;
+  c->inheritable = config->process.caps.inheritable & cap_mask;
+  c->ambient = config->process.caps.ambient & cap_mask;
+  if (c->drop_caps)
+    c->effective = c->permitted = c->inheritable = c->ambient = 0;
+
+  if (config->seccomp != NULL)
+    {
+      /* Build filter: from the per-user store of compiled programs, or libseccomp. */
+      c->seccomp = nook_seccomp_prepare (config->seccomp, use_filter_cache, warnings, error);
+      if (c->seccomp == NULL)
+        {
+          g_prefix_error (error, "%s: linux.seccomp: ", config->config_path);
+          return FALSE;
+        }
+      c->seccomp_flags = nook_seccomp_kernel_flags (config->seccomp, warnings);
+    }
+  return TRUE;
+}
+
 NookContainer *
 nook_container_new (const NookConfig *config, const NookContainerOptions *options,
                     char **command_override, gboolean use_terminal, gboolean use_filter_cache,
                     GPtrArray *warnings, GError **error)
 {
   g_autoptr (NookContainer) c = g_new0 (NookContainer, 1);
-  guint64 cap_mask;
 
   c->config = config;
   if (options != NULL)
@@ -531,27 +563,8 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
     return NULL;
   c->path_env = find_path_env (c->envp);
 
-  c->last_cap = read_last_cap ();
-  cap_mask = c->last_cap >= 63 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (c->last_cap + 1)) - 1;
-  c->bounding = config->process.caps.bounding & cap_mask;
-  c->effective = config->process.caps.effective & cap_mask;
-  c->permitted = config->process.caps.permitted & cap_mask;
-  c->inheritable = config->process.caps.inheritable & cap_mask;
-  c->ambient = config->process.caps.ambient & cap_mask;
-  if (c->drop_caps)
-    c->effective = c->permitted = c->inheritable = c->ambient = 0;
-
-  if (config->seccomp != NULL)
-    {
-      /* Build filter: from the per-user store of compiled programs, or libseccomp. */
-      c->seccomp = nook_seccomp_prepare (config->seccomp, use_filter_cache, warnings, error);
-      if (c->seccomp == NULL)
-        {
-          g_prefix_error (error, "%s: linux.seccomp: ", config->config_path);
-          return NULL;
-        }
-      c->seccomp_flags = nook_seccomp_kernel_flags (config->seccomp, warnings);
-    }
+  if (!nook_container_prepare_privileges (c, use_filter_cache, warnings, error))
+    return NULL;
 
   return g_steal_pointer (&c);
 }

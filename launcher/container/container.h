@@ -108,6 +108,11 @@ NookContainer *nook_container_new (const NookConfig *config, const NookContainer
                                    char **command_override, gboolean use_terminal,
                                    gboolean use_filter_cache, GPtrArray *warnings,
                                    GError **error);
+/* The part of nook_container_new that run and exec share: capability sets
+ * (process.capabilities, none when drop_caps) and the seccomp program of
+ * the config, from the store when use_filter_cache. */
+gboolean nook_container_prepare_privileges (NookContainer *container, gboolean use_filter_cache,
+                                            GPtrArray *warnings, GError **error);
 void nook_container_free (NookContainer *container);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookContainer, nook_container_free)
 

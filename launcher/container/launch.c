@@ -19,62 +19,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "launcher/log.h"
 #include "launcher/init/init.h"
 #include "launcher/container/sync.h"
-#include "launcher/container/terminal.h"
+#include "launcher/container/wait.h"
 #include "storage/state.h"
-
-static const int forwarded_signals[] = {
-  SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-};
-
-typedef struct
-{
-  pid_t pid;
-  int sock;
-  int sigfd;
-  int pty;             /* pty master, once the child sent it */
-  gboolean stdin_open; /* still copying stdin to the pty */
-  gboolean exited;
-  int wait_status;
-  NookSyncMsg error;   /* first error the child reported; type 0 if none */
-  NookTerminal term;
-  sigset_t old_mask;
-  NookContainerHooks *hooks; /* the container's, or NULL */
-} NookLaunch;
-
-static void
-launch_clear (NookLaunch *l)
-{
-  nook_terminal_restore (&l->term);
-  if (l->pid > 0 && !l->exited)
-    {
-      /* Setup failed in the parent: the child must not outlive it. */
-      kill (l->pid, SIGKILL);
-      while (waitpid (l->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    }
-  if (l->sock >= 0)
-    close (l->sock);
-  if (l->sigfd >= 0)
-    close (l->sigfd);
-  if (l->pty >= 0)
-    close (l->pty);
-  sigprocmask (SIG_SETMASK, &l->old_mask, NULL);
-}
 
 static char *
 describe_clone_flags (int flags)
@@ -91,7 +49,6 @@ static gboolean
 clone_child (NookLaunch *l, const NookContainer *c, GError **error)
 {
   int sv[2];
-  sigset_t set;
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -99,14 +56,9 @@ clone_child (NookLaunch *l, const NookContainer *c, GError **error)
       return FALSE;
     }
 
-  /* Signals to forward are read from a signalfd; blocking them before clone
-   * means none is lost between clone and the loop. */
-  sigemptyset (&set);
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
-    sigaddset (&set, forwarded_signals[i]);
-  sigaddset (&set, SIGCHLD);
-  sigprocmask (SIG_BLOCK, &set, &l->old_mask);
-  l->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  /* Blocking the signals before clone means none is lost between clone
+   * and the loop. */
+  nook_launch_block_signals (l);
 
   /* Like fork(), but into the new namespaces at once. */
   l->pid = syscall (SYS_clone, (unsigned long) (c->clone_now_flags | SIGCHLD), NULL, NULL, NULL,
@@ -134,153 +86,6 @@ clone_child (NookLaunch *l, const NookContainer *c, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-got_pty (NookLaunch *l, int fd, gboolean raw)
-{
-  l->pty = fd;
-  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
-  if (raw)
-    {
-      nook_terminal_copy_winsize (STDIN_FILENO, fd);
-      /* A failure leaves the terminal cooked: still usable, not worth failing for. */
-      nook_terminal_enter_raw (&l->term, STDIN_FILENO, NULL);
-      l->stdin_open = TRUE;
-    }
-}
-
-/* The child cannot print (it does not allocate, and its stderr may be the
- * container's by then): the parent does, as it reads the message. */
-static void
-print_child_warning (const NookSyncMsg *msg)
-{
-  fprintf (stderr, "nook: warning: %s\n", msg->msg);
-}
-
-static void
-handle_sync (NookLaunch *l)
-{
-  NookSyncMsg msg;
-  int fd = -1;
-  int r = nook_sync_recv (l->sock, &msg, &fd);
-
-  if (r < 0)
-    {
-      /* EOF: the child exec'd (the socket is close-on-exec) or died. */
-      close (l->sock);
-      l->sock = -1;
-      if (l->error.type == 0 && l->hooks != NULL && l->hooks->started != NULL)
-        l->hooks->started (l->hooks, l->pid);
-      return;
-    }
-  if (msg.type == NOOK_SYNC_PTY && fd >= 0)
-    got_pty (l, fd, isatty (STDIN_FILENO));
-  else if (msg.type == NOOK_SYNC_WARNING)
-    print_child_warning (&msg);
-  else if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
-            || msg.type == NOOK_SYNC_HOOK_ERROR)
-           && l->error.type == 0)
-    l->error = msg;
-  else if (fd >= 0)
-    close (fd);
-}
-
-static void
-handle_signals (NookLaunch *l)
-{
-  struct signalfd_siginfo si;
-
-  while (read (l->sigfd, &si, sizeof (si)) == sizeof (si))
-    {
-      if (si.ssi_signo == SIGCHLD)
-        {
-          if (!l->exited && waitpid (l->pid, &l->wait_status, WNOHANG) == l->pid)
-            l->exited = TRUE;
-        }
-      else if (si.ssi_signo == SIGWINCH && l->pty >= 0)
-        nook_terminal_copy_winsize (STDIN_FILENO, l->pty);
-      else if (!l->exited)
-        kill (l->pid, si.ssi_signo);
-    }
-}
-
-static void
-drain_pty (NookLaunch *l)
-{
-  if (l->pty < 0)
-    return;
-  while (nook_terminal_pump (l->pty, STDOUT_FILENO))
-    {
-      struct pollfd p = { .fd = l->pty, .events = POLLIN };
-      if (poll (&p, 1, 0) <= 0)
-        break;
-    }
-}
-
-static gboolean
-wait_loop (NookLaunch *l, GError **error)
-{
-  while (!l->exited)
-    {
-      struct pollfd fds[4];
-      nfds_t n = 0;
-      int i_sock = -1, i_sig, i_in = -1, i_pty = -1;
-
-      if (l->sock >= 0)
-        fds[i_sock = n++] = (struct pollfd){ .fd = l->sock, .events = POLLIN };
-      fds[i_sig = n++] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
-      if (l->pty >= 0 && l->stdin_open)
-        fds[i_in = n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-      if (l->pty >= 0)
-        fds[i_pty = n++] = (struct pollfd){ .fd = l->pty, .events = POLLIN };
-
-      if (poll (fds, n, -1) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "poll: %s", g_strerror (errno));
-          return FALSE;
-        }
-      if (i_sock >= 0 && fds[i_sock].revents)
-        handle_sync (l);
-      if (fds[i_sig].revents)
-        handle_signals (l);
-      if (i_in >= 0 && fds[i_in].revents && !nook_terminal_pump (STDIN_FILENO, l->pty))
-        l->stdin_open = FALSE;
-      if (i_pty >= 0 && fds[i_pty].revents && !nook_terminal_pump (l->pty, STDOUT_FILENO))
-        {
-          close (l->pty);
-          l->pty = -1;
-        }
-    }
-
-  /* Output written just before the exit may still sit in the pty; errors
-   * sent just before the exit may still sit in the socket. */
-  drain_pty (l);
-  while (l->sock >= 0)
-    handle_sync (l);
-  return TRUE;
-}
-
-static gboolean
-child_error (const NookSyncMsg *msg, GError **error)
-{
-  if (msg->type == NOOK_SYNC_EXEC_ERROR)
-    {
-      int code = msg->err == ENOENT || msg->err == ENOTDIR ? NOOK_ERROR_EXEC_NOT_FOUND
-                                                           : NOOK_ERROR_EXEC_DENIED;
-      g_set_error (error, NOOK_ERROR, code, "%s", msg->msg);
-      return FALSE;
-    }
-  /* "hooks.createContainer[0] (PATH): ..." names what failed already. */
-  if (msg->type == NOOK_SYNC_HOOK_ERROR)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s", msg->msg);
-      return FALSE;
-    }
-  g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s: %s", msg->step, msg->msg);
-  return FALSE;
 }
 
 static gboolean
@@ -325,7 +130,7 @@ sync_hooks (NookLaunch *l, GError **error)
       return FALSE;
     }
   if (msg.type != NOOK_SYNC_HOOKS)
-    return child_error (&msg, error);
+    return nook_launch_child_error (&msg, error);
   if (!hooks->runtime (hooks, l->pid, error)
       || !send_hook_state (l, NOOK_HOOK_CREATE_CONTAINER, hooks->create_container_state, error)
       || !send_hook_state (l, NOOK_HOOK_START_CONTAINER, hooks->start_container_state, error))
@@ -339,8 +144,6 @@ sync_hooks (NookLaunch *l, GError **error)
     }
   return TRUE;
 }
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookLaunch, launch_clear)
 
 /* Clones the child and brings it to sync 1: maps written, rootfs mounted,
  * network connected, GO sent. */
@@ -394,7 +197,7 @@ write_pid_file (const char *path, pid_t pid, GError **error)
 gboolean
 nook_container_run (NookContainer *c, NookState *state, int *out_status, GError **error)
 {
-  g_auto (NookLaunch) l = { .sock = -1, .sigfd = -1, .pty = -1, .term = { .fd = -1 } };
+  g_auto (NookLaunch) l = NOOK_LAUNCH_INIT;
 
   if (!launch_start (&l, c, state, error))
     return FALSE;
@@ -402,18 +205,12 @@ nook_container_run (NookContainer *c, NookState *state, int *out_status, GError 
     return FALSE;
   if (c->pid_file != NULL && !write_pid_file (c->pid_file, l.pid, error))
     return FALSE;
-  if (!wait_loop (&l, error))
+  if (!nook_launch_wait (&l, error))
     return FALSE;
   /* The container is gone: so must its network helper be when nook exits. */
   nook_pasta_stop (c->pasta);
 
-  if (l.error.type != 0)
-    return child_error (&l.error, error);
-  if (WIFSIGNALED (l.wait_status))
-    *out_status = 128 + WTERMSIG (l.wait_status);
-  else
-    *out_status = WEXITSTATUS (l.wait_status);
-  return TRUE;
+  return nook_launch_result (&l, out_status, error);
 }
 
 /* --console-socket: the pty master goes to whoever listens there (conmon),
@@ -421,30 +218,11 @@ nook_container_run (NookContainer *c, NookState *state, int *out_status, GError 
 static gboolean
 send_to_console_socket (const char *socket_path, int pty, GError **error)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  NookSyncMsg msg = { .type = NOOK_SYNC_PTY };
   int fd, r;
 
-  if (strlen (socket_path) >= sizeof addr.sun_path)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "--console-socket %s: path too long",
-                   socket_path);
-      return FALSE;
-    }
-  strcpy (addr.sun_path, socket_path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      int err = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--console-socket %s: %s", socket_path,
-                   g_strerror (err));
-      return FALSE;
-    }
-  snprintf (msg.msg, sizeof msg.msg, "/dev/ptmx");
-  r = nook_sync_send_raw (fd, msg.msg, strlen (msg.msg), pty);
+  if (!nook_terminal_connect_console (socket_path, &fd, error))
+    return FALSE;
+  r = nook_terminal_send_console (fd, pty);
   close (fd);
   if (r < 0)
     {
@@ -459,7 +237,7 @@ gboolean
 nook_container_create (NookContainer *c, NookState *state, const char *console_socket,
                        NookCreatedFunc created, gpointer data, GError **error)
 {
-  g_auto (NookLaunch) l = { .sock = -1, .sigfd = -1, .pty = -1, .term = { .fd = -1 } };
+  g_auto (NookLaunch) l = NOOK_LAUNCH_INIT;
   NookSyncMsg ack = { .type = NOOK_SYNC_GO };
   int r;
 
@@ -481,11 +259,13 @@ nook_container_create (NookContainer *c, NookState *state, const char *console_s
         }
       if (msg.type == NOOK_SYNC_READY)
         break;
+      /* The child cannot print (it does not allocate, and its stderr
+       * may be the container's by then): the parent does. */
       if (msg.type == NOOK_SYNC_WARNING)
-        print_child_warning (&msg);
+        nook_log_warning ("%s", msg.msg);
       if (msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
           || msg.type == NOOK_SYNC_HOOK_ERROR)
-        return child_error (&msg, error);
+        return nook_launch_child_error (&msg, error);
       if (msg.type == NOOK_SYNC_PTY && fd >= 0)
         {
           gboolean sent = console_socket != NULL

@@ -16,12 +16,14 @@ typedef enum
   NOOK_SYNC_HOOK_STATE, /* parent -> child: state for the hooks of kind err (memfd attached) */
   NOOK_SYNC_HOOK_ERROR, /* child -> parent: a createContainer/startContainer hook failed */
   NOOK_SYNC_WARNING,    /* child -> parent: a step went on without what the config asked */
+  NOOK_SYNC_PID,        /* exec child -> parent: the process's pid in nook's pid namespace */
 } NookSyncType;
 
 typedef struct
 {
   int type;
   int err;        /* errno of the failure, or 0 */
+  int pid;        /* NOOK_SYNC_PID */
   char step[32];  /* the setup step that failed */
   char msg[448];  /* one line: what failed */
 } NookSyncMsg;

@@ -2,9 +2,13 @@
 #include "launcher/container/terminal.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "launcher/container/sync.h"
 #include "launcher/errors.h"
 
 gboolean
@@ -80,4 +84,40 @@ nook_terminal_pump (int from, int to)
     return n < 0 && errno == EAGAIN;
   write_all (to, buf, n);
   return TRUE;
+}
+
+gboolean
+nook_terminal_connect_console (const char *path, int *out_fd, GError **error)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (strlen (path) >= sizeof (addr.sun_path))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "--console-socket %s: path too long",
+                   path);
+      return FALSE;
+    }
+  strcpy (addr.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+    {
+      int err = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--console-socket %s: %s", path,
+                   g_strerror (err));
+      return FALSE;
+    }
+  *out_fd = fd;
+  return TRUE;
+}
+
+int
+nook_terminal_send_console (int sock, int pty)
+{
+  static const char name[] = "/dev/ptmx";
+
+  return nook_sync_send_raw (sock, name, sizeof (name) - 1, pty);
 }

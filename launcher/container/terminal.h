@@ -21,3 +21,11 @@ void nook_terminal_copy_winsize (int from_fd, int to_fd);
 
 /* Copies what is readable on from to to. Returns FALSE on EOF or error of from. */
 gboolean nook_terminal_pump (int from, int to);
+
+/* --console-socket: connects to the unix socket at path (the engine's,
+ * conmon's), which will receive the pty master. */
+gboolean nook_terminal_connect_console (const char *path, int *out_fd, GError **error);
+
+/* Sends the pty master over the connected console socket with SCM_RIGHTS,
+ * as runc does (the data is the master's name). Returns 0 or -errno. */
+int nook_terminal_send_console (int sock, int pty);

@@ -13,6 +13,7 @@
  *   kill     signal a container's process (or all of its processes)
  *   delete   remove a stopped container's state and ephemeral layer
  *   state    a container's state, decided now
+ *   exec     start a process in a running container and wait for it
  *
  * Each stage owns what it creates and releases it on every path: the state
  * directory, a writable layer, the fuse-overlayfs daemon, child processes. */
@@ -81,3 +82,27 @@ char *nook_lifecycle_state_json (const char *root, const char *id, GError **erro
 
 /* Writes pid to path atomically (a temporary file renamed over it). */
 gboolean nook_lifecycle_write_pid_file (const char *path, pid_t pid, GError **error);
+
+/* What nook exec asks: a process in the running container id. */
+typedef struct
+{
+  const char *id;
+  const char *state_root;   /* --root, NULL: the default runtime root */
+  const char *process_file; /* -p: a runtime-spec process object; NULL: config.json's */
+  char **command;           /* replaces process.args */
+  char **env;               /* -e K=V, added to (or replacing in) process.env */
+  const char *cwd;          /* --cwd */
+  const char *user;         /* -u UID[:GID] */
+  char **caps;              /* --cap CAP, added to the process's sets */
+  gboolean no_new_privs;    /* --no-new-privs */
+  gboolean tty;             /* -t */
+  gboolean detach;          /* -d */
+  const char *console_socket;
+  const char *pid_file;
+  int preserve_fds;
+  gboolean use_filter_cache;
+} NookExecRequest;
+
+/* Runs a process in the container's namespaces, with its seccomp filter;
+ * *out_status is the process's, as for run (0 once started with detach). */
+gboolean nook_lifecycle_exec (const NookExecRequest *request, int *out_status, GError **error);

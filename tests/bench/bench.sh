@@ -22,6 +22,8 @@
 #   crun run, runc run     with and without seccomp
 #   create + start + delete -f   nook's and crun's OCI lifecycle, one
 #                          shell command each (the same sh on both sides)
+#   nook exec ID true, crun exec ID true   into a running (detached)
+#                          container of the seccomp bundle running sleep
 #   unshare -Urnimpu --fork true   the floor: the namespaces and nothing else
 #
 # Run as root (as on the test machines), it runs everything as the test user
@@ -101,7 +103,10 @@ inner ()
   local shm=/dev/shm
   [ "$(stat -fc %T "$shm" 2>/dev/null)" = tmpfs ] || shm=$WORK
   RUNTIME=$(mktemp -d "$shm/nook-bench-run.XXXXXX")
-  trap 'rm -rf "$RUNTIME"' EXIT
+  # The exec rows' detached containers must not outlive the benchmark.
+  trap '"$NOOK" --root "$RUNTIME/nook-ex" delete -f ex >/dev/null 2>&1
+    crun --root "$RUNTIME/crun-ex" delete -f ex >/dev/null 2>&1
+    rm -rf "$RUNTIME"' EXIT
   export XDG_RUNTIME_DIR=$RUNTIME/nook
   mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
   local sc=$WORK/bundle-seccomp nosc=$WORK/bundle-plain
@@ -136,8 +141,22 @@ inner ()
     sh -c "$(lifecycle "crun --root $RUNTIME/crun-lc")" || die "crun create/start/delete failed"
     add "crun create+start+delete (seccomp)" true "$(lifecycle "crun --root $RUNTIME/crun-lc")"
   fi
+  # exec into a running container: the seccomp bundle with sleep as its
+  # process, detached (run -d), on each side.
+  "$NOOK" --root "$RUNTIME/nook-ex" run -d -b "$WORK/bundle-sleep" ex </dev/null >/dev/null ||
+    die "nook run -d $WORK/bundle-sleep failed"
+  "$NOOK" --root "$RUNTIME/nook-ex" exec ex true || die "nook exec failed"
+  add "nook exec (warm store)" true "$NOOK --root $RUNTIME/nook-ex exec ex true"
+  if [ "$WITH_OCI" = 1 ]; then
+    crun --root "$RUNTIME/crun-ex" run -d -b "$WORK/bundle-sleep" ex </dev/null >/dev/null ||
+      die "crun run -d $WORK/bundle-sleep failed"
+    crun --root "$RUNTIME/crun-ex" exec ex true || die "crun exec failed"
+    add "crun exec (seccomp)" true "crun --root $RUNTIME/crun-ex exec ex true"
+  fi
   add "unshare -Urnimpu --fork true" true "unshare -Urnimpu --fork true"
   hyperfine "${args[@]}" >&2
+  "$NOOK" --root "$RUNTIME/nook-ex" delete -f ex || true
+  [ "$WITH_OCI" = 1 ] && { crun --root "$RUNTIME/crun-ex" delete -f ex || true; }
 
   {
     echo "| peak RSS (KiB, max of 5 runs) | |"
@@ -195,6 +214,12 @@ print()
 print("Targets (issue 4):")
 for text, ok in targets:
     print(f"- [{'x' if ok else ' '}] {text}")
+
+ex_nook, ex_crun = mean("nook exec (warm store)"), mean("crun exec (seccomp)")
+if ex_nook and ex_crun:
+    print()
+    print("Targets (issue 10, exec):")
+    print(f"- [{'x' if ex_nook <= 0.5 * ex_crun else ' '}] nook exec ≤ 0.5 × crun exec: {ex_nook / ex_crun:.2f}×")
 
 lc_nook, lc_crun = mean("nook create+start+delete (warm store)"), mean("crun create+start+delete (seccomp)")
 if lc_nook and lc_crun:
@@ -276,12 +301,14 @@ say "making the bundles in $WORK"
   set -e
   "$1/make-bundle.sh" "$2/bundle-seccomp" --seccomp "$1/seccomp-default.json"
   "$1/make-bundle.sh" "$2/bundle-plain"
-  for b in "$2/bundle-seccomp" "$2/bundle-plain"; do
+  "$1/make-bundle.sh" "$2/bundle-sleep" --seccomp "$1/seccomp-default.json"
+  for b in "$2/bundle-seccomp" "$2/bundle-plain" "$2/bundle-sleep"; do
     python3 - "$b/config.json" <<EOF
 import json, os, sys
 path = sys.argv[1]
 c = json.load(open(path))
-c["process"]["args"] = ["true"]
+# bundle-sleep stays up for exec to enter; the others exit at once.
+c["process"]["args"] = ["sleep", "1000000"] if path.endswith("bundle-sleep/config.json") else ["true"]
 # runc and crun need the mapping spelt out; nook takes it as it is.
 c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": os.getuid(), "size": 1}]
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": os.getgid(), "size": 1}]

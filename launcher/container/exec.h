@@ -1,0 +1,62 @@
+/* nook: a process started in a running container (nook exec), parent side.
+ *
+ * parent (nook)                      child A                 process B
+ *   pidfd_open(container), compare
+ *   /proc/{self,PID}/ns/NAME
+ *   socketpair, block signals
+ *   clone(SIGCHLD) ----------------->  setns(pidfd, NS...)
+ *                                     clone(CLONE_PARENT) --> (in the pid ns)
+ *   <---------- NOOK_SYNC_PID -------  _exit(0)              terminal, rlimits, cwd,
+ *   reap A; B is nook's own child                            user, caps, nnp,
+ *   loop: signals -> kill(B), pty, ...                       seccomp, execve
+ *   EOF on the socket = exec'd
+ *
+ * CLONE_PARENT makes B nook's child: nook waits for it and forwards signals
+ * to it directly, with no relay process in between, and a detached B is
+ * simply left behind when nook exits. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+#include "launcher/container/container.h"
+
+/* How the child joins the container's namespaces: everything prepared in
+ * the parent, so that the child only makes syscalls. */
+typedef struct
+{
+  pid_t pid;    /* the container's process */
+  int pidfd;    /* pidfd of it (setns on a pidfd, Linux 5.8+); -1 if none */
+  int ns_flags; /* CLONE_NEW* of its namespaces that differ from nook's */
+  /* /proc/PID/ns/NAME of those, "" for the others: the fallback when the
+   * kernel cannot setns on a pidfd. */
+  char ns_paths[NOOK_NS_COUNT][64];
+  gboolean deny_setgroups; /* its user namespace denies setgroups */
+} NookExecJoin;
+
+/* Looks at the container's process: error "not running" when it is gone. */
+gboolean nook_exec_join_open (pid_t pid, const char *id, NookExecJoin *join, GError **error);
+void nook_exec_join_clear (NookExecJoin *join);
+
+/* The process of an exec, from config (its process section being the exec's
+ * process, already with the command line's overrides). */
+NookContainer *nook_container_new_exec (const NookConfig *config,
+                                        const NookContainerOptions *options,
+                                        const NookExecJoin *join, gboolean use_terminal,
+                                        gboolean use_filter_cache, GPtrArray *warnings,
+                                        GError **error);
+
+typedef struct
+{
+  gboolean detach;            /* return once the process runs */
+  const char *console_socket; /* send the pty master there */
+  /* Called with the process's pid once it is known (detached: once it
+   * exec'd), for --pid-file; NULL: nothing to do. FALSE kills it. */
+  NookCreatedFunc started;
+  gpointer data;
+} NookExecOptions;
+
+/* Starts the process in the container and, unless detached, waits for it
+ * (signals forwarded, terminal proxied); *out_status as for run. */
+gboolean nook_container_exec (NookContainer *c, const NookExecJoin *join, const NookExecOptions *o,
+                              int *out_status, GError **error);

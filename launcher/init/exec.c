@@ -1,0 +1,148 @@
+/* nook exec, child side: entering a running container.
+ *
+ * At entry the child (A) is a plain fork of nook: nook's namespaces, user
+ * and capabilities. It joins the container's namespaces (the user namespace
+ * first: it grants the capabilities the others need), then, when the
+ * container has a pid namespace of its own, clones the process (B) into it
+ * as a child of nook (CLONE_PARENT), reports B's pid and exits. B runs the
+ * same process steps as the container's init did, from the terminal on,
+ * and execve()s. Nothing here allocates: the parent prepared it all. */
+#include "launcher/init/init.h"
+#include "launcher/init/session-keyring.h"
+#include "launcher/init/step.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+typedef struct
+{
+  const char *name;
+  int (*run) (NookInit *init);
+} NookExecStep;
+
+/* The tail of init's steps (init.c), in the same order: the container's
+ * mounts, hostname and so on are already there to be joined. */
+static const NookExecStep steps[] = {
+  { "terminal", nook_init_step_terminal },
+  { "rlimits", nook_init_step_rlimits },
+  { "seccomp-privileged", nook_init_step_seccomp_privileged },
+  { "cwd", nook_init_step_cwd },
+  { "capability-bounding", nook_init_step_bounding },
+  { "user", nook_init_step_user },
+  { "capabilities", nook_init_step_capabilities },
+  { "no-new-privileges", nook_init_step_no_new_privs },
+  { "seccomp", nook_init_step_seccomp },
+};
+
+static G_GNUC_NORETURN void
+report_and_exit (NookInit *init, const char *step)
+{
+  snprintf (init->error.step, sizeof (init->error.step), "%s", step);
+  nook_sync_send (init->sock, &init->error, -1);
+  _exit (125);
+}
+
+/* Kernels before 5.8 take only namespace fds: open them all first (the
+ * container's /proc is not nook's once the mount namespace is joined),
+ * then join, the user namespace first. */
+static int
+join_by_paths (NookInit *init, const NookExecJoin *join)
+{
+  int fds[NOOK_NS_COUNT];
+  int r = 0;
+
+  for (int i = 0; i < NOOK_NS_COUNT; i++)
+    {
+      fds[i] = join->ns_paths[i][0] ? open (join->ns_paths[i], O_RDONLY | O_CLOEXEC) : -1;
+      if (join->ns_paths[i][0] && fds[i] < 0)
+        r = nook_init_fail (init, errno, "open %s", join->ns_paths[i]);
+    }
+  for (int i = 0; r == 0 && i < NOOK_NS_COUNT; i++)
+    if (fds[i] >= 0 && setns (fds[i], 0) < 0)
+      r = nook_init_fail (init, errno, "joining %s", join->ns_paths[i]);
+  for (int i = 0; i < NOOK_NS_COUNT; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  return r;
+}
+
+static int
+join_namespaces (NookInit *init, const NookExecJoin *join)
+{
+  int r;
+
+  /* Until execve the process must not be ptrace-able from the container:
+   * it still holds nook's capabilities and has no filter yet. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return nook_init_fail (init, errno, "PR_SET_DUMPABLE");
+  /* As the container's init does: not nook's session keyring, whose keys
+   * (the filter store's secret among them) its possessor could read. */
+  r = nook_session_keyring_new ();
+  if (r < 0)
+    return nook_init_fail (init, -r, "joining a new session keyring");
+  if (join->ns_flags == 0)
+    return 0;
+  /* One call joins them all, in the kernel's order, and the pidfd pins the
+   * process: no pid reuse between nook's look and the join. */
+  if (join->pidfd >= 0 && setns (join->pidfd, join->ns_flags) == 0)
+    return 0;
+  if (join->pidfd >= 0 && errno != EINVAL)
+    return nook_init_fail (init, errno, "joining the namespaces of process %d", (int)join->pid);
+  return join_by_paths (init, join);
+}
+
+/* setns(CLONE_NEWPID) only places children in the pid namespace. B is
+ * made nook's child: nook waits for it and signals it directly. */
+static void
+fork_into_pid_namespace (NookInit *init, const NookExecJoin *join)
+{
+  NookSyncMsg msg = { .type = NOOK_SYNC_PID };
+  pid_t pid;
+
+  if (!(join->ns_flags & CLONE_NEWPID))
+    return;
+  pid = syscall (SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0);
+  if (pid == 0)
+    return;
+  if (pid < 0)
+    {
+      /* ENOMEM: the namespace's init is gone, the container stopped. */
+      nook_init_fail (init, errno == ENOMEM ? 0 : errno, "fork into the pid namespace%s",
+                      errno == ENOMEM ? ": the container is no longer running" : "");
+      report_and_exit (init, "pid-namespace");
+    }
+  msg.pid = pid;
+  nook_sync_send (init->sock, &msg, -1);
+  _exit (0);
+}
+
+void
+nook_init_exec_main (const NookContainer *container, const NookExecJoin *join, int sock)
+{
+  NookInit init = {
+    .container = container,
+    .config = container->config,
+    .sock = sock,
+    .rootfd = -1,
+    .pty_master = -1,
+    .pty_slave = -1,
+  };
+
+  init.error.type = NOOK_SYNC_ERROR;
+  if (join_namespaces (&init, join) < 0)
+    report_and_exit (&init, "join-namespaces");
+  fork_into_pid_namespace (&init, join);
+
+  for (size_t i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (steps[i].run (&init) < 0)
+      report_and_exit (&init, steps[i].name);
+
+  nook_init_exec (&init);
+  report_and_exit (&init, "exec");
+}

@@ -1,0 +1,259 @@
+/* nook: exec, a process started in a running container: find the
+ * container, load its config (its seccomp program from the store), make
+ * the process (config.json's, or --process FILE's, with the command
+ * line's overrides), start it in the container's namespaces and wait. */
+#include "launcher/lifecycle/lifecycle.h"
+#include "launcher/lifecycle/prepare.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launcher/container/exec.h"
+#include "launcher/errors.h"
+#include "storage/state.h"
+
+/* The running container: its state as decided now. A created container
+ * (its process waiting for start) can be entered too, as with runc. */
+static NookStateInfo *
+load_target (const char *root, const char *id, NookContainerOptions *out_options, GError **error)
+{
+  g_autoptr (NookStateInfo) info = nook_state_load (root, id, error);
+
+  if (info == NULL)
+    {
+      g_prefix_error (error, "exec: ");
+      (*error)->domain = NOOK_ERROR;
+      (*error)->code = NOOK_ERROR_FAILED;
+      return NULL;
+    }
+  if (info->status != NOOK_STATUS_RUNNING && info->status != NOOK_STATUS_CREATED)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "exec: container %s is %s", id,
+                   info->status == NOOK_STATUS_STOPPED ? "not running" : "still being created");
+      return NULL;
+    }
+  /* The run options that shape the process: who keep-id runs it as, and
+   * whether setgroups keeps the caller's groups. */
+  out_options->userns = g_strcmp0 (nook_state_pairs_get (info->options, "userns"), "keep-id") == 0
+                            ? NOOK_USERNS_KEEP_ID
+                            : NOOK_USERNS_AUTO;
+  out_options->keep_groups
+      = g_strcmp0 (nook_state_pairs_get (info->options, "group-add"), "keep-groups") == 0;
+  return g_steal_pointer (&info);
+}
+
+static gboolean
+usage_error (GError **error, const char *message)
+{
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "exec: %s", message);
+  return FALSE;
+}
+
+/* -u UID[:GID], numeric as in runc (names would need the container's
+ * /etc/passwd). Without GID the gid stays. */
+static gboolean
+apply_user (NookProcess *p, const char *user, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (user, ":", 2);
+  guint64 uid, gid = p->gid;
+
+  if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &uid, NULL)
+      || (parts[1] != NULL
+          && !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32 - 1, &gid, NULL)))
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "exec: --user %s: expected UID or UID:GID (numbers)", user);
+      return FALSE;
+    }
+  p->uid = (guint32)uid;
+  p->gid = (guint32)gid;
+  return TRUE;
+}
+
+/* --cap: into the bounding, effective and permitted sets, and ambient when
+ * the process has inheritable ones (ambient needs inheritable), as runc. */
+static gboolean
+apply_caps (NookProcess *p, char **caps, GError **error)
+{
+  for (char **cap = caps; cap && *cap; cap++)
+    {
+      int n = nook_config_cap_from_name (*cap);
+      guint64 bit;
+
+      if (n < 0)
+        {
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "exec: --cap %s: unknown capability",
+                       *cap);
+          return FALSE;
+        }
+      bit = G_GUINT64_CONSTANT (1) << n;
+      p->caps.bounding |= bit;
+      p->caps.effective |= bit;
+      p->caps.permitted |= bit;
+      if (p->caps.inheritable != 0)
+        p->caps.ambient |= bit;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_env (NookProcess *p, char **env, GError **error)
+{
+  for (char **e = env; e && *e; e++)
+    {
+      const char *eq = strchr (*e, '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || eq == *e)
+        {
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "exec: --env %s: expected NAME=VALUE",
+                       *e);
+          return FALSE;
+        }
+      name = g_strndup (*e, eq - *e);
+      p->env = g_environ_setenv (p->env, name, eq + 1, TRUE);
+    }
+  return TRUE;
+}
+
+/* --userns=keep-id ran config.json's 0:0 process as the caller, without
+ * capabilities and with the caller's HOME: so does exec, unless -u says. */
+static void
+apply_keep_id (NookProcess *p, const NookContainerOptions *options)
+{
+  if (options->userns != NOOK_USERNS_KEEP_ID || p->uid != 0 || p->gid != 0)
+    return;
+  p->uid = getuid ();
+  p->gid = getgid ();
+  memset (&p->caps, 0, sizeof p->caps);
+  p->env = g_environ_setenv (p->env, "HOME", g_get_home_dir (), TRUE);
+}
+
+/* config->process becomes the exec's process. */
+static gboolean
+make_process (const NookExecRequest *r, const NookContainerOptions *options, NookConfig *config,
+              GError **error)
+{
+  NookProcess *p = &config->process;
+
+  if (r->process_file != NULL)
+    {
+      NookProcess from_file;
+
+      if (r->command || r->env || r->cwd || r->user || r->caps || r->no_new_privs)
+        return usage_error (error, "--process FILE gives the whole process: COMMAND, --env, "
+                                   "--cwd, --user, --cap and --no-new-privs cannot be added");
+      if (!nook_config_load_process (r->process_file, &from_file, error))
+        return FALSE;
+      nook_config_process_clear (p);
+      *p = from_file;
+      return TRUE;
+    }
+  if (r->command == NULL || r->command[0] == NULL)
+    return usage_error (error, "missing COMMAND (see 'nook exec --help')");
+  g_strfreev (p->args);
+  p->args = g_strdupv (r->command);
+  if (r->user == NULL)
+    apply_keep_id (p, options);
+  else if (!apply_user (p, r->user, error))
+    return FALSE;
+  if (r->cwd != NULL)
+    {
+      if (!g_path_is_absolute (r->cwd))
+        return usage_error (error, "--cwd must be an absolute path");
+      g_free (p->cwd);
+      p->cwd = g_strdup (r->cwd);
+    }
+  p->no_new_privileges |= r->no_new_privs;
+  return apply_env (p, r->env, error) && apply_caps (p, r->caps, error);
+}
+
+static gboolean
+check_terminal (const NookExecRequest *r, gboolean terminal, GError **error)
+{
+  if (terminal && r->detach && r->console_socket == NULL)
+    return usage_error (error, "--tty with --detach needs --console-socket (nothing would "
+                               "hold the terminal)");
+  if (!terminal && r->console_socket != NULL)
+    return usage_error (error, "--console-socket needs a terminal (--tty, or terminal: true "
+                               "in --process FILE)");
+  return TRUE;
+}
+
+/* The fds --preserve-fds passes must be the caller's: one that is not open
+ * would be taken by the first fd nook opens (its pidfd of the container,
+ * its sync socket), which would then pass into the container. */
+static gboolean
+check_preserved_fds (int n, GError **error)
+{
+  for (int fd = 3; fd < 3 + n; fd++)
+    if (fcntl (fd, F_GETFD) < 0)
+      {
+        g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                     "exec: --preserve-fds %d: fd %d is not open", n, fd);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+write_pid_file (pid_t pid, gpointer data, GError **error)
+{
+  return nook_lifecycle_write_pid_file (data, pid, error);
+}
+
+/* The pidfd pins the process; is it still the container's? */
+static gboolean
+check_same_process (const NookStateInfo *info, const char *id, GError **error)
+{
+  if (info->start_time == 0 || nook_proc_start_time (info->pid) == info->start_time)
+    return TRUE;
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "exec: container %s is not running", id);
+  return FALSE;
+}
+
+gboolean
+nook_lifecycle_exec (const NookExecRequest *r, int *out_status, GError **error)
+{
+  g_autoptr (NookStateInfo) info = NULL;
+  g_autoptr (NookConfig) config = NULL;
+  g_autoptr (NookContainer) container = NULL;
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  NookContainerOptions options = { 0 };
+  NookExecJoin join = { .pidfd = -1 };
+  NookExecOptions o = { r->detach, r->console_socket, NULL, (gpointer)r->pid_file };
+  gboolean terminal, ok;
+
+  if (r->preserve_fds < 0)
+    return usage_error (error, "--preserve-fds must not be negative");
+  if (!check_preserved_fds (r->preserve_fds, error))
+    return FALSE;
+  if ((info = load_target (r->state_root, r->id, &options, error)) == NULL)
+    return FALSE;
+  config = nook_lifecycle_load_config (info->bundle, info->config_path, r->use_filter_cache,
+                                       warnings, error);
+  if (config == NULL || !make_process (r, &options, config, error))
+    return FALSE;
+  terminal = r->tty || (r->process_file != NULL && config->process.terminal);
+  if (!check_terminal (r, terminal, error))
+    return FALSE;
+  if (r->pid_file != NULL)
+    o.started = write_pid_file;
+  ok = nook_exec_join_open (info->pid, r->id, &join, error)
+       && check_same_process (info, r->id, error)
+       && (container = nook_container_new_exec (config, &options, &join, terminal,
+                                                r->use_filter_cache, warnings, error))
+              != NULL;
+  if (ok)
+    {
+      container->preserve_fds = r->preserve_fds;
+      container->detached = r->detach;
+      nook_lifecycle_print_warnings (warnings);
+      ok = nook_container_exec (container, &join, &o, out_status, error);
+    }
+  nook_exec_join_clear (&join);
+  return ok;
+}

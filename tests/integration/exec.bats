@@ -1,0 +1,410 @@
+#!/usr/bin/env bats
+# nook exec: a process started in a running container.
+#
+# Each test starts a container in the foreground (`nook run --name NAME B
+# sleep 1000`, in the background of the test) and waits for its state.json
+# to carry the pid before exec'ing into it. Every wait is bounded.
+
+load helpers
+
+setup_file ()
+{
+  build_master_bundle "$BATS_FILE_TMPDIR/master"
+  build_master_bundle "$BATS_FILE_TMPDIR/deny-mkdir" --seccomp "$NOOK_FIXTURES/seccomp-deny-mkdir.json"
+}
+
+setup ()
+{
+  nook_default_setup
+  export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
+}
+
+teardown ()
+{
+  cleanup_bg
+  assert_no_leftovers
+}
+
+# start_container [MASTER]: a running container NAME with pid CPID.
+start_container ()
+{
+  [ -n "${1:-}" ] && new_bundle "$1"
+  NAME=$(test_name)
+  start_bg "$BATS_TEST_TMPDIR/ctr" run --name "$NAME" "$B" sleep 1000
+  CPID=$(wait_state_pid "$NAME") || return 1
+}
+
+ns_of ()
+{
+  local n
+  for n in user mnt pid uts ipc net cgroup; do
+    readlink "/proc/$1/ns/$n"
+  done
+}
+
+exec_ns_test ()
+{
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'for n in user mnt pid uts ipc net cgroup; do readlink /proc/self/ns/$n; done'
+  assert_status 0
+  assert_output "$(ns_of "$CPID")"
+  # And not nook's own: the container has namespaces of its own.
+  [ "$(readlink /proc/self/ns/mnt)" != "$(readlink "/proc/$CPID/ns/mnt")" ] ||
+    fail "the container shares the test's mount namespace: the test proves nothing"
+}
+
+@test "exec: the process is in every namespace of the container (/proc/PID/ns/*)" {
+  exec_ns_test
+}
+
+@test "exec: the same without setns on a pidfd (/proc/PID/ns/* fds, older kernels)" {
+  export NOOK_EXEC_NO_PIDFD=1
+  exec_ns_test
+}
+
+@test "exec: the process is a child of the container's pid namespace, not its pid 1" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "'
+  assert_status 0
+  local lines=()
+  mapfile -t lines <<<"$output"
+  [ "${lines[0]}" -gt 1 ] || fail "the exec'd shell is pid ${lines[0]} in the container"
+  [ "${lines[1]}" = "sleep 1000 " ] || fail "pid 1 in the exec's pid namespace is '${lines[1]}'"
+}
+
+@test "exec: the container's seccomp filter applies (mkdir denied: EPERM)" {
+  start_container "$BATS_FILE_TMPDIR/deny-mkdir" || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'mkdir /tmp/x; echo rc=$?; grep ^Seccomp: /proc/self/status'
+  assert_status 0
+  assert_output_matches '^rc=1
+Seccomp:[[:space:]]+2$'
+  [[ "$stderr" == *"Operation not permitted"* ]] || fail "stderr: $stderr"
+}
+
+@test "exec: without a profile there is no filter (Seccomp: 0), and mkdir works" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'mkdir /tmp/x && echo made; grep ^Seccomp: /proc/self/status'
+  assert_status 0
+  assert_output_matches '^made
+Seccomp:[[:space:]]+0$'
+}
+
+@test "exec: exit status of the process" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo out; echo err >&2; exit 42'
+  assert_status 42
+  assert_output "out"
+  assert_stderr "err"
+}
+
+@test "exec: a command not found → 127, not executable → 126" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" no-such-command
+  assert_status 127
+  [[ "$stderr" == "nook: "*"no-such-command"*"not found"* ]] || fail "stderr: $stderr"
+  run --separate-stderr "$NOOK" exec "$NAME" /etc/passwd
+  assert_status 126
+  [[ "$stderr" == "nook: "*"/etc/passwd"* ]] || fail "stderr: $stderr"
+}
+
+@test "exec: unknown container → 125 with one line" {
+  run --separate-stderr "$NOOK" exec "no-such-$$" true
+  output=$stderr assert_nook_error 125 "no-such-$$" "does not exist"
+}
+
+@test "exec: a stopped container → 125 'not running'" {
+  start_container || return 1
+  # nook dies with SIGKILL: the container dies with it (parent-death
+  # signal), its state.json stays behind with a dead pid.
+  kill -KILL "$BG_PID"
+  wait_until "$NOOK_TEST_TIMEOUT" _exited "$CPID" || fail "the container outlived nook"
+  run --separate-stderr "$NOOK" exec "$NAME" true
+  output=$stderr assert_nook_error 125 "$NAME" "not running"
+  "$NOOK" delete "$NAME" || rm -rf "$(nook_state_root)/$NAME"
+}
+
+@test "exec: missing COMMAND and bad options → 125" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME"
+  output=$stderr assert_nook_error 125 "missing COMMAND"
+  run --separate-stderr "$NOOK" exec -d -t "$NAME" true
+  output=$stderr assert_nook_error 125 "console-socket"
+  run --separate-stderr "$NOOK" exec --cap CAP_NOPE "$NAME" true
+  output=$stderr assert_nook_error 125 "CAP_NOPE"
+  run --separate-stderr "$NOOK" exec -u root "$NAME" true
+  output=$stderr assert_nook_error 125 "--user"
+  # fd 4 is not open: nook's own next fd would take its place.
+  run --separate-stderr "$NOOK" exec --preserve-fds 2 "$NAME" true 3</dev/null 4<&-
+  output=$stderr assert_nook_error 125 "--preserve-fds" "fd 4"
+}
+
+@test "exec: nook's own fds do not reach the process" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'ls /proc/$$/fd | tr "\n" " "' 3</etc/hostname 4</etc/hostname
+  assert_status 0
+  assert_output "0 1 2 "
+}
+
+@test "exec: --preserve-fds N passes fds 3..3+N-1 and no others" {
+  start_container || return 1
+  echo three >"$BATS_TEST_TMPDIR/f3"
+  echo four >"$BATS_TEST_TMPDIR/f4"
+  echo five >"$BATS_TEST_TMPDIR/f5"
+  run --separate-stderr "$NOOK" exec --preserve-fds 2 "$NAME" sh -c 'cat <&3; cat <&4; ls /proc/$$/fd | tr "\n" " "' \
+    3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f4" 5<"$BATS_TEST_TMPDIR/f5"
+  assert_status 0
+  assert_output "three
+four
+0 1 2 3 4 "
+}
+
+@test "exec: -e adds to and overrides process.env" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec -e FOO=bar --env HOME=/tmp "$NAME" sh -c 'echo "$FOO $HOME $TERM"'
+  assert_status 0
+  assert_output "bar /tmp xterm"
+}
+
+@test "exec: --cwd, and process.cwd by default" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec --cwd /tmp "$NAME" pwd
+  assert_status 0
+  assert_output "/tmp"
+  run --separate-stderr "$NOOK" exec "$NAME" pwd
+  assert_status 0
+  assert_output "/"
+}
+
+@test "exec: -u UID:GID and -u UID" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec -u 1000:1001 "$NAME" sh -c 'echo $(id -u) $(id -g)'
+  assert_status 0
+  assert_output "1000 1001"
+  run --separate-stderr "$NOOK" exec --user 7 "$NAME" sh -c 'echo $(id -u) $(id -g)'
+  assert_status 0
+  assert_output "7 0"
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo $(id -u) $(id -g)'
+  assert_status 0
+  assert_output "0 0"
+}
+
+# The effective set as a number.
+cap_eff ()
+{
+  sed -n 's/^CapEff:[[:space:]]*//p' <<<"$1"
+}
+
+@test "exec: capabilities are the process's, --cap adds one" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" grep ^CapEff: /proc/self/status
+  assert_status 0
+  local base=$((16#$(cap_eff "$output")))
+  [ $((base & (1 << 21))) -eq 0 ] || fail "CAP_SYS_ADMIN without --cap: $output"
+  [ $((base & (1 << 13))) -ne 0 ] || fail "no CAP_NET_RAW from the config: $output"
+  run --separate-stderr "$NOOK" exec --cap CAP_SYS_ADMIN "$NAME" grep ^CapEff: /proc/self/status
+  assert_status 0
+  [ $((16#$(cap_eff "$output"))) -eq $((base | (1 << 21))) ] ||
+    fail "with --cap CAP_SYS_ADMIN: $output (without: $(printf %x "$base"))"
+}
+
+@test "exec: --no-new-privs sets no_new_privs where the config does not" {
+  edit_config "$B" 'c["process"]["noNewPrivileges"] = False'
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" grep ^NoNewPrivs: /proc/self/status
+  assert_status 0
+  assert_output_matches 'NoNewPrivs:[[:space:]]+0$'
+  run --separate-stderr "$NOOK" exec --no-new-privs "$NAME" grep ^NoNewPrivs: /proc/self/status
+  assert_status 0
+  assert_output_matches 'NoNewPrivs:[[:space:]]+1$'
+}
+
+@test "exec: rlimits of the process apply" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'ulimit -n'
+  assert_status 0
+  assert_output "$(config_get "$B" 'c["process"]["rlimits"][0]["soft"]')"
+}
+
+@test "exec: -p FILE, a runtime-spec process object" {
+  start_container || return 1
+  cat >"$BATS_TEST_TMPDIR/process.json" <<'EOF2'
+{
+  "terminal": false,
+  "user": { "uid": 5, "gid": 6 },
+  "args": ["sh", "-c", "echo \"$(id -u):$(id -g) $(pwd) $GREETING\"; grep ^NoNewPrivs: /proc/self/status"],
+  "env": ["PATH=/bin", "GREETING=hello"],
+  "cwd": "/etc",
+  "noNewPrivileges": true
+}
+EOF2
+  run --separate-stderr "$NOOK" exec --process "$BATS_TEST_TMPDIR/process.json" "$NAME"
+  assert_status 0
+  assert_output_matches '^5:6 /etc hello
+NoNewPrivs:[[:space:]]+1$'
+}
+
+@test "exec: -p FILE with an error names the file and the JSON path" {
+  start_container || return 1
+  echo '{"args": [], "cwd": "/"}' >"$BATS_TEST_TMPDIR/process.json"
+  run --separate-stderr "$NOOK" exec -p "$BATS_TEST_TMPDIR/process.json" "$NAME"
+  output=$stderr assert_nook_error 125 "process.json" "args"
+}
+
+@test "exec: -d exits once the process runs; --pid-file has its host pid" {
+  start_container || return 1
+  # The detached process keeps nook's stdout and stderr: not bats' pipes,
+  # or bats would wait for it.
+  local st=0
+  "$NOOK" exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$NAME" sleep 999 \
+    </dev/null >"$BATS_TEST_TMPDIR/d.out" 2>"$BATS_TEST_TMPDIR/d.err" || st=$?
+  [ "$st" -eq 0 ] || fail "nook exec -d exited $st: $(cat "$BATS_TEST_TMPDIR/d.err")"
+  local pid
+  pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+  [[ "$pid" =~ ^[0-9]+$ ]] || fail "pid file: '$pid'"
+  [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 999 " ] || fail "pid $pid is $(cat "/proc/$pid/cmdline")"
+  [ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$CPID/ns/pid")" ] || fail "not in the container's pid namespace"
+  # No temporary file left next to it.
+  [ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c 'exec\.pid.')" -eq 0 ] || fail "temporary files: $(ls -A "$BATS_TEST_TMPDIR")"
+  kill -KILL "$pid"
+}
+
+@test "exec: the pid file of a foreground exec too" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$NAME" sh -c 'echo $$'
+  assert_status 0
+  [ -s "$BATS_TEST_TMPDIR/exec.pid" ] || fail "no pid file"
+}
+
+@test "exec: SIGTERM to nook exec reaches the process (status 143)" {
+  start_container || return 1
+  start_bg "$BATS_TEST_TMPDIR/ex" exec "$NAME" sleep 1000
+  local ex=$BG_PID
+  wait_until "$NOOK_TEST_TIMEOUT" pgrep -P "$ex" -x sleep >/dev/null ||
+    fail "the exec'd sleep did not start: $(cat "$BATS_TEST_TMPDIR/ex.err")"
+  kill -TERM "$ex"
+  wait_bg_exit "$ex" "$BATS_TEST_TMPDIR/ex" || return 1
+  [ "$bg_status" -eq 143 ] || fail "nook exec exited $bg_status, want 143: $(cat "$BATS_TEST_TMPDIR/ex.err")"
+}
+
+@test "exec: a trapped signal is forwarded, the process's status is kept" {
+  start_container || return 1
+  start_bg "$BATS_TEST_TMPDIR/ex" exec "$NAME" sh -c 'trap "echo got-USR1; exit 7" USR1; echo ready; sleep 1000 & wait'
+  local ex=$BG_PID
+  wait_until "$NOOK_TEST_TIMEOUT" grep -q ready "$BATS_TEST_TMPDIR/ex.out" || fail "not ready"
+  kill -USR1 "$ex"
+  wait_bg_exit "$ex" "$BATS_TEST_TMPDIR/ex" || return 1
+  [ "$bg_status" -eq 7 ] || fail "nook exec exited $bg_status, want 7"
+  [ "$(cat "$BATS_TEST_TMPDIR/ex.out")" = "ready
+got-USR1" ] || fail "stdout: $(cat "$BATS_TEST_TMPDIR/ex.out")"
+}
+
+# in_pty 'shell command': as in terminal.bats.
+in_pty ()
+{
+  local fifo=$BATS_TEST_TMPDIR/pty-stdin
+  [ -p "$fifo" ] || mkfifo "$fifo"
+  run --separate-stderr timeout "$NOOK_TEST_TIMEOUT" script -qec "$1" /dev/null <>"$fifo"
+  output=${output//$'\r'/}
+}
+
+@test "exec: -t on a real pty: the process gets a pty of the container's devpts" {
+  command -v script >/dev/null || skip_or_fail "script(1) from util-linux is not installed"
+  start_container || return 1
+  in_pty "stty rows 31 cols 97; $(printf %q "$NOOK") exec -t $NAME sh -c 'tty; stty size; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-ttys'"
+  assert_status 0
+  assert_output_matches '^/dev/pts/[0-9]+
+31 97
+all-ttys$'
+}
+
+@test "exec: without -t no pty, even on a terminal" {
+  command -v script >/dev/null || skip_or_fail "script(1) from util-linux is not installed"
+  start_container || return 1
+  in_pty "$(printf %q "$NOOK") exec $NAME tty"
+  assert_status 1
+  assert_output "not a tty"
+}
+
+# recv_console SOCKET OUT: a console-socket receiver in the background; it
+# writes the name sent with the fd to OUT.name and everything read from the
+# pty master to OUT.
+recv_console ()
+{
+  cat >"$BATS_TEST_TMPDIR/recv.py" <<'EOF2'
+import array, os, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+open(path + ".ready", "w").close()
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(1024, socket.CMSG_SPACE(fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+with open(out + ".name", "w") as f:
+    f.write(msg.decode())
+data = b""
+while True:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+with open(out + ".tmp", "wb") as f:
+    f.write(data)
+os.rename(out + ".tmp", out)
+EOF2
+  timeout "$NOOK_TEST_TIMEOUT" python3 "$BATS_TEST_TMPDIR/recv.py" "$1" "$2" &
+  RECV_PID=$!
+  wait_until "$NOOK_TEST_TIMEOUT" test -e "$1.ready" || fail "the receiver did not start"
+}
+
+@test "exec: --console-socket gets the pty master (SCM_RIGHTS)" {
+  start_container || return 1
+  local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/console.out
+  recv_console "$sock" "$out" || return 1
+  run --separate-stderr "$NOOK" exec -t --console-socket "$sock" "$NAME" sh -c 'tty; echo via-pty'
+  assert_status 0
+  assert_output ""
+  wait "$RECV_PID" || fail "the receiver failed"
+  [ "$(tr -d '\r' <"$out")" = "/dev/pts/0
+via-pty" ] || fail "read from the master: $(cat -A "$out")"
+  [ "$(cat "$out.name")" = /dev/ptmx ] || fail "name: $(cat "$out.name")"
+}
+
+@test "exec: podman's form: --pid-file F --process FILE --detach --tty --console-socket S" {
+  start_container || return 1
+  local sock=$BATS_TEST_TMPDIR/console.sock out=$BATS_TEST_TMPDIR/console.out
+  recv_console "$sock" "$out" || return 1
+  cat >"$BATS_TEST_TMPDIR/process.json" <<'EOF2'
+{ "terminal": true, "user": { "uid": 0, "gid": 0 }, "args": ["sh", "-c", "tty; echo detached-pty"],
+  "env": ["PATH=/bin"], "cwd": "/" }
+EOF2
+  run --separate-stderr "$NOOK" exec --pid-file "$BATS_TEST_TMPDIR/exec.pid" --process "$BATS_TEST_TMPDIR/process.json" \
+    --detach --tty --console-socket "$sock" "$NAME"
+  assert_status 0
+  [ -s "$BATS_TEST_TMPDIR/exec.pid" ] || fail "no pid file"
+  wait "$RECV_PID" || fail "the receiver failed"
+  [ "$(tr -d '\r' <"$out")" = "/dev/pts/0
+detached-pty" ] || fail "read from the master: $(cat -A "$out")"
+}
+
+@test "exec: into a detached container (run -d), then delete -f" {
+  local name
+  name=$(test_name d)
+  edit_config "$B" 'c["process"]["args"] = ["sleep", "1000"]'
+  "$NOOK" run -d -b "$B" "$name" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/run.err" ||
+    fail "run -d failed: $(cat "$BATS_TEST_TMPDIR/run.err")"
+  local pid
+  pid=$(wait_state_pid "$name") || return 1
+  run --separate-stderr "$NOOK" exec "$name" sh -c 'for n in user mnt pid uts ipc net cgroup; do readlink /proc/self/ns/$n; done'
+  assert_status 0
+  assert_output "$(ns_of "$pid")"
+  "$NOOK" delete -f "$name" || fail "delete -f $name failed"
+  run --separate-stderr "$NOOK" exec "$name" true
+  output=$stderr assert_nook_error 125 "$name" "does not exist"
+}
