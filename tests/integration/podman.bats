@@ -209,23 +209,21 @@ _logs_contain ()
   [[ "$stderr" == *err* ]] || fail "the container's stderr is not on podman's stderr: $stderr"
 }
 
-@test "podman: run -d, exec, logs, stop, rm" {
-  run --separate-stderr pm_run -d --name svc "$IMAGE" \
+# start_service NAME: a detached container that says "started", then waits
+# for SIGTERM and says "got-term" (exit 0).
+start_service ()
+{
+  run --separate-stderr pm_run -d --name "$1" "$IMAGE" \
     sh -c 'trap "echo got-term; exit 0" TERM; echo started; while :; do sleep 0.1; done'
-  assert_status 0
-  wait_until "$NOOK_TEST_TIMEOUT" _logs_contain svc started ||
-    fail "no 'started' in podman logs: $(pm logs svc 2>&1)"
+  assert_status 0 || return 1
+  wait_until "$NOOK_TEST_TIMEOUT" _logs_contain "$1" started ||
+    fail "no 'started' in podman logs: $(pm logs "$1" 2>&1)"
+}
 
+@test "podman: run -d, logs, stop, rm" {
+  start_service svc
   run --separate-stderr pm inspect -f '{{.State.Status}}' svc
   assert_output running
-
-  # exec joins the container: its pid 1 is the container's sh.
-  run --separate-stderr pm exec svc sh -c 'echo in-exec; cat /proc/1/cmdline | tr "\0" " "'
-  assert_status 0
-  assert_output_contains in-exec
-  assert_output_contains 'sh -c trap'
-  run --separate-stderr pm exec svc sh -c 'exit 7'
-  assert_status 7
 
   run --separate-stderr pm stop -t 10 svc
   assert_status 0
@@ -239,6 +237,25 @@ _logs_contain ()
   assert_status 0
   run --separate-stderr pm ps -aq
   assert_output ''
+}
+
+@test "podman: exec into a run -d container, with and without -it" {
+  start_service svc
+  # exec joins the container: its pid 1 is the container's sh.
+  run --separate-stderr pm exec svc sh -c 'echo in-exec; tr "\0" " " </proc/1/cmdline'
+  assert_status 0
+  assert_output_contains in-exec
+  assert_output_contains 'sh -c trap'
+  run --separate-stderr pm exec svc sh -c 'exit 7'
+  assert_status 7
+
+  in_pty "podman --runtime '$NOOK_PODMAN_RUNTIME' exec -it svc sh -c 'tty; test -t 0 && echo stdin-is-a-tty; exit 6'"
+  assert_status 6
+  assert_output_matches '/dev/pts/[0-9]+'
+  assert_output_contains stdin-is-a-tty
+
+  run --separate-stderr pm stop -t 10 svc
+  assert_status 0
 }
 
 @test "podman: run -it through a pty" {
