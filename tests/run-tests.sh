@@ -16,8 +16,11 @@
 # packages, the unprivileged user nooktest with subordinate ids, device modes),
 # copies the source tree (without .git and build directories) to a directory
 # that user owns, and runs everything there as that user: rootless means a real
-# unprivileged user. Run as an unprivileged user it builds and tests in place
-# and expects the dependencies to be installed.
+# unprivileged user. On a host whose /sys/fs/cgroup is not cgroup2 (hybrid
+# cgroups) that run happens in a private mount namespace with cgroup2 mounted
+# there and / rshared, as on a desktop (podman.bats needs it for crun). Run as
+# an unprivileged user it builds and tests in place and expects the
+# dependencies to be installed.
 #
 # Environment:
 #   NOOK_TEST_USER        the unprivileged user when run as root (default nooktest)
@@ -90,11 +93,44 @@ run_as_test_user ()
       *) [[ -n ${!var:-} ]] && pass+=("$var=${!var}") ;;
     esac
   done
-  exec runuser -u "$TEST_USER" -- env -i \
-    HOME="$home" USER="$TEST_USER" LOGNAME="$TEST_USER" SHELL=/bin/bash \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 TERM=dumb "${pass[@]}" \
-    bash "$dest/tests/run-tests.sh" "${orig_args[@]}" </dev/null
+  local cmd=(runuser -u "$TEST_USER" -- env -i
+    HOME="$home" USER="$TEST_USER" LOGNAME="$TEST_USER" SHELL=/bin/bash
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    LANG=C.UTF-8 TERM=dumb "${pass[@]}"
+    bash "$dest/tests/run-tests.sh" "${orig_args[@]}")
+  if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
+    in_desktop_mounts "${cmd[@]}" </dev/null
+  fi
+  exec "${cmd[@]}" </dev/null
+}
+
+# in_desktop_mounts COMMAND...: exec COMMAND in a private mount namespace that
+# looks like a desktop's: cgroup2 at /sys/fs/cgroup and / shared. Rootless
+# podman (podman.bats) with crun needs both, and these hosts have hybrid
+# cgroups (cgroup2 only at /sys/fs/cgroup/unified) and private mounts. An
+# unprivileged user cannot make such a namespace, so the root path wraps the
+# whole unprivileged run in it: every suite then sees the same tree, and
+# nothing changes for the host or for other users' processes. Narrower ways
+# (a namespace per podman call) would need root in the middle of the suite.
+# Returns (does not exec) when the namespace cannot be made; the podman tests
+# then fail under NOOK_TESTS_MUST_WORK=1 and say why.
+in_desktop_mounts ()
+{
+  if ! unshare --mount true 2>/dev/null; then
+    say "warning: cannot make a mount namespace: the suites run with the host's cgroup mounts"
+    return 0
+  fi
+  say "running the suites in a private mount namespace with cgroup2 at /sys/fs/cgroup and / rshared"
+  # shellcheck disable=SC2016
+  exec unshare --mount --propagation private -- sh -c '
+    warn () { echo "run-tests: warning: $*: tests that need it will fail" >&2; }
+    if mountpoint -q /sys/fs/cgroup && ! umount -l /sys/fs/cgroup; then
+      warn "cannot unmount /sys/fs/cgroup"
+    elif ! mount -t cgroup2 none /sys/fs/cgroup; then
+      warn "cannot mount cgroup2 at /sys/fs/cgroup"
+    fi
+    mount --make-rshared / || warn "cannot make / rshared"
+    exec "$@"' sh "$@"
 }
 
 if [[ $(id -u) -eq 0 ]]; then

@@ -25,6 +25,10 @@ PACKAGES=(
   uidmap fuse-overlayfs bats busybox-static python3
   bash-completion zsh fish
   hyperfine crun runc passt strace valgrind
+  # podman.bats: Debian 12's podman 4.3 rootless (see DESIGN.md), and
+  # script(1) to give `podman run -it` a real terminal.
+  podman conmon catatonit slirp4netns golang-github-containers-common
+  containernetworking-plugins bsdutils
 )
 
 log () { echo "setup-host: $*" >&2; }

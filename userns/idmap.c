@@ -297,7 +297,8 @@ nook_idmap_layout (guint32 own_container_id, guint32 own_host_id, const NookSubi
 static gboolean
 plan_side (const IdKind *kind, const NookIdMapping *config, guint n_config, guint32 own_id,
            const NookSubidRange *subids, guint n_subids, NookUsernsMode mode,
-           NookIdMapping **out, guint *out_n, gboolean *out_needs_helper, GError **error)
+           gboolean privileged, NookIdMapping **out, guint *out_n, gboolean *out_needs_helper,
+           GError **error)
 {
   if (n_config > 0)
     {
@@ -318,8 +319,10 @@ plan_side (const IdKind *kind, const NookIdMapping *config, guint n_config, guin
         }
     }
   /* Only a single line mapping the caller's own id may be written without
-   * privilege (user_namespaces(7)). */
-  *out_needs_helper = !(*out_n == 1 && (*out)[0].size == 1 && (*out)[0].host_id == own_id);
+   * privilege (user_namespaces(7)); with CAP_SETUID/CAP_SETGID any map of
+   * ids mapped in the caller's namespace may. */
+  *out_needs_helper = !privileged
+                      && !(*out_n == 1 && (*out)[0].size == 1 && (*out)[0].host_id == own_id);
   return TRUE;
 }
 
@@ -352,11 +355,11 @@ nook_idmap_plan_new (const NookIdMapRequest *request, GError **error)
 
   if (!plan_side (&uid_kind, request->uid_mappings, request->n_uid, request->host_uid,
                   subids ? subids->uids : NULL, subids ? subids->n_uids : 0, request->mode,
-                  &plan->uid_mappings, &plan->n_uid, &plan->uid_needs_helper, error))
+                  request->privileged, &plan->uid_mappings, &plan->n_uid, &plan->uid_needs_helper, error))
     return NULL;
   if (!plan_side (&gid_kind, request->gid_mappings, request->n_gid, request->host_gid,
                   subids ? subids->gids : NULL, subids ? subids->n_gids : 0, request->mode,
-                  &plan->gid_mappings, &plan->n_gid, &plan->gid_needs_helper, error))
+                  request->privileged, &plan->gid_mappings, &plan->n_gid, &plan->gid_needs_helper, error))
     return NULL;
 
   if (request->mode == NOOK_USERNS_KEEP_ID && request->n_uid == 0 && request->n_gid == 0)
@@ -364,10 +367,11 @@ nook_idmap_plan_new (const NookIdMapRequest *request, GError **error)
       gboolean unused;
 
       if (!plan_side (&uid_kind, NULL, 0, request->host_uid, subids ? subids->uids : NULL,
-                      subids ? subids->n_uids : 0, NOOK_USERNS_AUTO, &plan->storage_uid_mappings,
+                      subids ? subids->n_uids : 0, NOOK_USERNS_AUTO, request->privileged,
+                      &plan->storage_uid_mappings,
                       &plan->n_storage_uid, &unused, error)
           || !plan_side (&gid_kind, NULL, 0, request->host_gid, subids ? subids->gids : NULL,
-                         subids ? subids->n_gids : 0, NOOK_USERNS_AUTO,
+                         subids ? subids->n_gids : 0, NOOK_USERNS_AUTO, request->privileged,
                          &plan->storage_gid_mappings, &plan->n_storage_gid, &unused, error))
         return NULL;
     }
@@ -380,8 +384,9 @@ nook_idmap_plan_new (const NookIdMapRequest *request, GError **error)
   /* An unprivileged process may only write gid_map after giving up
    * setgroups(2) in the namespace; otherwise the container could drop a
    * supplementary group the host uses to deny it access. newgidmap checks
-   * the ranges against /etc/subgid instead and leaves setgroups allowed. */
-  plan->deny_setgroups = !plan->gid_needs_helper;
+   * the ranges against /etc/subgid instead and leaves setgroups allowed, as
+   * a caller with CAP_SETGID may. */
+  plan->deny_setgroups = !request->privileged && !plan->gid_needs_helper;
   return g_steal_pointer (&plan);
 }
 

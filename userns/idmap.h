@@ -49,6 +49,11 @@ typedef struct
   gid_t host_gid;
   const NookSubids *subids; /* the caller's subordinate ranges; NULL: none */
   NookUsernsMode mode;
+  /* The caller has CAP_SETUID and CAP_SETGID in its user namespace (an
+   * engine's runtime, uid 0 in the engine's namespace): subids then holds the
+   * ids mapped in that namespace, and the maps are written directly, with
+   * setgroups left allowed, instead of through newuidmap/newgidmap. */
+  gboolean privileged;
 } NookIdMapRequest;
 
 /* What is written for one container. */

@@ -94,6 +94,47 @@ plan_for (const NookIdMapping *uids, guint n_uid, const NookIdMapping *gids, gui
   return nook_idmap_plan_new (&request, error);
 }
 
+/* An engine's runtime (uid 0 in rootless podman's user namespace, which
+ * maps 0 and 1-65536) given podman's --userns=keep-id maps for uid 1000. */
+static void
+test_plan_privileged (void)
+{
+  const NookSubidRange mapped[] = { { 0, 1 }, { 1, 65536 } };
+  const NookSubids here = { (NookSubidRange *) mapped, 2, (NookSubidRange *) mapped, 2 };
+  const NookIdMapping keep_id[] = { { 0, 1, 1000 }, { 1000, 0, 1 }, { 1001, 1001, 64536 } };
+  const NookIdMapping outside[] = { { 0, 0, 1 }, { 1, 65536, 2 } };
+  NookIdMapRequest request = {
+    .uid_mappings = keep_id,
+    .n_uid = G_N_ELEMENTS (keep_id),
+    .gid_mappings = keep_id,
+    .n_gid = G_N_ELEMENTS (keep_id),
+    .host_uid = 0,
+    .host_gid = 0,
+    .subids = &here,
+    .mode = NOOK_USERNS_AUTO,
+    .privileged = TRUE,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookIdMapPlan) plan = nook_idmap_plan_new (&request, &error);
+  g_autoptr (NookIdMapPlan) refused = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (plan);
+  g_assert_cmpstr (plan->uid_map, ==, "0 1 1000\n1000 0 1\n1001 1001 64536\n");
+  g_assert_cmpstr (plan->gid_map, ==, plan->uid_map);
+  /* Written directly, setgroups left allowed: no newuidmap for uid 0. */
+  g_assert_false (plan->uid_needs_helper);
+  g_assert_false (plan->gid_needs_helper);
+  g_assert_false (plan->deny_setgroups);
+
+  /* Ids the caller's namespace does not map stay refused. */
+  request.uid_mappings = outside;
+  request.n_uid = G_N_ELEMENTS (outside);
+  refused = nook_idmap_plan_new (&request, &error);
+  g_assert_null (refused);
+  g_assert_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_NEEDS_SUBIDS);
+}
+
 static char *
 layout_text (guint32 own_container, guint32 own_host, const NookSubidRange *ranges, guint n)
 {
@@ -712,6 +753,7 @@ main (int argc, char **argv)
   g_test_add_func ("/idmap/plan/too-many", test_plan_too_many);
   g_test_add_func ("/idmap/plan/invalid", test_plan_invalid);
   g_test_add_func ("/idmap/plan/one-side", test_plan_one_side);
+  g_test_add_func ("/idmap/plan/privileged", test_plan_privileged);
   g_test_add_func ("/idmap/newidmap/argv", test_newidmap_argv);
   g_test_add_func ("/idmap/write/default", test_write_default);
   g_test_add_func ("/idmap/write/container-1000", test_write_container_1000);
