@@ -219,7 +219,7 @@ touch: /etc/x: Permission denied"
 @test "rootfs: a /dev/fuse the user cannot open is a clear error" {
   # /dev/fuse as on a host that leaves it root's and 0600: a file of root's
   # that the user cannot open, bound over it in a mount namespace of our own.
-  [ ! -r /etc/shadow ] || skip "/etc/shadow is readable: no root-only file to stand in for /dev/fuse"
+  [ ! -r /etc/shadow ] || skip_or_fail "/etc/shadow is readable: no root-only file to stand in for /dev/fuse"
   command -v unshare >/dev/null || skip_or_fail "unshare (util-linux) is missing"
   # In that namespace the user is 0 and has no subordinate ids: map just it.
   edit_config "$B" 'c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1}]'
