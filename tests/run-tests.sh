@@ -6,7 +6,8 @@
 #   (no option)  build with -Dwerror=true and run the unit and integration
 #                suites; the last line of output is "N passed, N failed"
 #                (", N skipped" is appended when tests were skipped), counting
-#                every TAP test case of every test program
+#                every TAP test case of every test program; each skipped test
+#                is listed before it with its reason ("skipped: ...")
 #   --asan       build with AddressSanitizer + UBSan in a separate build
 #                directory and run the unit suite only
 #   --demo       build, make a busybox bundle and run it rootless, showing
@@ -165,6 +166,7 @@ bad_results = {'FAIL', 'ERROR', 'TIMEOUT', 'UNEXPECTEDPASS', 'INTERRUPT'}
 
 passed = failed = skipped = 0
 notes = []
+skips = []
 # The protocol of each test: a TAP test without any TAP output failed (meson
 # calls an empty TAP stream a skip).
 try:
@@ -195,6 +197,7 @@ for test in tests:
         d = directive.search(m.group(2))
         if d:
             s += 1  # skipped, or a TODO (expected failure): neither passed nor failed
+            skips.append(f'{name}: {m.group(2).strip()}')
         elif m.group(1) == 'ok':
             p += 1
         else:
@@ -210,11 +213,14 @@ for test in tests:
             notes.append(f'{name}: {result} without any TAP result (exit status {test.get("returncode")})')
         elif is_tap and any(skip_all_plan.match(l) for l in stdout.splitlines()):
             s = 1
+            plan = next(l for l in stdout.splitlines() if skip_all_plan.match(l))
+            skips.append(f'{name}: {plan.strip()}')
         elif is_tap:
             f = 1
             notes.append(f'{name}: no TAP output (exit status {test.get("returncode")})')
         elif result == 'SKIP':
             s = 1
+            skips.append(f'{name}: skipped (exit status {test.get("returncode")})')
         else:
             p = 1
     elif result in bad_results and f == 0:
@@ -230,6 +236,8 @@ if passed + failed + skipped == 0:
     failed = 1
     notes.append('no tests ran')
 
+for skip in skips:
+    print(f'skipped: {skip}')
 for note in notes:
     print(f'FAILED: {note}')
 summary = f'{passed} passed, {failed} failed'
