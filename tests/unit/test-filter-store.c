@@ -552,6 +552,7 @@ test_bypass (Fixture *f, gconstpointer data)
 
   g_autoptr (NookBpfProgram) program = nook_seccomp_prepare (profile, FALSE, warnings, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (program);
   g_assert_cmpuint (warnings->len, ==, 0);
   /* Not even created. */
   g_assert_false (g_file_test (f->store_dir, G_FILE_TEST_EXISTS));
@@ -713,6 +714,8 @@ corrupt_other_entry (Fixture *f, const char *path)
   g_autoptr (TestProfile) other = deny_mkdir_profile (EACCES);
   g_autoptr (NookBpfProgram) program = prepare (other, NULL);
   g_autofree char *other_path = entry_path (f, other);
+
+  g_assert_nonnull (program);
   g_assert_no_errno (rename (other_path, path));
 }
 

@@ -85,8 +85,7 @@ test_find_rules_refused (void)
     "{\"linux\": {\"seccomp\": {\"syscalls\": [1]}, \"seccomp\": {\"syscalls\": [2]}}}",
     "{\"linux\": {\"seccomp\": {\"syscalls\": [1], \"syscalls\": [2]}}}",
     /* a member name with escapes on the way: it could spell the one looked for */
-    "{\"\\u006cinux\": {\"seccomp\": {\"syscalls\": [1]}}, \"linux\": {\"seccomp\": {\"syscalls\": "
-    "[]}}}",
+    "{\"\\u006cinux\": {}, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
     "{\"linux\": {\"sec\\u0063omp\": {\"syscalls\": [1]}}}",
     "{\"linux\": {\"seccomp\": {\"sys\\u0063alls\": [1]}}}",
     /* not one well-formed object */
@@ -400,6 +399,8 @@ test_no_store (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (NookConfig) config = NULL;
   g_autoptr (NookBpfProgram) p1 = load_and_prepare (f, NULL);
+
+  g_assert_nonnull (p1);
 
   config = nook_lifecycle_load_config (f->bundle, NULL, FALSE, NULL, &error);
   g_assert_no_error (error);
