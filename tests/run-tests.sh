@@ -1,7 +1,7 @@
 #!/bin/bash
 # The one command that builds nook and runs its tests.
 #
-# Usage: tests/run-tests.sh [--asan | --demo] [-- MESON-TEST-ARGS...]
+# Usage: tests/run-tests.sh [--asan | --clang | --fuzz | --demo] [-- MESON-TEST-ARGS...]
 #
 #   (no option)  build with -Dwerror=true and run the unit and integration
 #                suites; the last line of output is "N passed, N failed"
@@ -10,6 +10,10 @@
 #                is listed before it with its reason ("skipped: ...")
 #   --asan       build with AddressSanitizer + UBSan in a separate build
 #                directory and run the unit suite only
+#   --clang      build with clang (-Dwerror=true, the same warnings as gcc)
+#                in a separate build directory and run the unit suite only
+#   --fuzz       build the libFuzzer targets and run each for
+#                NOOK_FUZZ_TIME seconds (default 20): tests/fuzz/run.sh
 #   --demo       build, make a busybox bundle and run it rootless, showing
 #                id, hostname and the uid map from inside the container
 #
@@ -44,6 +48,8 @@ usage ()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --asan) mode=asan ;;
+    --clang) mode=clang ;;
+    --fuzz) mode=fuzz ;;
     --demo) mode=demo ;;
     -h|--help) usage; exit 0 ;;
     --) shift; meson_args=("$@"); break ;;
@@ -275,6 +281,14 @@ case $mode in
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
     run_suites "$build_dir" unit
+    ;;
+  clang)
+    build_dir=${NOOK_BUILD_DIR:-$SRCDIR/build-clang}
+    CC=clang build "$build_dir" -Dwerror=true
+    run_suites "$build_dir" unit
+    ;;
+  fuzz)
+    exec bash "$SRCDIR/tests/fuzz/run.sh" --time "${NOOK_FUZZ_TIME:-20}" --work "$SRCDIR/build-fuzz-work"
     ;;
   demo)
     build_dir=${NOOK_BUILD_DIR:-$SRCDIR/build-tests}
