@@ -2,46 +2,53 @@
  * written as the entry of a key in a private store and looked up, then
  * listed as `nook cache ls` does.
  *
- * The reader checks the header before the checksum; a fuzzer cannot forge
- * a SHA-256, so the harness helps it past the checks it could never pass
- * by chance: the key looked up is the one in the input's header, and when
- * the input's first byte is odd the header's checksum is recomputed over
- * the rest (the layout is storage/filter-store.c's EntryHeader). Then every
- * field after it is the fuzzer's. A hit must return 1 to 4096
+ * The reader checks the header before the MAC; a fuzzer cannot forge an
+ * HMAC-SHA256, so the harness helps it past the checks it could never pass
+ * by chance: the store's secret is a fixed one of the harness's, the key
+ * looked up is the one in the input's header, and when the input's first
+ * byte is odd the header's MAC is recomputed over the rest (the layout
+ * and MAC tag are storage/filter-store.c's EntryHeader and MAC_TAG). Then
+ * every field after it is the fuzzer's. A hit must return 1 to 4096
  * instructions. */
 #include "tests/fuzz/fuzz-common.h"
 
 #include <string.h>
 
+#include "storage/filter-secret.h"
 #include "storage/filter-store.h"
 
 /* storage/filter-store.c: magic[8], version, arch, key[32], n_insns,
- * warnings_size, checksum[32]. */
+ * warnings_size, mac[32]. */
 #define HEADER_SIZE 88
 #define ARCH_OFFSET 12
 #define KEY_OFFSET 16
-#define CHECKSUM_OFFSET 56
+#define MAC_OFFSET 56
+#define MAC_TAG "nook-filter-store-entry-2"
 
 static char *store_dir;
+static NookFilterSecret secret;
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   fuzz_fatal_criticals ();
   store_dir = g_build_filename (fuzz_tmpdir (), "seccomp", NULL);
+  /* make-corpus.sh signs its seed entries with the same bytes. */
+  for (guint i = 0; i < sizeof secret.bytes; i++)
+    secret.bytes[i] = (guint8)i;
   if (g_mkdir_with_parents (store_dir, 0700) < 0)
     fuzz_fail ("fuzz-filter-store: cannot make %s", store_dir);
   return 0;
 }
 
 static void
-fix_checksum (guint8 *entry, size_t size)
+fix_mac (guint8 *entry, size_t size)
 {
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  gsize len = 32;
+  GHmac *hmac = nook_filter_secret_hmac (&secret, MAC_TAG);
 
-  g_checksum_update (sum, entry + HEADER_SIZE, size - HEADER_SIZE);
-  g_checksum_get_digest (sum, entry + CHECKSUM_OFFSET, &len);
+  g_hmac_update (hmac, entry, MAC_OFFSET);
+  g_hmac_update (hmac, entry + HEADER_SIZE, size - HEADER_SIZE);
+  nook_filter_secret_hmac_finish (hmac, entry + MAC_OFFSET);
 }
 
 int
@@ -64,13 +71,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       memcpy (key, entry + KEY_OFFSET, sizeof key);
       memcpy (&arch, entry + ARCH_OFFSET, sizeof arch);
       if (entry[0] & 1)
-        fix_checksum (entry, size);
+        fix_mac (entry, size);
     }
   hex = nook_filter_store_key_to_hex (key);
   path = g_build_filename (store_dir, hex, NULL);
   fuzz_write_file (path, entry, size, 0600);
 
-  store = nook_filter_store_open (store_dir, &error);
+  store = nook_filter_store_open (store_dir, &secret, &error);
   if (store == NULL)
     fuzz_fail ("fuzz-filter-store: %s", error->message);
   list = nook_filter_store_list (store, arch, NULL);

@@ -24,7 +24,7 @@ mkdir -p "$tmp/plain" "$tmp/rootless"
 "$NOOK" spec --rootless --bundle "$tmp/rootless" >/dev/null
 
 python3 - "$OUT" "$FIXTURES" "$tmp/plain/config.json" "$tmp/rootless/config.json" <<'PY'
-import copy, hashlib, json, os, struct, sys
+import copy, hashlib, hmac, json, os, struct, sys
 
 out, fixtures, plain_path, rootless_path = sys.argv[1:5]
 
@@ -79,11 +79,16 @@ write("mount-options", "flags", "defaults\0remount\0bind\0lazytime\0nolazytime\0
 write("seccomp-key", "small", bytes(range(64)))
 write("seccomp-key", "rules", b"\x00\x00\x00\x05" * 40)
 
+# Signed as storage/filter-store.c does, with fuzz-filter-store's fixed
+# secret (bytes 0..31): HMAC-SHA256 over the tag, its NUL, the header up
+# to the MAC and the payload.
 def entry(arch, insns, warnings):
     payload = b"".join(struct.pack("=HBBI", *i) for i in insns) + warnings
-    header = struct.pack("=8sII32sII", b"NOOKBPF\n", 1, arch, bytes(range(32)),
+    header = struct.pack("=8sII32sII", b"NOOKBPF\n", 2, arch, bytes(range(32)),
                          len(insns), len(warnings))
-    return header + hashlib.sha256(payload).digest() + payload
+    mac = hmac.new(bytes(range(32)), b"nook-filter-store-entry-2\0" + header + payload,
+                   hashlib.sha256).digest()
+    return header + mac + payload
 
 allow = [(0x06, 0, 0, 0x7fff0000)]
 check = [(0x20, 0, 0, 4), (0x15, 1, 0, 0xc000003e), (0x06, 0, 0, 0), (0x06, 0, 0, 0x7fff0000)]
