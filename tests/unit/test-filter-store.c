@@ -1115,6 +1115,7 @@ test_mac_forged_plain_checksum (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) warnings = NULL;
   gsize len = 32;
 
+  g_assert_nonnull (first);
   g_byte_array_append (forged, g_bytes_get_data (bytes, NULL), HEADER_SIZE);
   g_byte_array_append (forged, (const guint8 *) &allow, sizeof allow);
   TestHeader *h = (TestHeader *) forged->data;
