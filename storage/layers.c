@@ -107,6 +107,20 @@ info_to_json (const NookLayerInfo *info)
   return json_generator_to_data (gen, NULL);
 }
 
+/* A string member of layer.json, "" when absent or of another type
+ * (json-glib's getter would fail an assertion on an object or array, and
+ * give NULL for a number). */
+static char *
+dup_string_member (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return g_strdup ("");
+  return g_strdup (json_node_get_string (node));
+}
+
 NookLayerInfo *
 nook_layer_info_load (const char *name, GError **error)
 {
@@ -114,6 +128,7 @@ nook_layer_info_load (const char *name, GError **error)
   g_autofree char *path = g_build_filename (dir, name, METADATA_NAME, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (NookLayerInfo) info = g_new0 (NookLayerInfo, 1);
+  JsonNode *root;
   JsonObject *o;
 
   if (!json_parser_load_from_file (parser, path, error))
@@ -121,19 +136,21 @@ nook_layer_info_load (const char *name, GError **error)
       g_prefix_error (error, "%s: ", path);
       return NULL;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* An empty file parses, to no root at all. */
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s: not a JSON object",
                    path);
       return NULL;
     }
-  o = json_node_get_object (json_parser_get_root (parser));
+  o = json_node_get_object (root);
   info->name = g_strdup (name);
-  info->bundle = g_strdup (json_object_get_string_member_with_default (o, "bundle", ""));
-  info->rootfs = g_strdup (json_object_get_string_member_with_default (o, "rootfs", ""));
-  info->uid_map = g_strdup (json_object_get_string_member_with_default (o, "uidMap", ""));
-  info->gid_map = g_strdup (json_object_get_string_member_with_default (o, "gidMap", ""));
-  info->created = g_strdup (json_object_get_string_member_with_default (o, "created", ""));
+  info->bundle = dup_string_member (o, "bundle");
+  info->rootfs = dup_string_member (o, "rootfs");
+  info->uid_map = dup_string_member (o, "uidMap");
+  info->gid_map = dup_string_member (o, "gidMap");
+  info->created = dup_string_member (o, "created");
   return g_steal_pointer (&info);
 }
 

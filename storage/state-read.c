@@ -93,11 +93,43 @@ nook_state_info_free (NookStateInfo *info)
   g_free (info);
 }
 
+/* Members of state.json by type: one of another type (a damaged or
+ * hand-edited file) counts as absent, as json-glib's *_with_default
+ * getters would not do (they fail an assertion on an object or array,
+ * and give NULL for a number where a string was expected). */
+static JsonNode *
+value_member (JsonObject *o, const char *name, GType type)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+static char *
+dup_string_member (JsonObject *o, const char *name, const char *default_value)
+{
+  JsonNode *node = value_member (o, name, G_TYPE_STRING);
+
+  return g_strdup (node != NULL ? json_node_get_string (node) : default_value);
+}
+
+static gint64
+int_member (JsonObject *o, const char *name)
+{
+  JsonNode *node = value_member (o, name, G_TYPE_INT64);
+
+  return node != NULL ? json_node_get_int (node) : 0;
+}
+
 static char **
 read_pairs (JsonObject *o, const char *name)
 {
   GPtrArray *pairs = g_ptr_array_new ();
-  JsonObject *m = json_object_has_member (o, name) ? json_object_get_object_member (o, name) : NULL;
+  JsonNode *node = json_object_get_member (o, name);
+  JsonObject *m
+      = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   g_autoptr (GList) members = m ? json_object_get_members (m) : NULL;
 
   for (GList *l = members; l != NULL; l = l->next)
@@ -125,13 +157,17 @@ lock_is_held (const char *dir)
 static void
 read_record (NookStateInfo *info, JsonObject *o)
 {
-  info->bundle = g_strdup (json_object_get_string_member_with_default (o, "bundle", ""));
-  info->created = g_strdup (json_object_get_string_member_with_default (o, "created", ""));
-  info->rootfs = g_strdup (json_object_get_string_member_with_default (o, "rootfs", NULL));
-  info->config_path = g_strdup (json_object_get_string_member_with_default (o, "config", NULL));
-  info->pid = (pid_t)json_object_get_int_member_with_default (o, "pid", 0);
-  info->start_time = (guint64)json_object_get_int_member_with_default (o, "starttime", 0);
-  info->detached = json_object_get_boolean_member_with_default (o, "detached", FALSE);
+  JsonNode *detached = value_member (o, "detached", G_TYPE_BOOLEAN);
+  gint64 pid = int_member (o, "pid");
+
+  info->bundle = dup_string_member (o, "bundle", "");
+  info->created = dup_string_member (o, "created", "");
+  info->rootfs = dup_string_member (o, "rootfs", NULL);
+  info->config_path = dup_string_member (o, "config", NULL);
+  /* A pid that does not fit pid_t is no process of ours. */
+  info->pid = pid > 0 && pid <= G_MAXINT32 ? (pid_t)pid : 0;
+  info->start_time = (guint64)int_member (o, "starttime");
+  info->detached = detached != NULL && json_node_get_boolean (detached);
   g_strfreev (info->annotations);
   g_strfreev (info->options);
   info->annotations = read_pairs (o, "annotations");
@@ -166,6 +202,7 @@ nook_state_load (const char *root, const char *id, GError **error)
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
   gboolean has_record = FALSE;
+  gsize length = 0;
   struct stat st;
 
   if (!nook_state_validate_id (id, error))
@@ -184,12 +221,13 @@ nook_state_load (const char *root, const char *id, GError **error)
     }
   info->owner_alive = lock_is_held (info->dir);
   path = g_build_filename (info->dir, "state.json", NULL);
-  if (g_file_get_contents (path, &text, NULL, &local))
+  if (g_file_get_contents (path, &text, &length, &local))
     {
-      JsonNode *node;
+      JsonNode *node = NULL;
 
-      if (!json_parser_load_from_data (parser, text, -1, &local)
-          || !JSON_NODE_HOLDS_OBJECT ((node = json_parser_get_root (parser))))
+      /* An empty file parses, to no root at all. */
+      if (!json_parser_load_from_data (parser, text, (gssize)length, &local)
+          || (node = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (node))
         {
           g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s: damaged (%s)",
                        path, local ? local->message : "not an object");

@@ -175,7 +175,7 @@ is_detached (int dir_fd)
   g_autofree char *text = NULL;
   nook_autofd int fd = openat (dir_fd, "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   g_autoptr (GIOChannel) ch = NULL;
-  JsonNode *root;
+  JsonNode *root, *detached;
 
   if (fd < 0)
     return FALSE;
@@ -184,10 +184,14 @@ is_detached (int dir_fd)
   if (g_io_channel_read_to_end (ch, &text, NULL, NULL) != G_IO_STATUS_NORMAL
       || !json_parser_load_from_data (parser, text, -1, NULL))
     return FALSE;
+  /* An empty file has no root; a member of another type is not TRUE. */
   root = json_parser_get_root (parser);
-  return JSON_NODE_HOLDS_OBJECT (root)
-         && json_object_get_boolean_member_with_default (json_node_get_object (root),
-                                                         "detached", FALSE);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  detached = json_object_get_member (json_node_get_object (root), "detached");
+  return detached != NULL && JSON_NODE_HOLDS_VALUE (detached)
+         && json_node_get_value_type (detached) == G_TYPE_BOOLEAN
+         && json_node_get_boolean (detached);
 }
 
 typedef enum

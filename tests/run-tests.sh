@@ -1,14 +1,19 @@
 #!/bin/bash
 # The one command that builds nook and runs its tests.
 #
-# Usage: tests/run-tests.sh [--asan | --demo] [-- MESON-TEST-ARGS...]
+# Usage: tests/run-tests.sh [--asan | --clang | --fuzz | --demo] [-- MESON-TEST-ARGS...]
 #
 #   (no option)  build with -Dwerror=true and run the unit and integration
 #                suites; the last line of output is "N passed, N failed"
 #                (", N skipped" is appended when tests were skipped), counting
-#                every TAP test case of every test program
+#                every TAP test case of every test program; each skipped test
+#                is listed before it with its reason ("skipped: ...")
 #   --asan       build with AddressSanitizer + UBSan in a separate build
 #                directory and run the unit suite only
+#   --clang      build with clang (-Dwerror=true, the same warnings as gcc)
+#                in a separate build directory and run the unit suite only
+#   --fuzz       build the libFuzzer targets and run each for
+#                NOOK_FUZZ_TIME seconds (default 20): tests/fuzz/run.sh
 #   --demo       build, make a busybox bundle and run it rootless, showing
 #                id, hostname and the uid map from inside the container
 #
@@ -46,6 +51,8 @@ usage ()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --asan) mode=asan ;;
+    --clang) mode=clang ;;
+    --fuzz) mode=fuzz ;;
     --demo) mode=demo ;;
     -h|--help) usage; exit 0 ;;
     --) shift; meson_args=("$@"); break ;;
@@ -201,6 +208,7 @@ bad_results = {'FAIL', 'ERROR', 'TIMEOUT', 'UNEXPECTEDPASS', 'INTERRUPT'}
 
 passed = failed = skipped = 0
 notes = []
+skips = []
 # The protocol of each test: a TAP test without any TAP output failed (meson
 # calls an empty TAP stream a skip).
 try:
@@ -231,6 +239,7 @@ for test in tests:
         d = directive.search(m.group(2))
         if d:
             s += 1  # skipped, or a TODO (expected failure): neither passed nor failed
+            skips.append(f'{name}: {m.group(2).strip()}')
         elif m.group(1) == 'ok':
             p += 1
         else:
@@ -246,11 +255,14 @@ for test in tests:
             notes.append(f'{name}: {result} without any TAP result (exit status {test.get("returncode")})')
         elif is_tap and any(skip_all_plan.match(l) for l in stdout.splitlines()):
             s = 1
+            plan = next(l for l in stdout.splitlines() if skip_all_plan.match(l))
+            skips.append(f'{name}: {plan.strip()}')
         elif is_tap:
             f = 1
             notes.append(f'{name}: no TAP output (exit status {test.get("returncode")})')
         elif result == 'SKIP':
             s = 1
+            skips.append(f'{name}: skipped (exit status {test.get("returncode")})')
         else:
             p = 1
     elif result in bad_results and f == 0:
@@ -266,6 +278,8 @@ if passed + failed + skipped == 0:
     failed = 1
     notes.append('no tests ran')
 
+for skip in skips:
+    print(f'skipped: {skip}')
 for note in notes:
     print(f'FAILED: {note}')
 summary = f'{passed} passed, {failed} failed'
@@ -303,6 +317,14 @@ case $mode in
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
     run_suites "$build_dir" unit
+    ;;
+  clang)
+    build_dir=${NOOK_BUILD_DIR:-$SRCDIR/build-clang}
+    CC=clang build "$build_dir" -Dwerror=true
+    run_suites "$build_dir" unit
+    ;;
+  fuzz)
+    exec bash "$SRCDIR/tests/fuzz/run.sh" --time "${NOOK_FUZZ_TIME:-20}" --work "$SRCDIR/build-fuzz-work"
     ;;
   demo)
     build_dir=${NOOK_BUILD_DIR:-$SRCDIR/build-tests}

@@ -2,7 +2,8 @@
 # Prepares a Debian 12 host for building and testing nook. Run as root.
 #
 #  - installs the build and test dependencies (skipped when all are present,
-#    so a second run is quick and works offline);
+#    so a second run is quick and works offline), clang and its libFuzzer
+#    runtime (the clang build and tests/fuzz) and clang-format included;
 #  - creates the unprivileged test user (default: nooktest) with a home
 #    directory and a subordinate uid/gid range in /etc/subuid and /etc/subgid;
 #  - makes /dev/fuse and /dev/net/tun mode 0666, as desktop distributions ship
@@ -29,6 +30,8 @@ PACKAGES=(
   # script(1) to give `podman run -it` a real terminal.
   podman conmon catatonit slirp4netns golang-github-containers-common
   containernetworking-plugins bsdutils
+  # The clang build, the fuzz targets (libFuzzer's runtime) and the format check.
+  clang libclang-rt-14-dev clang-format
 )
 
 log () { echo "setup-host: $*" >&2; }

@@ -67,22 +67,43 @@ nook_subids_free (NookSubids *subids)
   g_free (subids);
 }
 
+/* Appends the ids of [start, end) that none of the first n_old ranges of
+ * out holds (looking from index from on), as one or more ranges: a host id
+ * listed twice (two overlapping lines of /etc/subuid) would be mapped
+ * twice, and the kernel refuses such a map. */
 static void
-add_range (GArray *out, guint64 start, guint64 count)
+add_uncovered (GArray *out, guint from, guint n_old, guint64 start, guint64 end)
 {
   NookSubidRange range;
 
-  if (count == 0)
-    return;
-  for (guint i = 0; i < out->len; i++)
+  for (guint i = from; i < n_old && start < end; i++)
     {
-      const NookSubidRange *r = &g_array_index (out, NookSubidRange, i);
-      if (r->start == start && r->count == count)
-        return;
+      const NookSubidRange r = g_array_index (out, NookSubidRange, i);
+      guint64 r_end = (guint64)r.start + r.count;
+
+      if (r_end <= start || r.start >= end)
+        continue;
+      if (start < r.start)
+        add_uncovered (out, i + 1, n_old, start, r.start);
+      start = r_end;
     }
+  if (start >= end)
+    return;
   range.start = (guint32) start;
-  range.count = (guint32) count;
+  range.count = (guint32)(end - start);
   g_array_append_val (out, range);
+}
+
+/* Adds a range as libsubid gives it (unsigned longs): cut at the largest
+ * id, 4294967294 ((u32) -1 is "no id" to the kernel), and without the ids
+ * out already holds. */
+static void
+add_range (GArray *out, guint64 start, guint64 count)
+{
+  /* A start near 2^64 wraps end below it: the range is dropped. */
+  guint64 end = MIN (start + MIN (count, G_MAXUINT32), G_MAXUINT32);
+
+  add_uncovered (out, 0, out->len, start, end);
 }
 
 NookSubidRange *
@@ -94,13 +115,8 @@ nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n, guint32 own_
   for (guint i = 0; i < n; i++)
     {
       guint64 start = ranges[i].start;
-      guint64 end = start + ranges[i].count; /* exclusive */
+      guint64 end = MIN (start + ranges[i].count, G_MAXUINT32); /* exclusive */
 
-      /* (u32) -1 is "no id" to the kernel: the last usable id is one below. */
-      if (end > G_MAXUINT32)
-        end = G_MAXUINT32;
-      if (start >= end)
-        continue;
       if (own_id >= start && own_id < end)
         {
           add_range (out, start, own_id - start);

@@ -31,10 +31,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookSubids, nook_subids_free)
 NookSubids *nook_subids_lookup (const char *user, uid_t uid, gid_t gid);
 
 /* Cleans ranges as read (pure, for the unit tests): drops empty ones and
- * exact duplicates, cuts ranges short at the largest id 4294967294, and cuts
- * own_id out of any range that holds it (the caller's own id is mapped on
- * its own; a host id mapped twice makes the kernel refuse the map). Keeps the
- * order. Returns a new array of *out_n ranges. */
+ * the ids an earlier range already holds (overlapping lines would map a
+ * host id twice, which makes the kernel refuse the map), cuts ranges short
+ * at the largest id 4294967294, and cuts own_id out of any range that
+ * holds it (the caller's own id is mapped on its own). Keeps the order.
+ * Returns a new array of *out_n ranges. */
 NookSubidRange *nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n,
                                              guint32 own_id, guint *out_n);
 

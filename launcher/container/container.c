@@ -270,7 +270,6 @@ passwd_home (const char *text, guint32 uid)
 static void
 prepare_home (NookContainer *c)
 {
-  g_autofree char *text = NULL;
   g_autofree char *home = NULL;
   struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
   int rootfd, fd;

@@ -170,7 +170,7 @@ shm-ok"
 @test "mounts: maskedPaths: /proc/keys and /proc/timer_list read empty" {
   local p
   for p in /proc/keys /proc/timer_list; do
-    [ -e "$p" ] || skip_or_fail "$p does not exist on this kernel"
+    [ -e "$p" ] || skip_or_fail --kernel "$p (this kernel has no such file)"
   done
   edit_config "$B" 'c["linux"]["maskedPaths"] += ["/proc/keys", "/proc/timer_list"]'
   run --separate-stderr "$NOOK" run "$B" sh -c 'cat /proc/keys /proc/timer_list | wc -c'

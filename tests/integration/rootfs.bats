@@ -100,13 +100,18 @@ gone"
 }
 
 @test "rootfs: two containers from one bundle see nothing of each other" {
-  local a
+  local a sync=$BATS_TEST_TMPDIR/sync
   a=$(test_name a)
-  start_bg "$BATS_TEST_TMPDIR/a" run --name "$a" --rm "$B" sh -c 'echo a > /only-a; sleep 3; ls /only-b 2>/dev/null || echo no-b'
+  # a looks for b's file only once b has written it and exited: it waits
+  # on a FIFO bound in from the host, which the test opens after b.
+  mkdir "$sync" && mkfifo "$sync/b-done"
+  edit_config "$B" "c['mounts'].append({'destination': '/sync', 'type': 'bind', 'source': '$sync', 'options': ['rbind']})"
+  start_bg "$BATS_TEST_TMPDIR/a" run --name "$a" --rm "$B" sh -c 'echo a > /only-a; read go < /sync/b-done; ls /only-b 2>/dev/null || echo no-b'
   wait_until "$NOOK_TEST_TIMEOUT" test -e "$(nook_state_root)/$a/layer/upper/only-a" || fail "container a did not write"
   run --separate-stderr "$NOOK" run "$B" sh -c 'echo b > /only-b; ls /only-a 2>/dev/null || echo no-a'
   assert_status 0
   assert_output no-a
+  timeout "$NOOK_TEST_TIMEOUT" sh -c 'echo go > "$1"' sh "$sync/b-done" || fail "container a is not waiting on $sync/b-done"
   wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/a"
   [ "$bg_status" -eq 0 ] || fail "container a: $bg_status $(cat "$BATS_TEST_TMPDIR/a.err")"
   [ "$(cat "$BATS_TEST_TMPDIR/a.out")" = no-b ] || fail "container a saw b's file"
@@ -219,7 +224,7 @@ touch: /etc/x: Permission denied"
 @test "rootfs: a /dev/fuse the user cannot open is a clear error" {
   # /dev/fuse as on a host that leaves it root's and 0600: a file of root's
   # that the user cannot open, bound over it in a mount namespace of our own.
-  [ ! -r /etc/shadow ] || skip "/etc/shadow is readable: no root-only file to stand in for /dev/fuse"
+  [ ! -r /etc/shadow ] || skip_or_fail "/etc/shadow is readable: no root-only file to stand in for /dev/fuse"
   command -v unshare >/dev/null || skip_or_fail "unshare (util-linux) is missing"
   # In that namespace the user is 0 and has no subordinate ids: map just it.
   edit_config "$B" 'c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1}]'

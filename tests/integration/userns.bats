@@ -98,7 +98,7 @@ gid_map:
   uid=$(id -u)
   gid=$(id -g)
   [ "$uid" -lt "$SUBUID_COUNT" ] && [ "$gid" -lt "$SUBGID_COUNT" ] ||
-    skip "caller's ids are beyond the subordinate range size"
+    skip_or_fail "caller's ids are beyond the subordinate range size"
   run --separate-stderr "$NOOK" run --userns=keep-id "$B" sh -c "$maps_cmd; id -u; id -g; grep CapEff /proc/self/status"
   assert_status 0
   assert_output "uid_map:
@@ -179,7 +179,7 @@ $(id -un)"
   # In a user namespace of our own the caller is "root", which has no
   # subordinate ranges: nook must fall back to the single own-id map.
   if grep -q '^root:\|^0:' /etc/subuid /etc/subgid 2>/dev/null; then
-    skip "root has subordinate ranges on this host"
+    skip_or_fail "root has subordinate ranges on this host"
   fi
   mkdir -p "$BATS_TEST_TMPDIR/state"
   run --separate-stderr unshare -Ur "$NOOK" --root "$BATS_TEST_TMPDIR/state" run "$B" sh -c "$maps_cmd"

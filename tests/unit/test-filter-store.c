@@ -552,6 +552,7 @@ test_bypass (Fixture *f, gconstpointer data)
 
   g_autoptr (NookBpfProgram) program = nook_seccomp_prepare (profile, FALSE, warnings, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (program);
   g_assert_cmpuint (warnings->len, ==, 0);
   /* Not even created. */
   g_assert_false (g_file_test (f->store_dir, G_FILE_TEST_EXISTS));
@@ -713,6 +714,8 @@ corrupt_other_entry (Fixture *f, const char *path)
   g_autoptr (TestProfile) other = deny_mkdir_profile (EACCES);
   g_autoptr (NookBpfProgram) program = prepare (other, NULL);
   g_autofree char *other_path = entry_path (f, other);
+
+  g_assert_nonnull (program);
   g_assert_no_errno (rename (other_path, path));
 }
 
@@ -1112,6 +1115,7 @@ test_mac_forged_plain_checksum (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) warnings = NULL;
   gsize len = 32;
 
+  g_assert_nonnull (first);
   g_byte_array_append (forged, g_bytes_get_data (bytes, NULL), HEADER_SIZE);
   g_byte_array_append (forged, (const guint8 *) &allow, sizeof allow);
   TestHeader *h = (TestHeader *) forged->data;

@@ -324,6 +324,7 @@ test_run_stdin (Fixture *f, gconstpointer data)
   g_autofree char *a = NULL, *b = NULL;
   g_autofree char *script = write_script (f, "h.sh", "cat > \"$1\"");
 
+  g_assert_nonnull (script);
   g_assert_true (run_hooks (f,
                             "'createRuntime':[{'path':'@D@/h.sh','args':['h','@D@/a']},"
                             "{'path':'@D@/h.sh','args':['h','@D@/b']}]",
@@ -365,6 +366,7 @@ test_run_failures (Fixture *f, gconstpointer data)
 {
   g_autofree char *script = write_script (f, "h.sh", "PATH=/usr/bin:/bin; eval \"$1\"");
 
+  g_assert_nonnull (script);
   for (gsize i = 0; i < G_N_ELEMENTS (fail_cases); i++)
     {
       g_autoptr (GError) error = NULL;
@@ -386,6 +388,7 @@ test_run_stops (Fixture *f, gconstpointer data)
   g_autofree char *script = write_script (f, "h.sh", "echo \"$1\" >> \"${0%/*}/log\"; exit $2");
   g_autofree char *log = NULL;
 
+  g_assert_nonnull (script);
   g_assert_false (run_hooks (f,
                              "'prestart':[{'path':'@D@/h.sh','args':['@D@/h.sh','a','0']},"
                              "{'path':'@D@/h.sh','args':['@D@/h.sh','b','2']},"

@@ -173,6 +173,43 @@ test_runtime_status (Fixture *f, gconstpointer data)
   g_assert_cmpstr (ids->pdata[0], ==, "c1");
 }
 
+static void
+write_layer_json (Fixture *f, const char *name, const char *text)
+{
+  g_autofree char *dir = g_build_filename (f->tmp, "nook", "containers", name, NULL);
+  g_autofree char *path = g_build_filename (dir, "layer.json", NULL);
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* Found by tests/fuzz/fuzz-layer: an empty layer.json (no JSON root) and
+ * members of another type failed json-glib assertions, or gave NULL
+ * strings that the checks of a second run compare. */
+static void
+test_info_damaged (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookLayerInfo) info = NULL;
+
+  write_layer_json (f, "empty", "");
+  info = nook_layer_info_load ("empty", &error);
+  g_assert_nonnull (error);
+  g_assert_null (info);
+  g_clear_error (&error);
+
+  write_layer_json (f, "types",
+                    "{\"bundle\": 5, \"rootfs\": {}, \"uidMap\": [], "
+                    "\"gidMap\": null, \"created\": true}");
+  info = nook_layer_info_load ("types", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->bundle, ==, "");
+  g_assert_cmpstr (info->rootfs, ==, "");
+  g_assert_cmpstr (info->uid_map, ==, "");
+  g_assert_cmpstr (info->gid_map, ==, "");
+  g_assert_cmpstr (info->created, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -181,6 +218,7 @@ main (int argc, char **argv)
   ADD ("/layers/ephemeral", test_ephemeral);
   ADD ("/layers/persistent", test_persistent);
   ADD ("/layers/refusals", test_refusals);
+  ADD ("/layers/info-damaged", test_info_damaged);
   ADD ("/layers/remove-tree", test_remove_tree);
   ADD ("/layers/runtime-status", test_runtime_status);
   return g_test_run ();

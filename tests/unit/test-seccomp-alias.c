@@ -62,6 +62,9 @@ test_find_rules (void)
   assert_rules ("{\"a\": -1.5e+3, \"b\": true, \"c\": null, \"d\": {}, \"e\": [], "
                 "\"linux\": {\"seccomp\": {\"syscalls\": [false]}}}",
                 "[false]");
+  assert_rules ("{\"a\": 0, \"b\": -0.25, \"c\": 10E-2, \"d\": 7e9, "
+                "\"linux\": {\"seccomp\": {\"syscalls\": [1, 2.5, null]}}}",
+                "[1, 2.5, null]");
 }
 
 static void
@@ -82,7 +85,7 @@ test_find_rules_refused (void)
     "{\"linux\": {\"seccomp\": {\"syscalls\": [1]}, \"seccomp\": {\"syscalls\": [2]}}}",
     "{\"linux\": {\"seccomp\": {\"syscalls\": [1], \"syscalls\": [2]}}}",
     /* a member name with escapes on the way: it could spell the one looked for */
-    "{\"\\u006cinux\": {\"seccomp\": {\"syscalls\": [1]}}, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"\\u006cinux\": {}, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
     "{\"linux\": {\"sec\\u0063omp\": {\"syscalls\": [1]}}}",
     "{\"linux\": {\"seccomp\": {\"sys\\u0063alls\": [1]}}}",
     /* not one well-formed object */
@@ -92,6 +95,16 @@ test_find_rules_refused (void)
     "{\"linux\": {\"seccomp\": {\"syscalls\": [\"unterminated]}}}",
     "{\"linux\" {\"seccomp\": {\"syscalls\": [1]}}}",
     "",
+    /* literals json-glib refuses (found by tests/fuzz/fuzz-seccomp-alias:
+     * any run of "+-0123456789.eEtruefalsn" was taken for a literal) */
+    "{\"a\": e, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": tru, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": nulll, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": +1, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": 1., \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": 1e, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": -, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"linux\": {\"seccomp\": {\"syscalls\": [truefalse]}}}",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
@@ -386,6 +399,8 @@ test_no_store (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (NookConfig) config = NULL;
   g_autoptr (NookBpfProgram) p1 = load_and_prepare (f, NULL);
+
+  g_assert_nonnull (p1);
 
   config = nook_lifecycle_load_config (f->bundle, NULL, FALSE, NULL, &error);
   g_assert_no_error (error);

@@ -200,6 +200,8 @@ test_generate_parses (void)
   g_autofree char *json = nook_spec_generate (FALSE);
   g_autofree char *again = nook_spec_generate (FALSE);
 
+  g_assert_nonnull (rootful);
+  g_assert_nonnull (rootless);
   /* The output depends on nothing but the flag. */
   g_assert_cmpstr (json, ==, again);
 }

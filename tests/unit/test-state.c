@@ -249,6 +249,69 @@ test_create_stale (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (outside, ==, "keep me");
 }
 
+static void
+write_state_json (const char *root, const char *id, const char *text)
+{
+  g_autofree char *dir = g_build_filename (root, id, NULL);
+  g_autofree char *path = g_build_filename (dir, "state.json", NULL);
+
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* Found by tests/fuzz/fuzz-state: an empty state.json (no JSON root) and
+ * members of another type failed json-glib assertions; a pid past pid_t
+ * was cut to another process's. Now: damaged, or the member is absent. */
+static void
+test_load_damaged (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookStateInfo) info = NULL;
+
+  write_state_json (fixture->root, "empty", "");
+  info = nook_state_load (fixture->root, "empty", &error);
+  g_assert_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED);
+  g_assert_null (info);
+  g_clear_error (&error);
+
+  write_state_json (fixture->root, "types",
+                    "{\"bundle\": 5, \"created\": {}, \"rootfs\": [], \"config\": true, "
+                    "\"pid\": {}, \"starttime\": \"1\", \"detached\": [], "
+                    "\"annotations\": 3, \"options\": [\"a\"]}");
+  info = nook_state_load (fixture->root, "types", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->bundle, ==, "");
+  g_assert_cmpstr (info->created, ==, "");
+  g_assert_null (info->rootfs);
+  g_assert_null (info->config_path);
+  g_assert_cmpint (info->pid, ==, 0);
+  g_assert_cmpuint (info->start_time, ==, 0);
+  g_assert_false (info->detached);
+  g_assert_null (info->annotations[0]);
+  g_assert_null (info->options[0]);
+  g_clear_pointer (&info, nook_state_info_free);
+
+  write_state_json (fixture->root, "bigpid", "{\"pid\": 4294967297, \"detached\": true}");
+  info = nook_state_load (fixture->root, "bigpid", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info->pid, ==, 0);
+  g_assert_cmpint (info->status, ==, NOOK_STATUS_STOPPED);
+}
+
+/* The same empty state.json left by a dead nook: create takes the
+ * directory over (it is not a detached container's). */
+static void
+test_create_over_empty_state (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookState) state = NULL;
+
+  write_state_json (fixture->root, "c1", "");
+  state = nook_state_create (fixture->root, "c1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+}
+
 /* A holder in another process, killed with SIGKILL: the kernel drops its
  * lock and the next create takes over. */
 static void
@@ -877,6 +940,8 @@ main (int argc, char **argv)
   add_fixture_test ("/state/create/stale", test_create_stale, GINT_TO_POINTER (TRUE));
   add_fixture_test ("/state/create/stale-no-lock", test_create_stale, GINT_TO_POINTER (FALSE));
   add_fixture_test ("/state/create/after-kill", test_create_after_kill, NULL);
+  add_fixture_test ("/state/create/empty-state-json", test_create_over_empty_state, NULL);
+  add_fixture_test ("/state/load/damaged", test_load_damaged, NULL);
   add_fixture_test ("/state/create/invalid-ids", test_invalid_ids, NULL);
   add_fixture_test ("/state/create/valid-ids", test_valid_ids, NULL);
   add_fixture_test ("/state/set-running", test_set_running, NULL);

@@ -44,6 +44,23 @@ test_normalize (void)
   g_assert_cmpstr (f, ==, "1000-1004, 1996-1999");
 }
 
+/* Found by tests/fuzz/fuzz-subid: two overlapping lines for the caller
+ * gave host ids 1001-1001 twice, a map the kernel refuses. */
+static void
+test_normalize_overlap (void)
+{
+  const NookSubidRange overlap_own[] = { { 1000, 11000 }, { 1000, 2 } };
+  const NookSubidRange overlap[] = { { 100000, 100 }, { 100050, 100 }, { 99990, 200 } };
+  const NookSubidRange inside[] = { { 100000, 100 }, { 100010, 5 } };
+  g_autofree char *a = normalized (overlap_own, 2, 1000);
+  g_autofree char *b = normalized (overlap, 3, 1000);
+  g_autofree char *c = normalized (inside, 2, 1000);
+
+  g_assert_cmpstr (a, ==, "1001-11999");
+  g_assert_cmpstr (b, ==, "100000-100099, 100100-100149, 99990-99999, 100150-100189");
+  g_assert_cmpstr (c, ==, "100000-100099");
+}
+
 static void
 test_describe (void)
 {
@@ -114,6 +131,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/subid/normalize", test_normalize);
+  g_test_add_func ("/subid/normalize/overlap", test_normalize_overlap);
   g_test_add_func ("/subid/describe", test_describe);
   g_test_add_func ("/subid/lookup/caller", test_lookup_caller);
   g_test_add_func ("/subid/lookup/unknown", test_lookup_unknown);
