@@ -426,6 +426,24 @@ find_path_env (char **envp)
   return DEFAULT_PATH;
 }
 
+NookContainer *
+nook_container_alloc (const NookConfig *config, const NookContainerOptions *options, char **argv)
+{
+  NookContainer *c = g_new0 (NookContainer, 1);
+
+  c->config = config;
+  if (options != NULL)
+    c->options = *options;
+  c->exec_fifo_fd = -1;
+  c->state_lock_fd = -1;
+  for (int i = 0; i < NOOK_NS_COUNT; i++)
+    c->ns_fds[i] = -1;
+  c->argv = g_strdupv (argv);
+  c->envp = config->process.env;
+  c->path_env = find_path_env (c->envp);
+  return c;
+}
+
 static gboolean
 config_mounts_on (const NookConfig *config, const char *destination)
 {
@@ -501,19 +519,10 @@ nook_container_new (const NookConfig *config, const NookContainerOptions *option
                     char **command_override, gboolean use_terminal, gboolean use_filter_cache,
                     GPtrArray *warnings, GError **error)
 {
-  g_autoptr (NookContainer) c = g_new0 (NookContainer, 1);
+  g_autoptr (NookContainer) c = nook_container_alloc (
+      config, options,
+      command_override && command_override[0] ? command_override : config->process.args);
 
-  c->config = config;
-  if (options != NULL)
-    c->options = *options;
-  c->exec_fifo_fd = -1;
-  c->state_lock_fd = -1;
-  for (int i = 0; i < NOOK_NS_COUNT; i++)
-    c->ns_fds[i] = -1;
-  c->argv = g_strdupv (command_override && command_override[0] ? command_override
-                                                                : config->process.args);
-  c->envp = config->process.env;
-  c->path_env = find_path_env (c->envp);
   c->use_terminal = use_terminal;
   /* Read now, so the pty has the caller's size before the process can ask
    * for it: the parent only sees the pty after the child moved on. */

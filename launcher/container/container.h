@@ -113,6 +113,11 @@ NookContainer *nook_container_new (const NookConfig *config, const NookContainer
  * the config, from the store when use_filter_cache. */
 gboolean nook_container_prepare_privileges (NookContainer *container, gboolean use_filter_cache,
                                             GPtrArray *warnings, GError **error);
+/* A container with only what run and exec set alike: config, options, no
+ * fds, argv (copied), process.env and the PATH its executable is looked
+ * up in. */
+NookContainer *nook_container_alloc (const NookConfig *config,
+                                     const NookContainerOptions *options, char **argv);
 void nook_container_free (NookContainer *container);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookContainer, nook_container_free)
 

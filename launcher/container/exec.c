@@ -20,8 +20,6 @@
 #include "launcher/errors.h"
 #include "launcher/init/init.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* The names under /proc/PID/ns, in NookNsType order (user first). */
 static const char *const proc_ns_names[NOOK_NS_COUNT] = {
   [NOOK_NS_USER] = "user",     [NOOK_NS_MOUNT] = "mnt", [NOOK_NS_PID] = "pid",
@@ -134,32 +132,13 @@ nook_exec_join_clear (NookExecJoin *join)
   join->pidfd = -1;
 }
 
-static const char *
-find_path_env (char **envp)
-{
-  for (char **e = envp; e && *e; e++)
-    if (g_str_has_prefix (*e, "PATH="))
-      return *e + strlen ("PATH=");
-  return DEFAULT_PATH;
-}
-
 NookContainer *
 nook_container_new_exec (const NookConfig *config, const NookContainerOptions *options,
                          const NookExecJoin *join, gboolean use_terminal, gboolean use_filter_cache,
                          GPtrArray *warnings, GError **error)
 {
-  g_autoptr (NookContainer) c = g_new0 (NookContainer, 1);
+  g_autoptr (NookContainer) c = nook_container_alloc (config, options, config->process.args);
 
-  c->config = config;
-  if (options != NULL)
-    c->options = *options;
-  c->exec_fifo_fd = -1;
-  c->state_lock_fd = -1;
-  for (int i = 0; i < NOOK_NS_COUNT; i++)
-    c->ns_fds[i] = -1;
-  c->argv = g_strdupv (config->process.args);
-  c->envp = config->process.env;
-  c->path_env = find_path_env (c->envp);
   c->use_terminal = use_terminal;
   if (use_terminal)
     ioctl (STDIN_FILENO, TIOCGWINSZ, &c->winsize);
