@@ -81,9 +81,8 @@ static const NookInitStep steps[] = {
   { "capabilities", nook_init_step_capabilities },
   { "no-new-privileges", nook_init_step_no_new_privs },
   { "find-executable", nook_init_step_find_executable },
-  { "wait-start", nook_init_step_wait_start },
+  { "wait-start", nook_init_step_wait_start }, /* and the startContainer hooks */
   { "seccomp", nook_init_step_seccomp },
-  { "start-hooks", nook_init_step_start_hooks },
 };
 
 static G_GNUC_NORETURN void

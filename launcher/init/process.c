@@ -437,16 +437,36 @@ static char resolved_path[PATH_MAX];
  * the state directory, out of reach after pivot_root: it is reopened for
  * writing through the O_PATH fd the parent opened (as runc does), which
  * needs the container's /proc. nook run has no fifo. */
+/* One write of at most PIPE_BUF bytes: start reads it whole. 0 or -errno. */
+static int
+write_start_result (int fd, const char *failure)
+{
+  char buf[1 + sizeof (((NookSyncMsg *) 0)->msg)];
+  size_t len;
+  ssize_t r;
+
+  len = (size_t) snprintf (buf, sizeof buf, "%s%s", failure ? "1" : "0", failure ? failure : "");
+  if (len >= sizeof buf)
+    len = sizeof buf - 1;
+  do
+    r = write (fd, buf, len);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? -errno : 0;
+}
+
 int
 nook_init_step_wait_start (NookInit *init)
 {
   NookSyncMsg ready = { .type = NOOK_SYNC_READY };
   NookSyncMsg ack;
   char path[64];
+  gboolean hooks_ok;
   int fd, r;
 
+  /* nook run: nobody to wait for; its startContainer hooks run here, at
+   * the same point as a created container's. */
   if (init->container->exec_fifo_fd < 0)
-    return 0;
+    return nook_init_step_start_hooks (init);
   snprintf (path, sizeof path, "/proc/self/fd/%d", init->container->exec_fifo_fd);
   r = nook_sync_send (init->sock, &ready, -1);
   if (r < 0)
@@ -461,12 +481,17 @@ nook_init_step_wait_start (NookInit *init)
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
     return nook_init_fail (init, errno, "opening the exec fifo (is /proc mounted?)");
-  while ((r = write (fd, "0", 1)) < 0 && errno == EINTR)
-    ;
-  if (r < 0)
-    return nook_init_fail (init, errno, "writing the exec fifo");
+  /* start is reading: its startContainer hooks run now, and their outcome
+   * is what start reads ("0", or "1" and the message), so that a failing
+   * hook fails start itself, as the runtime spec asks. */
+  hooks_ok = nook_init_step_start_hooks (init) == 0;
+  r = write_start_result (fd, hooks_ok ? NULL : init->error.msg);
   close (fd);
   close (init->container->exec_fifo_fd);
+  if (!hooks_ok)
+    return -1;
+  if (r < 0)
+    return nook_init_fail (init, -r, "writing the exec fifo");
   return 0;
 }
 

@@ -26,7 +26,6 @@
 #include "storage/autofd.h"
 #include "storage/state.h"
 
-#define START_TIMEOUT_MS 10000
 #define KILL_WAIT_MS 10000
 
 static NookStateInfo *
@@ -119,7 +118,8 @@ nook_lifecycle_start (const char *root, const char *id, GError **error)
   nook_autofd int pidfd = -1;
   nook_autofd int fd = -1;
   struct pollfd fds[2];
-  char byte;
+  char result[512];
+  ssize_t n;
   int r;
 
   if (info == NULL)
@@ -144,17 +144,27 @@ nook_lifecycle_start (const char *root, const char *id, GError **error)
     }
   fds[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
   fds[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  /* No time limit: the container's startContainer hooks run before the
+   * answer, with their own timeouts; a process that dies ends the wait. */
   do
-    r = poll (fds, 2, START_TIMEOUT_MS);
+    r = poll (fds, 2, -1);
   while (r < 0 && errno == EINTR);
-  if (r <= 0 || !(fds[0].revents & POLLIN) || read (fd, &byte, 1) != 1)
+  n = r > 0 && (fds[0].revents & POLLIN) ? read (fd, result, sizeof result - 1) : -1;
+  if (n <= 0)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "container %s did not start: %s", id,
-                   r == 0 ? "its process did not answer" : "its process is gone");
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "container %s did not start: its process is gone", id);
       return FALSE;
     }
-  /* The fifo gone is what says "running" from now on. */
+  result[n] = '\0';
   unlink (fifo);
+  if (result[0] != '0')
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "container %s did not start: %s", id,
+                   result + 1);
+      return FALSE;
+    }
+  /* The fifo gone (above) is what says "running" from now on. */
   run_post_hooks (info, NOOK_HOOK_POSTSTART, "hooks.poststart");
   return TRUE;
 }

@@ -312,3 +312,19 @@ createContainer creating" ] || fail "after create: $(cat "$log")"
   [ "$(tail -n 1 "$log")" = "poststop stopped" ] || fail "after delete: $(cat "$log")"
   [ "$(grep -c . "$log")" = 6 ] || fail "hooks ran: $(cat "$log")"
 }
+
+@test "lifecycle: a failing startContainer hook fails start itself, and the process never runs" {
+  printf '#!/bin/sh\nexit 4\n' >"$BATS_TEST_TMPDIR/fail.sh"
+  chmod 755 "$BATS_TEST_TMPDIR/fail.sh"
+  edit_config "$B" \
+    'c["process"]["args"] = ["sh", "-c", "echo ran > /ran"]' \
+    'c["root"]["readonly"] = False' \
+    'c["mounts"].append({"destination": os.environ["BATS_TEST_TMPDIR"], "type": "bind", "source": os.environ["BATS_TEST_TMPDIR"], "options": ["rbind"]})' \
+    'c["hooks"] = {"startContainer": [{"path": os.environ["BATS_TEST_TMPDIR"] + "/fail.sh"}]}'
+  nk_detached create -b "$B" "$ID" || fail "create: $(cat "$BATS_TEST_TMPDIR/c.err")"
+  run --separate-stderr nk start "$ID"
+  assert_nook_error 125 "container $ID did not start" "hooks.startContainer[0]" "exited with status 4"
+  wait_until "$NOOK_TEST_TIMEOUT" status_is stopped || fail "still $(state_field status)"
+  [ ! -e "$B/rootfs/ran" ] || fail "the process ran after its startContainer hook failed"
+  nk delete "$ID"
+}
