@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "launcher/cli/commands.h"
+#include "launcher/cli/options.h"
 #include "launcher/errors.h"
 #include "launcher/lifecycle/lifecycle.h"
 
@@ -88,14 +89,7 @@ parse_exec_options (int *argc, char ***argv, NookExecOptionsCli *o, GError **err
   g_option_context_set_help_enabled (ctx, FALSE);
   /* Stop at ID: what follows belongs to the command. */
   g_option_context_set_strict_posix (ctx, TRUE);
-  if (!g_option_context_parse (ctx, argc, argv, error))
-    {
-      g_prefix_error (error, "exec: ");
-      (*error)->code = NOOK_ERROR_USAGE;
-      (*error)->domain = NOOK_ERROR;
-      return FALSE;
-    }
-  return TRUE;
+  return nook_cli_parse_options (ctx, "exec", argc, argv, error);
 }
 
 gboolean

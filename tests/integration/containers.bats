@@ -133,9 +133,10 @@ assert r["created"], r
 }
 
 @test "containers: ls and rm have --help and reject bad usage" {
+  # ls is list's alias: its help names both.
   run --separate-stderr "$NOOK" ls --help
   assert_status 0
-  assert_output_contains "Usage: nook ls"
+  assert_output_contains "Usage: nook list [OPTIONS]   (also: nook ls)"
   run --separate-stderr "$NOOK" rm --help
   assert_status 0
   assert_output_contains "Usage: nook rm"
