@@ -28,6 +28,33 @@ skip_ws (Scan *s)
 
 /* A string at s->p: its contents in [*out_begin, +*out_len), and whether
  * they hold no escape (so that the bytes are the name). */
+/* One escape of a string, at the backslash: only those JSON has (\" \\ \/
+ * \b \f \n \r \t and \u with four hex digits). Any other would make the
+ * scanner accept a text json-glib refuses. */
+static gboolean
+scan_escape (Scan *s)
+{
+  char e;
+
+  if (s->end - s->p < 2)
+    return FALSE;
+  e = s->p[1];
+  if (e == 'u')
+    {
+      if (s->end - s->p < 6)
+        return FALSE;
+      for (int i = 2; i < 6; i++)
+        if (!g_ascii_isxdigit (s->p[i]))
+          return FALSE;
+      s->p += 6;
+      return TRUE;
+    }
+  if (e == '\0' || strchr ("\"\\/bfnrt", e) == NULL)
+    return FALSE;
+  s->p += 2;
+  return TRUE;
+}
+
 static gboolean
 scan_string (Scan *s, const char **out_begin, gsize *out_len, gboolean *out_plain)
 {
@@ -54,9 +81,8 @@ scan_string (Scan *s, const char **out_begin, gsize *out_len, gboolean *out_plai
       if (c == '\\')
         {
           plain = FALSE;
-          if (s->end - s->p < 2)
+          if (!scan_escape (s))
             return FALSE;
-          s->p += 2;
           continue;
         }
       s->p++;

@@ -105,6 +105,11 @@ test_find_rules_refused (void)
     "{\"a\": 1e, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
     "{\"a\": -, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
     "{\"linux\": {\"seccomp\": {\"syscalls\": [truefalse]}}}",
+    /* Escapes JSON does not have (found by fuzz-seccomp-alias in CI). */
+    "{\"a\": \"x\\ y\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": \"\\q\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": \"\\u12\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
+    "{\"a\": \"\\u12g4\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
