@@ -5,6 +5,10 @@
 #
 #   --time SECONDS  per target (default 20: CI runs the eight in ~3 minutes)
 #   --runs N        stop each target after N executions instead (-runs=N)
+#   --seed N        libFuzzer's random seed (-seed=N): with --runs and --fresh
+#                   the same executions on every machine
+#   --fresh         start from the generated seeds alone (drop the corpus
+#                   earlier runs grew)
 #   --work DIR      where the build (DIR/build), the corpora (DIR/corpus/T,
 #                   kept between runs, so a second run goes on where the
 #                   first stopped) and crash inputs (DIR/artifacts) go
@@ -24,12 +28,16 @@ ALL_TARGETS=(config mount-options seccomp-alias seccomp-key filter-store state l
 
 time_per_target=20
 runs=
+seed=
+fresh=0
 work=$SRCDIR/build-fuzz-work
 targets=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --time) time_per_target=$2; shift ;;
     --runs) runs=$2; shift ;;
+    --seed) seed=$2; shift ;;
+    --fresh) fresh=1 ;;
     --work) work=$2; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     -*) echo "fuzz: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -42,6 +50,9 @@ done
 say () { echo "fuzz: $*"; }
 
 build=$work/build
+# --fresh: start from the seeds alone, as a new machine does, so that a
+# run with --seed and --runs is the same run everywhere.
+[[ $fresh == 1 ]] && rm -rf "$work/corpus"
 mkdir -p "$work/corpus" "$work/artifacts"
 if [[ ! -f $build/build.ninja ]]; then
   CC=${CC:-clang} meson setup "$build" "$SRCDIR" -Dfuzz=true \
@@ -69,6 +80,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   limit=(-max_total_time="$time_per_target")
   [[ -n $runs ]] && limit=(-runs="$runs")
+  [[ -n $seed ]] && limit+=(-seed="$seed")
   status=0
   "$build/tests/fuzz/fuzz-$t" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" \
