@@ -17,6 +17,12 @@ bats_require_minimum_version 1.5.0
 # Upper bound, in seconds, for every wait on a container.
 NOOK_TEST_TIMEOUT=${NOOK_TEST_TIMEOUT:-20}
 
+# A busybox sh script that prints the fds the shell itself holds, as
+# "0 1 2 ", using builtins only.  `ls /proc/$$/fd | tr ...` races: the
+# shell still holds the pipe's ends while ls reads its fd table, so the
+# pipe showed up in one CI run in hundreds.
+LIST_OWN_FDS_SH='i=0; while [ $i -lt 1024 ]; do [ -e /proc/$$/fd/$i ] && printf "%s " $i; i=$((i + 1)); done'
+
 # Print a message and fail the current test.
 fail ()
 {
