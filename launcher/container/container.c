@@ -5,15 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/openat2.h>
 #include <pwd.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "launcher/container/userdb.h"
 #include "launcher/errors.h"
 #include "userns/userns.h"
 #include "launcher/seccomp/seccomp-prepare.h"
@@ -245,52 +244,24 @@ own_envp (NookContainer *c)
   return c->own_envp;
 }
 
-/* The home field of uid's line in passwd text, or NULL. */
-static char *
-passwd_home (const char *text, guint32 uid)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto (GStrv) f = g_strsplit (lines[i], ":", 7);
-      char *end;
-
-      if (g_strv_length (f) < 6 || f[2][0] == '\0')
-        continue;
-      if (g_ascii_strtoull (f[2], &end, 10) == uid && *end == '\0' && f[5][0] == '/')
-        return g_strdup (f[5]);
-    }
-  return NULL;
-}
-
 /* runc and crun: without HOME in process.env, the process user's home from
- * the container's /etc/passwd, or "/". Read inside the rootfs only
- * (RESOLVE_IN_ROOT): a symlink in the bundle cannot point it at the host's. */
+ * the container's /etc/passwd, or "/". */
 static void
 prepare_home (NookContainer *c)
 {
+  g_autofree char *passwd = NULL;
   g_autofree char *home = NULL;
-  struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
-  int rootfd, fd;
+  guint32 uid = c->uid;
+  int rootfd;
 
   if (g_environ_getenv (c->envp, "HOME") != NULL)
     return;
   rootfd = open (c->config->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  fd = rootfd < 0 ? -1 : syscall (SYS_openat2, rootfd, "etc/passwd", &how, sizeof (how));
+  passwd = nook_userdb_read (rootfd, "etc/passwd");
   if (rootfd >= 0)
     close (rootfd);
-  if (fd >= 0)
-    {
-      g_autoptr (GString) buf = g_string_new (NULL);
-      char chunk[4096];
-      ssize_t n;
-
-      while ((n = read (fd, chunk, sizeof (chunk))) > 0 && buf->len < 4 * 1024 * 1024)
-        g_string_append_len (buf, chunk, n);
-      close (fd);
-      home = passwd_home (buf->str, c->uid);
-    }
+  if (passwd != NULL)
+    nook_userdb_find_user (passwd, NULL, &uid, NULL, &home);
   c->own_envp = g_environ_setenv (own_envp (c), "HOME", home ? home : "/", TRUE);
   c->envp = c->own_envp;
 }
