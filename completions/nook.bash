@@ -50,7 +50,8 @@ _nook_takes_argument() {
         --root | --log | --log-format | --cgroup-manager | --config | -c | --name | -n | \
             --bundle | -b | --userns | --group-add | --net | --network | --ipc | --pid | --uts | \
             --dns | --max-entries | --rootfs | --format | --pid-file | --console-socket | \
-            --preserve-fds | --env | -e | --cwd | --user | -u | --cap | --process | -p)
+            --preserve-fds | --env | -e | --cwd | --user | -u | --cap | --process | -p | \
+            --additional-gids | -g | --apparmor | --process-label)
             return 0
             ;;
         # -f is ps's --format, and --force elsewhere.
@@ -71,7 +72,8 @@ _nook_option_argument() {
         --cgroup-manager) _nook_reply -W 'cgroupfs systemd disabled' "$cur" ;;
         # A name, a number, K=V, UID:GID, a path inside the container:
         # nothing to offer.
-        --name | -n | --max-entries | --preserve-fds | --env | -e | --user | -u | --cwd) COMPREPLY=() ;;
+        --name | -n | --max-entries | --preserve-fds | --env | -e | --user | -u | --cwd | \
+            --additional-gids | -g | --apparmor | --process-label) COMPREPLY=() ;;
         --cap) _nook_reply -W "$_nook_capabilities" "$cur" ;;
         --userns) _nook_reply -W 'auto keep-id' "$cur" ;;
         --group-add) _nook_reply -W 'keep-groups' "$cur" ;;
@@ -106,7 +108,7 @@ _nook() {
     local create_options='--bundle -b --pid-file --console-socket --preserve-fds --rootfs
         --no-filter-cache --no-new-keyring --no-pivot --help -h'
     local exec_options='--tty -t --console-socket --detach -d --pid-file --env -e --cwd --user -u
-        --cap --no-new-privs --no-filter-cache --preserve-fds --process -p --help -h'
+        --additional-gids -g --apparmor --process-label --cap --no-new-privs --no-filter-cache --preserve-fds --process -p --help -h'
     local spec_options='--rootless --bundle -b --force -f --help -h'
     local cache_commands='ls prune clear help'
     local command='' subcommand='' positionals=0 ended='' bundle_dashdash='' root='' bundle_given=''

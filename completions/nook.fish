@@ -29,7 +29,7 @@ function __fish_nook_positionals
                 case --root --log --log-format --cgroup-manager --config -c --name -n --bundle -b \
                     --userns --group-add --net --network --ipc --pid --uts --dns --max-entries \
                     --rootfs --format --pid-file --console-socket --preserve-fds --env -e --cwd \
-                    --user -u --cap --process -p
+                    --user -u --cap --process -p --additional-gids -g --apparmor --process-label
                     set skip_next 1
                     continue
                 case -f
@@ -196,7 +196,10 @@ complete -c nook -n '__fish_nook_at exec 0' -s d -l detach -d 'Do not wait for t
 complete -c nook -n '__fish_nook_at exec 0' -l pid-file -r -F -d "Write the process's pid to FILE"
 complete -c nook -n '__fish_nook_at exec 0' -s e -l env -x -d 'Set an environment variable (K=V)'
 complete -c nook -n '__fish_nook_at exec 0' -l cwd -x -d 'Working directory in the container'
-complete -c nook -n '__fish_nook_at exec 0' -s u -l user -x -d 'UID[:GID] to run as'
+complete -c nook -n '__fish_nook_at exec 0' -s u -l user -x -d 'USER[:GROUP] to run as, numbers or names'
+complete -c nook -n '__fish_nook_at exec 0' -s g -l additional-gids -x -d 'Add a supplementary group'
+complete -c nook -n '__fish_nook_at exec 0' -l apparmor -x -d 'AppArmor profile'
+complete -c nook -n '__fish_nook_at exec 0' -l process-label -x -d 'SELinux label'
 complete -c nook -n '__fish_nook_at exec 0' -l cap -x -a 'CAP_AUDIT_CONTROL CAP_AUDIT_READ CAP_AUDIT_WRITE CAP_BLOCK_SUSPEND CAP_BPF CAP_CHECKPOINT_RESTORE CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_IPC_LOCK CAP_IPC_OWNER CAP_KILL CAP_LEASE CAP_LINUX_IMMUTABLE CAP_MAC_ADMIN CAP_MAC_OVERRIDE CAP_MKNOD CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_RAW CAP_PERFMON CAP_SETFCAP CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYSLOG CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_CHROOT CAP_SYS_MODULE CAP_SYS_NICE CAP_SYS_PACCT CAP_SYS_PTRACE CAP_SYS_RAWIO CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_WAKE_ALARM' -d 'Add a capability'
 complete -c nook -n '__fish_nook_at exec 0' -l no-new-privs -d 'Set no_new_privileges'
 complete -c nook -n '__fish_nook_at exec 0' -l no-filter-cache -d 'Compile the seccomp profile, bypassing the store'

@@ -16,6 +16,9 @@ typedef struct
   char **env;
   char *cwd;
   char *user;
+  char **additional_gids;
+  char *apparmor;
+  char *process_label;
   char **caps;
   gboolean no_new_privs;
   int preserve_fds;
@@ -32,6 +35,9 @@ exec_options_clear (NookExecOptionsCli *o)
   g_strfreev (o->env);
   g_free (o->cwd);
   g_free (o->user);
+  g_strfreev (o->additional_gids);
+  g_free (o->apparmor);
+  g_free (o->process_label);
   g_strfreev (o->caps);
   g_free (o->process);
 }
@@ -55,12 +61,19 @@ static const char exec_usage[]
       "  --pid-file FILE           Write COMMAND's pid to FILE\n"
       "  -e, --env NAME=VALUE      Set an environment variable (repeatable)\n"
       "  --cwd DIR                 Working directory (default: process.cwd)\n"
-      "  -u, --user UID[:GID]      Run as UID (and GID) (default: process.user)\n"
+      "  -u, --user USER[:GROUP]   Run as USER (and GROUP): numbers, or names from the\n"
+      "                            container's /etc/passwd and /etc/group (default:\n"
+      "                            process.user; a user name alone takes its group)\n"
+      "  -g, --additional-gids GID Add a supplementary group (repeatable)\n"
       "  --cap CAP                 Add a capability, e.g. CAP_NET_RAW (repeatable)\n"
       "  --no-new-privs            Set no_new_privileges\n"
       "  --preserve-fds N          Pass fds 3 to 3+N-1 on to COMMAND\n"
+      "  --apparmor PROFILE        AppArmor profile (refused where the host runs\n"
+      "                            AppArmor: nook cannot apply it; ignored with a\n"
+      "                            warning where it does not)\n"
+      "  --process-label LABEL     SELinux label (the same rule)\n"
       "  -p, --process FILE        The process as a runtime-spec JSON object (replaces\n"
-      "                            COMMAND, --env, --cwd, --user, --cap, --no-new-privs)\n"
+      "                            COMMAND and every option that shapes the process)\n"
       "  --no-filter-cache         Compile the seccomp profile, bypassing the store\n"
       "  -h, --help                Show this help\n";
 
@@ -75,6 +88,9 @@ parse_exec_options (int *argc, char ***argv, NookExecOptionsCli *o, GError **err
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, NULL, NULL },
     { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &o->cwd, NULL, NULL },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &o->user, NULL, NULL },
+    { "additional-gids", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &o->additional_gids, NULL, NULL },
+    { "apparmor", 0, 0, G_OPTION_ARG_STRING, &o->apparmor, NULL, NULL },
+    { "process-label", 0, 0, G_OPTION_ARG_STRING, &o->process_label, NULL, NULL },
     { "cap", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &o->caps, NULL, NULL },
     { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &o->no_new_privs, NULL, NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
@@ -129,6 +145,9 @@ nook_cmd_exec (int argc, char **argv, const NookGlobalOptions *globals, int *out
   request.env = o.env;
   request.cwd = o.cwd;
   request.user = o.user;
+  request.additional_gids = o.additional_gids;
+  request.apparmor = o.apparmor;
+  request.process_label = o.process_label;
   request.caps = o.caps;
   request.no_new_privs = o.no_new_privs;
   request.tty = o.tty;

@@ -346,17 +346,17 @@ host_has_lsm (const char *name)
 /* A label for a security module the host does not run cannot be applied,
  * and runs the same without it: a warning. Where the host runs it, nook
  * cannot apply it (yet): refused, rather than run unconfined. */
-static gboolean
-check_lsm (const NookContainer *c, const char *field, const char *value, const char *lsm,
-           GPtrArray *warnings, GError **error)
+gboolean
+nook_container_check_lsm (const char *path, const char *field, const char *value,
+                          const char *lsm, GPtrArray *warnings, GError **error)
 {
   if (value == NULL || *value == '\0')
     return TRUE;
   if (host_has_lsm (lsm))
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG,
-                   "%s: %s: \"%s\": nook cannot apply %s labels yet", c->config->config_path, field,
-                   value, lsm);
+                   "%s%s%s: \"%s\": nook cannot apply %s labels yet", path ? path : "",
+                   path ? ": " : "", field, value, lsm);
       return FALSE;
     }
   if (warnings != NULL)
@@ -373,11 +373,12 @@ prepare_process_extras (NookContainer *c, GPtrArray *warnings, GError **error)
   prepare_home (c);
   if (!prepare_listen_fds (c, error) || !prepare_oom_score_adj (c, error))
     return FALSE;
-  if (!check_lsm (c, "process.apparmorProfile", config->process.apparmor_profile, "apparmor",
-                  warnings, error)
-      || !check_lsm (c, "process.selinuxLabel", config->process.selinux_label, "selinux", warnings,
-                     error)
-      || !check_lsm (c, "linux.mountLabel", config->mount_label, "selinux", warnings, error))
+  if (!nook_container_check_lsm (config->config_path, "process.apparmorProfile",
+                                 config->process.apparmor_profile, "apparmor", warnings, error)
+      || !nook_container_check_lsm (config->config_path, "process.selinuxLabel",
+                                    config->process.selinux_label, "selinux", warnings, error)
+      || !nook_container_check_lsm (config->config_path, "linux.mountLabel", config->mount_label,
+                                    "selinux", warnings, error))
     return FALSE;
   if (config->process.has_exec_cpu_affinity && warnings != NULL)
     g_ptr_array_add (warnings, g_strdup ("process.execCPUAffinity: ignored (nook does not "

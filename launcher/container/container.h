@@ -119,6 +119,13 @@ gboolean nook_container_prepare_privileges (NookContainer *container, gboolean u
 NookContainer *nook_container_alloc (const NookConfig *config,
                                      const NookContainerOptions *options, char **argv);
 void nook_container_free (NookContainer *container);
+
+/* A security-module label (value, for lsm "apparmor" or "selinux") that
+ * field gives (path: the file it is in, or NULL for an option): refused
+ * where the host runs lsm (nook cannot apply it yet), a warning where it
+ * does not. Empty or NULL values ask for nothing. */
+gboolean nook_container_check_lsm (const char *path, const char *field, const char *value,
+                                   const char *lsm, GPtrArray *warnings, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookContainer, nook_container_free)
 
 typedef struct NookState NookState;

@@ -130,6 +130,9 @@ nook_exec_join_clear (NookExecJoin *join)
   if (join->pidfd >= 0)
     close (join->pidfd);
   join->pidfd = -1;
+  g_clear_pointer (&join->user_spec, g_free);
+  g_clear_pointer (&join->user_name, g_free);
+  g_clear_pointer (&join->group_name, g_free);
 }
 
 NookContainer *
@@ -152,7 +155,7 @@ nook_container_new_exec (const NookConfig *config, const NookContainerOptions *o
 }
 
 static gboolean
-start_child (NookLaunch *l, const NookContainer *c, const NookExecJoin *join, GError **error)
+start_child (NookLaunch *l, NookContainer *c, const NookExecJoin *join, GError **error)
 {
   int sv[2];
 

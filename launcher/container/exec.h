@@ -32,6 +32,15 @@ typedef struct
    * kernel cannot setns on a pidfd. */
   char ns_paths[NOOK_NS_COUNT][64];
   gboolean deny_setgroups; /* its user namespace denies setgroups */
+  /* Looked up by the child in the container's own /etc/passwd and
+   * /etc/group once it has joined the mount namespace: the parent cannot
+   * read them (the root is a FUSE mount of the container's user namespace,
+   * closed to the host's processes). */
+  char *user_spec;           /* -u as given, for messages; NULL: no -u */
+  char *user_name;           /* -u NAME: the uid (NULL: a number, or no -u) */
+  char *group_name;          /* -u USER:NAME: the gid (NULL: none, or a number) */
+  gboolean user_group_given; /* -u USER:GROUP: not the user's primary group */
+  gboolean set_home;         /* HOME is not in the process's env */
 } NookExecJoin;
 
 /* Looks at the container's process: error "not running" when it is gone. */

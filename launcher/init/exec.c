@@ -6,7 +6,9 @@
  * container has a pid namespace of its own, clones the process (B) into it
  * as a child of nook (CLONE_PARENT), reports B's pid and exits. B runs the
  * same process steps as the container's init did, from the terminal on,
- * and execve()s. Nothing here allocates: the parent prepared it all. */
+ * and execve()s. The parent prepared it all, except what only the
+ * container's own files can tell: -u NAME[:GROUP] and HOME (lookup_user). */
+#include "launcher/container/userdb.h"
 #include "launcher/init/init.h"
 #include "launcher/init/session-keyring.h"
 #include "launcher/init/step.h"
@@ -122,8 +124,50 @@ fork_into_pid_namespace (NookInit *init, const NookExecJoin *join)
   _exit (0);
 }
 
+/* -u NAME[:GROUP] and HOME from the container's /etc/passwd and
+ * /etc/group as the container sees them now, its own changes included: the
+ * mount namespace is joined, so "/" is its root. */
+static int
+lookup_user (NookInit *init, NookContainer *c, const NookExecJoin *join)
+{
+  g_autofree char *passwd = NULL;
+  g_autofree char *group = NULL;
+  g_autofree char *home = NULL;
+  int rootfd;
+
+  if (join->user_name == NULL && join->group_name == NULL && !join->set_home)
+    return 0;
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  passwd = nook_userdb_read (rootfd, "etc/passwd");
+  if (join->group_name != NULL)
+    group = nook_userdb_read (rootfd, "etc/group");
+  if (rootfd >= 0)
+    close (rootfd);
+  if (join->user_name != NULL
+      && (passwd == NULL
+          || !nook_userdb_find_user (passwd, join->user_name, &c->uid,
+                                     join->user_group_given ? NULL : &c->gid, &home)))
+    return nook_init_fail (init, 0, "--user %s: no user \"%s\" in the container's /etc/passwd",
+                           join->user_spec, join->user_name);
+  if (join->group_name != NULL
+      && (group == NULL || !nook_userdb_find_group (group, join->group_name, &c->gid)))
+    return nook_init_fail (init, 0, "--user %s: no group \"%s\" in the container's /etc/group",
+                           join->user_spec, join->group_name);
+  if (!join->set_home)
+    return 0;
+  if (home == NULL && passwd != NULL)
+    {
+      guint32 uid = c->uid;
+
+      nook_userdb_find_user (passwd, NULL, &uid, NULL, &home);
+    }
+  /* The copy is the child's own; execve is next. */
+  c->envp = g_environ_setenv (g_strdupv (c->envp), "HOME", home ? home : "/", TRUE);
+  return 0;
+}
+
 void
-nook_init_exec_main (const NookContainer *container, const NookExecJoin *join, int sock)
+nook_init_exec_main (NookContainer *container, const NookExecJoin *join, int sock)
 {
   NookInit init = {
     .container = container,
@@ -138,6 +182,8 @@ nook_init_exec_main (const NookContainer *container, const NookExecJoin *join, i
   if (join_namespaces (&init, join) < 0)
     report_and_exit (&init, "join-namespaces");
   fork_into_pid_namespace (&init, join);
+  if (lookup_user (&init, container, join) < 0)
+    report_and_exit (&init, "user");
 
   for (size_t i = 0; i < G_N_ELEMENTS (steps); i++)
     if (steps[i].run (&init) < 0)

@@ -10,5 +10,5 @@ G_GNUC_NORETURN void nook_init_main (const NookContainer *container, int sock);
 
 /* nook exec: joins the running container's namespaces, forks into its pid
  * namespace, sets the process up and execve()s it; never returns. */
-G_GNUC_NORETURN void nook_init_exec_main (const NookContainer *container, const NookExecJoin *join,
+G_GNUC_NORETURN void nook_init_exec_main (NookContainer *container, const NookExecJoin *join,
                                           int sock);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,32 +46,84 @@ load_target (const char *root, const char *id, NookContainerOptions *out_options
   return g_steal_pointer (&info);
 }
 
-static gboolean
-usage_error (GError **error, const char *message)
+static gboolean G_GNUC_PRINTF (2, 3) usage_error (GError **error, const char *format, ...)
 {
+  g_autofree char *message = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  message = g_strdup_vprintf (format, ap);
+  va_end (ap);
   g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "exec: %s", message);
   return FALSE;
 }
 
-/* -u UID[:GID], numeric as in runc (names would need the container's
- * /etc/passwd). Without GID the gid stays. */
 static gboolean
-apply_user (NookProcess *p, const char *user, GError **error)
+is_number (const char *s)
+{
+  return s[0] != '\0' && strspn (s, "0123456789") == strlen (s);
+}
+
+/* -u USER[:GROUP], each a number (as runc) or a name from the container's
+ * /etc/passwd and /etc/group. Numbers are set here; names go to the child,
+ * which looks them up once it has joined the container (nook_init_exec_main:
+ * the container's root is a FUSE mount nook cannot read from outside). A
+ * user name without GROUP takes the user's primary group; a number without
+ * GROUP keeps the process's gid. */
+static gboolean
+apply_user (NookProcess *p, const char *user, NookExecJoin *join, GError **error)
 {
   g_auto (GStrv) parts = g_strsplit (user, ":", 2);
-  guint64 uid, gid = p->gid;
+  guint64 n;
 
-  if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &uid, NULL)
-      || (parts[1] != NULL
-          && !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32 - 1, &gid, NULL)))
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "exec: --user %s: expected UID or UID:GID (numbers)", user);
-      return FALSE;
-    }
-  p->uid = (guint32)uid;
-  p->gid = (guint32)gid;
+  if (parts[0][0] == '\0' || (parts[1] != NULL && parts[1][0] == '\0'))
+    return usage_error (error, "--user %s: expected USER[:GROUP], each a name or a number", user);
+  if (!is_number (parts[0]))
+    join->user_name = g_strdup (parts[0]);
+  else if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &n, NULL))
+    return usage_error (error, "--user: uid %s is out of range", parts[0]);
+  else
+    p->uid = (guint32)n;
+  join->user_group_given = parts[1] != NULL;
+  if (parts[1] == NULL)
+    ;
+  else if (!is_number (parts[1]))
+    join->group_name = g_strdup (parts[1]);
+  else if (!g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32 - 1, &n, NULL))
+    return usage_error (error, "--user: gid %s is out of range", parts[1]);
+  else
+    p->gid = (guint32)n;
+  join->user_spec = g_strdup (user);
   return TRUE;
+}
+
+/* -g GID (repeatable): added to process.user.additionalGids, as runc. */
+static gboolean
+apply_additional_gids (NookProcess *p, char **gids, GError **error)
+{
+  guint n = gids ? g_strv_length (gids) : 0;
+
+  if (n == 0)
+    return TRUE;
+  p->additional_gids = g_renew (guint32, p->additional_gids, p->n_additional_gids + n);
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 v;
+
+      if (!g_ascii_string_to_unsigned (gids[i], 10, 0, G_MAXUINT32 - 1, &v, NULL))
+        return usage_error (error, "--additional-gids %s: expected a gid (a number)", gids[i]);
+      p->additional_gids[p->n_additional_gids++] = (guint32)v;
+    }
+  return TRUE;
+}
+
+/* HOME, when neither process.env nor -e gives it: the child sets the
+ * process user's home from the container's /etc/passwd (the entry -u NAME
+ * named, or the first with the uid), or "/", as runc and crun. */
+static void
+apply_home (const NookProcess *p, NookExecJoin *join)
+{
+  join->set_home = g_environ_getenv (p->env, "HOME") == NULL;
 }
 
 /* --cap: into the bounding, effective and permitted sets, and ambient when
@@ -132,10 +185,30 @@ apply_keep_id (NookProcess *p, const NookContainerOptions *options)
   p->env = g_environ_setenv (p->env, "HOME", g_get_home_dir (), TRUE);
 }
 
+/* The process's labels, named as the user gave them: the option, the
+ * --process FILE, or config.json. */
+static gboolean
+check_lsm (const NookExecRequest *r, const NookConfig *config, GPtrArray *warnings, GError **error)
+{
+  const NookProcess *p = &config->process;
+  const char *path = r->process_file ? r->process_file : config->config_path;
+
+  return nook_container_check_lsm (r->apparmor ? NULL : path,
+                                   r->apparmor       ? "exec: --apparmor"
+                                   : r->process_file ? "apparmorProfile"
+                                                     : "process.apparmorProfile",
+                                   p->apparmor_profile, "apparmor", warnings, error)
+         && nook_container_check_lsm (r->process_label ? NULL : path,
+                                      r->process_label  ? "exec: --process-label"
+                                      : r->process_file ? "selinuxLabel"
+                                                        : "process.selinuxLabel",
+                                      p->selinux_label, "selinux", warnings, error);
+}
+
 /* config->process becomes the exec's process. */
 static gboolean
 make_process (const NookExecRequest *r, const NookContainerOptions *options, NookConfig *config,
-              GError **error)
+              NookExecJoin *join, GPtrArray *warnings, GError **error)
 {
   NookProcess *p = &config->process;
 
@@ -143,14 +216,17 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, Noo
     {
       NookProcess from_file;
 
-      if (r->command || r->env || r->cwd || r->user || r->caps || r->no_new_privs)
+      if (r->command || r->env || r->cwd || r->user || r->caps || r->no_new_privs
+          || r->additional_gids || r->apparmor || r->process_label)
         return usage_error (error, "--process FILE gives the whole process: COMMAND, --env, "
-                                   "--cwd, --user, --cap and --no-new-privs cannot be added");
+                                   "--cwd, --user, --additional-gids, --cap, --no-new-privs, "
+                                   "--apparmor and --process-label cannot be added");
       if (!nook_config_load_process (r->process_file, &from_file, error))
         return FALSE;
       nook_config_process_clear (p);
       *p = from_file;
-      return TRUE;
+      apply_home (p, join);
+      return check_lsm (r, config, warnings, error);
     }
   if (r->command == NULL || r->command[0] == NULL)
     return usage_error (error, "missing COMMAND (see 'nook exec --help')");
@@ -158,7 +234,7 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, Noo
   p->args = g_strdupv (r->command);
   if (r->user == NULL)
     apply_keep_id (p, options);
-  else if (!apply_user (p, r->user, error))
+  else if (!apply_user (p, r->user, join, error))
     return FALSE;
   if (r->cwd != NULL)
     {
@@ -167,8 +243,22 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, Noo
       g_free (p->cwd);
       p->cwd = g_strdup (r->cwd);
     }
+  if (r->apparmor != NULL)
+    {
+      g_free (p->apparmor_profile);
+      p->apparmor_profile = g_strdup (r->apparmor);
+    }
+  if (r->process_label != NULL)
+    {
+      g_free (p->selinux_label);
+      p->selinux_label = g_strdup (r->process_label);
+    }
   p->no_new_privileges |= r->no_new_privs;
-  return apply_env (p, r->env, error) && apply_caps (p, r->caps, error);
+  if (!check_lsm (r, config, warnings, error) || !apply_env (p, r->env, error)
+      || !apply_caps (p, r->caps, error) || !apply_additional_gids (p, r->additional_gids, error))
+    return FALSE;
+  apply_home (p, join);
+  return TRUE;
 }
 
 static gboolean
@@ -235,15 +325,15 @@ nook_lifecycle_exec (const NookExecRequest *r, int *out_status, GError **error)
     return FALSE;
   config = nook_lifecycle_load_config (info->bundle, info->config_path, r->use_filter_cache,
                                        warnings, error);
-  if (config == NULL || !make_process (r, &options, config, error))
+  if (config == NULL)
     return FALSE;
-  terminal = r->tty || (r->process_file != NULL && config->process.terminal);
-  if (!check_terminal (r, terminal, error))
-    return FALSE;
-  if (r->pid_file != NULL)
-    o.started = write_pid_file;
   ok = nook_exec_join_open (info->pid, r->id, &join, error)
        && check_same_process (info, r->id, error)
+       && make_process (r, &options, config, &join, warnings, error);
+  terminal = r->tty || (r->process_file != NULL && config->process.terminal);
+  if (r->pid_file != NULL)
+    o.started = write_pid_file;
+  ok = ok && check_terminal (r, terminal, error)
        && (container = nook_container_new_exec (config, &options, &join, terminal,
                                                 r->use_filter_cache, warnings, error))
               != NULL;

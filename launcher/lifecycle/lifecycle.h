@@ -92,7 +92,10 @@ typedef struct
   char **command;           /* replaces process.args */
   char **env;               /* -e K=V, added to (or replacing in) process.env */
   const char *cwd;          /* --cwd */
-  const char *user;         /* -u UID[:GID] */
+  const char *user;         /* -u USER[:GROUP], numbers or names */
+  char **additional_gids;   /* -g GID, added to process.user.additionalGids */
+  const char *apparmor;     /* --apparmor PROFILE */
+  const char *process_label; /* --process-label LABEL */
   char **caps;              /* --cap CAP, added to the process's sets */
   gboolean no_new_privs;    /* --no-new-privs */
   gboolean tty;             /* -t */

@@ -131,8 +131,10 @@ Seccomp:[[:space:]]+0$'
   output=$stderr assert_nook_error 125 "console-socket"
   run --separate-stderr "$NOOK" exec --cap CAP_NOPE "$NAME" true
   output=$stderr assert_nook_error 125 "CAP_NOPE"
-  run --separate-stderr "$NOOK" exec -u root "$NAME" true
-  output=$stderr assert_nook_error 125 "--user"
+  run --separate-stderr "$NOOK" exec -u 99999999999 "$NAME" true
+  output=$stderr assert_nook_error 125 "--user: uid 99999999999 is out of range"
+  run --separate-stderr "$NOOK" exec -u root: "$NAME" true
+  output=$stderr assert_nook_error 125 "--user root:: expected USER[:GROUP]"
   # fd 4 is not open: nook's own next fd would take its place.
   run --separate-stderr "$NOOK" exec --preserve-fds 2 "$NAME" true 3</dev/null 4<&-
   output=$stderr assert_nook_error 125 "--preserve-fds" "fd 4"
@@ -183,9 +185,66 @@ four
   run --separate-stderr "$NOOK" exec --user 7 "$NAME" sh -c 'echo $(id -u) $(id -g)'
   assert_status 0
   assert_output "7 0"
+  # The config's HOME is the process's, whoever runs it (runc).
+  run --separate-stderr "$NOOK" exec -u 1000 "$NAME" sh -c 'echo $HOME'
+  assert_status 0
+  assert_output "/root"
   run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo $(id -u) $(id -g)'
   assert_status 0
   assert_output "0 0"
+}
+
+@test "exec: -u NAME and NAME:GROUP from the running container's passwd and group, with its HOME" {
+  # HOME is looked up only when process.env has none (runc keeps the
+  # config's HOME=/root for every -u): this config has none.
+  new_bundle
+  edit_config "$B" 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("HOME=")]'
+  start_container || return 1
+  # Added inside the running container: only its own root has them.
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c \
+    'echo "dev:x:1500:1501::/home/dev:/bin/sh" >>/etc/passwd && echo "devs:x:2000:" >>/etc/group'
+  assert_status 0
+  run --separate-stderr "$NOOK" exec -u dev "$NAME" sh -c 'echo $(id -u) $(id -g) $HOME'
+  assert_status 0
+  assert_output "1500 1501 /home/dev"
+  run --separate-stderr "$NOOK" exec -u dev:devs "$NAME" sh -c 'echo $(id -u) $(id -g)'
+  assert_status 0
+  assert_output "1500 2000"
+  # By number, HOME from the first entry with that uid; -e HOME wins.
+  run --separate-stderr "$NOOK" exec -u 1000 "$NAME" sh -c 'echo $HOME'
+  assert_status 0
+  assert_output "/home/user"
+  run --separate-stderr "$NOOK" exec -u 1000:devs -e HOME=/x "$NAME" sh -c 'echo $(id -u) $(id -g) $HOME'
+  assert_status 0
+  assert_output "1000 2000 /x"
+  # A uid with no passwd entry: HOME is /, as runc.
+  run --separate-stderr "$NOOK" exec -u 4242 "$NAME" sh -c 'echo $HOME'
+  assert_status 0
+  assert_output "/"
+  run --separate-stderr "$NOOK" exec -u nosuch "$NAME" true
+  output=$stderr assert_nook_error 125 'user: --user nosuch: no user "nosuch" in the container'"'"'s /etc/passwd'
+  run --separate-stderr "$NOOK" exec -u dev:nosuch "$NAME" true
+  output=$stderr assert_nook_error 125 'user: --user dev:nosuch: no group "nosuch" in the container'"'"'s /etc/group'
+}
+
+@test "exec: -g adds supplementary groups; a bad gid is an error" {
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec -g 5 --additional-gids 6 "$NAME" id -G
+  assert_status 0
+  assert_output "0 5 6"
+  run --separate-stderr "$NOOK" exec -g five "$NAME" true
+  output=$stderr assert_nook_error 125 "exec: --additional-gids five: expected a gid (a number)"
+}
+
+@test "exec: --apparmor and --process-label on a host without them: one warning each" {
+  [ ! -e /sys/module/apparmor/parameters/enabled ] && [ ! -d /sys/fs/selinux ] ||
+    skip_or_fail "the host runs AppArmor or SELinux"
+  start_container || return 1
+  run --separate-stderr "$NOOK" exec --apparmor unconfined --process-label system_u:system_r:container_t:s0 "$NAME" echo ran
+  assert_status 0
+  assert_output ran
+  assert_stderr 'nook: warning: exec: --apparmor: "unconfined" ignored: the host does not run apparmor
+nook: warning: exec: --process-label: "system_u:system_r:container_t:s0" ignored: the host does not run selinux'
 }
 
 # The effective set as a number.
