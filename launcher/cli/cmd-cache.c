@@ -173,8 +173,6 @@ cache_prune (const NookCacheOptions *o, GError **error)
   else if (!nook_filter_store_max_entries_from_env (&max_entries, error))
     {
       g_prefix_error (error, "cache prune: ");
-      (*error)->domain = NOOK_ERROR;
-      (*error)->code = NOOK_ERROR_USAGE;
       return FALSE;
     }
 

@@ -28,19 +28,6 @@
 
 #define KILL_WAIT_MS 10000
 
-static NookStateInfo *
-load (const char *root, const char *id, GError **error)
-{
-  NookStateInfo *info = nook_state_load (root, id, error);
-
-  if (info == NULL && error != NULL && *error != NULL)
-    {
-      (*error)->domain = NOOK_ERROR;
-      (*error)->code = NOOK_ERROR_FAILED;
-    }
-  return info;
-}
-
 /* A pidfd of the container's process, or -1 (errno ESRCH) when it is gone. */
 static int
 open_process (const NookStateInfo *info)
@@ -113,7 +100,7 @@ run_post_hooks (const NookStateInfo *info, NookHookKind kind, const char *marker
 gboolean
 nook_lifecycle_start (const char *root, const char *id, GError **error)
 {
-  g_autoptr (NookStateInfo) info = load (root, id, error);
+  g_autoptr (NookStateInfo) info = nook_state_load (root, id, error);
   g_autofree char *fifo = NULL;
   nook_autofd int pidfd = -1;
   nook_autofd int fd = -1;
@@ -204,7 +191,7 @@ kill_all (const NookStateInfo *info, int signo, GError **error)
 gboolean
 nook_lifecycle_kill (const char *root, const char *id, int signo, gboolean all, GError **error)
 {
-  g_autoptr (NookStateInfo) info = load (root, id, error);
+  g_autoptr (NookStateInfo) info = nook_state_load (root, id, error);
   nook_autofd int pidfd = -1;
 
   if (info == NULL)
@@ -312,7 +299,7 @@ add_pairs (JsonBuilder *b, const char *name, char **pairs)
 char *
 nook_lifecycle_state_json (const char *root, const char *id, GError **error)
 {
-  g_autoptr (NookStateInfo) info = load (root, id, error);
+  g_autoptr (NookStateInfo) info = nook_state_load (root, id, error);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) node = NULL;

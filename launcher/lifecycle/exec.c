@@ -26,8 +26,6 @@ load_target (const char *root, const char *id, NookContainerOptions *out_options
   if (info == NULL)
     {
       g_prefix_error (error, "exec: ");
-      (*error)->domain = NOOK_ERROR;
-      (*error)->code = NOOK_ERROR_FAILED;
       return NULL;
     }
   if (info->status != NOOK_STATUS_RUNNING && info->status != NOOK_STATUS_CREATED)
