@@ -69,12 +69,6 @@ nook_log_setup (const char *path, NookLogFormat format, gboolean debug, GError *
   return TRUE;
 }
 
-gboolean
-nook_log_debug_enabled (void)
-{
-  return log_config.debug;
-}
-
 void
 nook_log_close (void)
 {

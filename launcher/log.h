@@ -43,9 +43,6 @@ gboolean nook_log_format_parse (const char *name, NookLogFormat *out_format, GEr
  * path is an error, and the configuration is left as it was. */
 gboolean nook_log_setup (const char *path, NookLogFormat format, gboolean debug, GError **error);
 
-/* Whether debug lines are written anywhere: lets a caller skip work that
- * only builds a debug message. */
-gboolean nook_log_debug_enabled (void);
 
 void nook_log (NookLogLevel level, const char *format, ...) G_GNUC_PRINTF (2, 3);
 

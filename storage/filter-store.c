@@ -104,8 +104,9 @@ nook_filter_store_entry_info_free (NookFilterStoreEntryInfo *info)
   g_free (info);
 }
 
-char *
-nook_filter_store_default_dir (void)
+/* The store's directory: ${XDG_CACHE_HOME:-$HOME/.cache}/nook/seccomp. */
+static char *
+default_dir (void)
 {
   g_autofree char *cache = nook_xdg_cache_dir ();
 
@@ -313,7 +314,7 @@ nook_filter_store_open (const char *dir, const NookFilterSecret *secret, GError 
 {
   g_autoptr (NookFilterStore) store = g_new0 (NookFilterStore, 1);
 
-  store->dir = dir != NULL ? g_strdup (dir) : nook_filter_store_default_dir ();
+  store->dir = dir != NULL ? g_strdup (dir) : default_dir ();
   store->root = dir != NULL ? NULL : nook_xdg_cache_home ();
   store->dirfd = -1;
   if (secret != NULL)
@@ -337,12 +338,6 @@ nook_filter_store_free (NookFilterStore *store)
   g_free (store->dir);
   g_free (store->root);
   g_free (store);
-}
-
-const char *
-nook_filter_store_get_dir (NookFilterStore *store)
-{
-  return store->dir;
 }
 
 const NookFilterSecret *

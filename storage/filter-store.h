@@ -47,8 +47,6 @@ typedef struct
 void nook_filter_store_entry_info_free (NookFilterStoreEntryInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookFilterStoreEntryInfo, nook_filter_store_entry_info_free)
 
-/* The store's directory: ${XDG_CACHE_HOME:-$HOME/.cache}/nook/seccomp. */
-char *nook_filter_store_default_dir (void);
 
 /* Opens the store at dir (NULL: the default) whose entries are MAC'd with
  * secret (copied; NULL: a store that can only be cleared). A directory that
@@ -63,7 +61,6 @@ NookFilterStore *nook_filter_store_open (const char *dir, const NookFilterSecret
 void nook_filter_store_free (NookFilterStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookFilterStore, nook_filter_store_free)
 
-const char *nook_filter_store_get_dir (NookFilterStore *store);
 
 /* The secret the store checks its entries with; NULL when opened without. */
 const NookFilterSecret *nook_filter_store_get_secret (NookFilterStore *store);

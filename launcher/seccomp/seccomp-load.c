@@ -44,8 +44,9 @@ nook_seccomp_load (const struct sock_filter *insns, unsigned short n_insns, unsi
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-const char *
-nook_seccomp_flag_name (unsigned int flag)
+/* "SECCOMP_FILTER_FLAG_LOG" for SECCOMP_FILTER_FLAG_LOG, and so on. */
+static const char *
+flag_name (unsigned int flag)
 {
   switch (flag)
     {
@@ -106,7 +107,7 @@ nook_seccomp_kernel_flags (const NookSeccomp *seccomp, GPtrArray *warnings)
         g_ptr_array_add (warnings,
                          g_strdup_printf ("linux.seccomp.flags: %s %s: the filter is loaded "
                                           "without it",
-                                          nook_seccomp_flag_name (bit), why));
+                                          flag_name (bit), why));
     }
   return usable;
 }
