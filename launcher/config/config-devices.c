@@ -73,9 +73,9 @@ check_host_node (NookConfigCtx *ctx, const NookDevice *device, const char *path,
 }
 
 static gboolean
-parse_device (NookConfigCtx *ctx, JsonNode *node, const char *path, NookDevice *device,
-              GError **error)
+parse_device (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
 {
+  NookDevice *device = out;
   NookDeviceSection s = { NULL, NULL, 0, 0 };
   g_autofree char *type = NULL;
   g_autofree char *type_path = nook_config_path_member (path, "type");
@@ -99,21 +99,8 @@ nook_config_parse_devices (NookConfigCtx *ctx, JsonNode *node, const char *path,
                            GError **error)
 {
   NookConfig *config = out;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
-  guint n;
 
-  if (array == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  config->devices = g_new0 (NookDevice, n);
-  config->n_devices = n;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *element_path = nook_config_path_index (path, i);
-
-      if (!parse_device (ctx, json_array_get_element (array, i), element_path, &config->devices[i],
-                         error))
-        return FALSE;
-    }
+  return nook_config_parse_array (ctx, node, path, sizeof (NookDevice), parse_device,
+                                  (gpointer *)&config->devices, &config->n_devices, error);
   return TRUE;
 }

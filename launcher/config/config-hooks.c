@@ -26,23 +26,6 @@ nook_hook_kind_name (NookHookKind kind)
 }
 
 static gboolean
-check_env (NookConfigCtx *ctx, const char *value, const char *path, GError **error)
-{
-  g_autofree char *quoted = NULL;
-
-  if (strchr (value, '=') != NULL)
-    return TRUE;
-  quoted = nook_config_quote (value);
-  return nook_config_fail (ctx, error, path, "%s is not of the form NAME=VALUE", quoted);
-}
-
-static gboolean
-parse_env (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
-{
-  return nook_config_get_strv (ctx, node, path, check_env, out, error);
-}
-
-static gboolean
 parse_timeout (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
 {
   guint *target = out;
@@ -60,13 +43,15 @@ parse_timeout (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer ou
 static const NookConfigField hook_fields[] = {
   NOOK_FIELD ("path", nook_config_parse_abs_path, NookHook, path, NOOK_FIELD_REQUIRED),
   NOOK_FIELD ("args", nook_config_parse_strv, NookHook, args, 0),
-  NOOK_FIELD ("env", parse_env, NookHook, env, 0),
+  NOOK_FIELD ("env", nook_config_parse_env, NookHook, env, 0),
   NOOK_FIELD ("timeout", parse_timeout, NookHook, timeout, 0),
 };
 
 static gboolean
-parse_hook (NookConfigCtx *ctx, JsonNode *node, const char *path, NookHook *hook, GError **error)
+parse_hook (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
 {
+  NookHook *hook = out;
+
   if (!nook_config_parse_table (ctx, node, path, hook_fields, hook, error))
     return FALSE;
   /* Every hook gets an argv the child can pass to execve as it is. */
@@ -84,23 +69,9 @@ static gboolean
 parse_kind (NookConfigCtx *ctx, JsonNode *node, const char *path, NookHookKind kind, GError **error)
 {
   NookConfig *config = ctx->config;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
-  guint n;
 
-  if (array == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  /* Length first: a failed parse leaves a config nook_config_free frees. */
-  config->hooks[kind] = g_new0 (NookHook, n);
-  config->n_hooks[kind] = n;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *element_path = nook_config_path_index (path, i);
-
-      if (!parse_hook (ctx, json_array_get_element (array, i), element_path,
-                       &config->hooks[kind][i], error))
-        return FALSE;
-    }
+  return nook_config_parse_array (ctx, node, path, sizeof (NookHook), parse_hook,
+                                  (gpointer *)&config->hooks[kind], &config->n_hooks[kind], error);
   return TRUE;
 }
 

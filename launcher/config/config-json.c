@@ -2,6 +2,7 @@
  * the field-table walker, and parse functions for plain values. */
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "launcher/config/config-private.h"
 
@@ -129,6 +130,49 @@ nook_config_get_uint (NookConfigCtx *ctx, JsonNode *node, const char *path, guin
                              "%" G_GINT64_FORMAT " is out of range (0..%" G_GUINT64_FORMAT ")",
                              value, max);
   *out = (guint64)value;
+  return TRUE;
+}
+
+static gboolean
+check_env (NookConfigCtx *ctx, const char *value, const char *path, GError **error)
+{
+  g_autofree char *quoted = NULL;
+
+  /* execve would pass an entry without '=' on, but nothing can read it as a variable. */
+  if (strchr (value, '=') != NULL)
+    return TRUE;
+  quoted = nook_config_quote (value);
+  return nook_config_fail (ctx, error, path, "%s is not of the form NAME=VALUE", quoted);
+}
+
+gboolean
+nook_config_parse_env (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                       GError **error)
+{
+  return nook_config_get_strv (ctx, node, path, check_env, out, error);
+}
+
+gboolean
+nook_config_parse_array (NookConfigCtx *ctx, JsonNode *node, const char *path, gsize element_size,
+                         NookConfigElementFunc parse, gpointer *out, guint *out_n, GError **error)
+{
+  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  guint n;
+
+  if (array == NULL)
+    return FALSE;
+  n = json_array_get_length (array);
+  g_free (*out);
+  *out = g_malloc0_n (n, element_size);
+  *out_n = n;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *element_path = nook_config_path_index (path, i);
+
+      if (!parse (ctx, json_array_get_element (array, i), element_path,
+                  (char *)*out + i * element_size, error))
+        return FALSE;
+    }
   return TRUE;
 }
 

@@ -135,29 +135,18 @@ check_mapping (NookConfigCtx *ctx, const NookIdMapping *mapping, const char *pat
 }
 
 static gboolean
+parse_mapping (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+{
+  return nook_config_parse_table (ctx, node, path, mapping_fields, out, error)
+         && check_mapping (ctx, out, path, error);
+}
+
+static gboolean
 parse_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, NookIdMapping **out,
                 guint *out_n, GError **error)
 {
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
-  guint n;
-
-  if (array == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  g_free (*out);
-  *out = g_new0 (NookIdMapping, n);
-  *out_n = n;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *element_path = nook_config_path_index (path, i);
-
-      if (!nook_config_parse_table (ctx, json_array_get_element (array, i), element_path,
-                                    mapping_fields, &(*out)[i], error))
-        return FALSE;
-      if (!check_mapping (ctx, &(*out)[i], element_path, error))
-        return FALSE;
-    }
-  return TRUE;
+  return nook_config_parse_array (ctx, node, path, sizeof (NookIdMapping), parse_mapping,
+                                  (gpointer *)out, out_n, error);
 }
 
 static gboolean

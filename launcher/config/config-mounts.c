@@ -190,8 +190,10 @@ static const NookConfigField mount_fields[] = {
 };
 
 static gboolean
-parse_mount (NookConfigCtx *ctx, JsonNode *node, const char *path, NookMount *mount, GError **error)
+parse_mount (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
 {
+  NookMount *mount = out;
+
   if (!nook_config_parse_table (ctx, node, path, mount_fields, mount, error))
     return FALSE;
   nook_config_ensure_strv (&mount->options);
@@ -210,21 +212,8 @@ nook_config_parse_mounts (NookConfigCtx *ctx, JsonNode *node, const char *path, 
                           GError **error)
 {
   NookConfig *config = out;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
-  guint n;
 
-  if (array == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  config->mounts = g_new0 (NookMount, n);
-  config->n_mounts = n;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *element_path = nook_config_path_index (path, i);
-
-      if (!parse_mount (ctx, json_array_get_element (array, i), element_path, &config->mounts[i],
-                        error))
-        return FALSE;
-    }
+  return nook_config_parse_array (ctx, node, path, sizeof (NookMount), parse_mount,
+                                  (gpointer *)&config->mounts, &config->n_mounts, error);
   return TRUE;
 }

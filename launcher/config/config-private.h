@@ -91,6 +91,17 @@ typedef gboolean (*NookConfigCheckFunc) (NookConfigCtx *ctx, const char *value, 
 gboolean nook_config_get_strv (NookConfigCtx *ctx, JsonNode *node, const char *path,
                                NookConfigCheckFunc check, char ***out, GError **error);
 
+/* Parses one element of an array into element. */
+typedef gboolean (*NookConfigElementFunc) (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                           gpointer element, GError **error);
+/* An array of objects (or values) into a new C array of n elements of
+ * element_size bytes, zeroed, each parsed by parse with path "PATH[i]".
+ * *out (freed first) and *out_n are set before the first element is
+ * parsed, so that a failure leaves what nook_config_free frees. */
+gboolean nook_config_parse_array (NookConfigCtx *ctx, JsonNode *node, const char *path,
+                                  gsize element_size, NookConfigElementFunc parse, gpointer *out,
+                                  guint *out_n, GError **error);
+
 /* Parse functions for the field tables (out points at the member). */
 gboolean nook_config_parse_string (NookConfigCtx *ctx, JsonNode *node, const char *path,
                                    gpointer out, GError **error); /* char ** */
@@ -98,6 +109,9 @@ gboolean nook_config_parse_bool (NookConfigCtx *ctx, JsonNode *node, const char 
                                  GError **error); /* gboolean * */
 gboolean nook_config_parse_strv (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
                                  GError **error); /* char *** */
+/* An env array (process.env, hooks[].env): every entry NAME=VALUE. */
+gboolean nook_config_parse_env (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+                                GError **error); /* char *** */
 gboolean nook_config_parse_abs_path (NookConfigCtx *ctx, JsonNode *node, const char *path,
                                      gpointer out, GError **error); /* char ** */
 gboolean nook_config_parse_abs_path_strv (NookConfigCtx *ctx, JsonNode *node, const char *path,

@@ -96,24 +96,6 @@ parse_args (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, 
   return TRUE;
 }
 
-static gboolean
-check_env (NookConfigCtx *ctx, const char *value, const char *path, GError **error)
-{
-  g_autofree char *quoted = NULL;
-
-  /* execve would pass an entry without '=' on, but nothing can read it as a variable. */
-  if (strchr (value, '=') != NULL)
-    return TRUE;
-  quoted = nook_config_quote (value);
-  return nook_config_fail (ctx, error, path, "%s is not of the form NAME=VALUE", quoted);
-}
-
-static gboolean
-parse_env (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
-{
-  return nook_config_get_strv (ctx, node, path, check_env, out, error);
-}
-
 /* uid/gid: (uid_t) -1 means "unchanged" to setresuid, so it is not an id. */
 static gboolean
 parse_id (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
@@ -144,23 +126,10 @@ parse_additional_gids (NookConfigCtx *ctx, JsonNode *node, const char *path, gpo
                        GError **error)
 {
   NookProcess *process = out;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
-  guint n;
 
-  if (array == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  g_free (process->additional_gids);
-  process->additional_gids = g_new0 (guint32, n);
-  process->n_additional_gids = n;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *element_path = nook_config_path_index (path, i);
-
-      if (!parse_id (ctx, json_array_get_element (array, i), element_path,
-                     &process->additional_gids[i], error))
-        return FALSE;
-    }
+  return nook_config_parse_array (ctx, node, path, sizeof (guint32), parse_id,
+                                  (gpointer *)&process->additional_gids,
+                                  &process->n_additional_gids, error);
   return TRUE;
 }
 
@@ -330,7 +299,7 @@ parse_exec_cpu_affinity (NookConfigCtx *ctx, JsonNode *node, const char *path, g
 static const NookConfigField process_fields[] = {
   NOOK_FIELD ("terminal", nook_config_parse_bool, NookProcess, terminal, 0),
   NOOK_FIELD ("args", parse_args, NookProcess, args, NOOK_FIELD_REQUIRED),
-  NOOK_FIELD ("env", parse_env, NookProcess, env, 0),
+  NOOK_FIELD ("env", nook_config_parse_env, NookProcess, env, 0),
   NOOK_FIELD ("cwd", nook_config_parse_abs_path, NookProcess, cwd, 0),
   NOOK_SECTION ("user", parse_user, 0),
   NOOK_FIELD_HAS ("capabilities", parse_caps, NookProcess, caps, has_capabilities),

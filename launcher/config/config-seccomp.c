@@ -179,27 +179,18 @@ static const NookConfigField arg_fields[] = {
 };
 
 static gboolean
+parse_arg (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+{
+  return nook_config_parse_table (ctx, node, path, arg_fields, out, error);
+}
+
+static gboolean
 parse_args (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
 {
   NookSeccompRule *rule = out;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
-  guint n;
 
-  if (array == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  g_free (rule->args);
-  rule->args = g_new0 (NookSeccompArg, n);
-  rule->n_args = n;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *element_path = nook_config_path_index (path, i);
-
-      if (!nook_config_parse_table (ctx, json_array_get_element (array, i), element_path,
-                                    arg_fields, &rule->args[i], error))
-        return FALSE;
-    }
-  return TRUE;
+  return nook_config_parse_array (ctx, node, path, sizeof (NookSeccompArg), parse_arg,
+                                  (gpointer *)&rule->args, &rule->n_args, error);
 }
 
 /* The single "name" of older Docker profiles, added after "names". */
@@ -230,29 +221,24 @@ static const NookConfigField rule_fields[] = {
 };
 
 static gboolean
+parse_rule (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+{
+  NookSeccompRule *rule = out;
+
+  if (!nook_config_parse_table (ctx, node, path, rule_fields, rule, error))
+    return FALSE;
+  if (rule->names == NULL || rule->names[0] == NULL)
+    return nook_config_fail (ctx, error, path, "no syscall names");
+  return TRUE;
+}
+
+static gboolean
 parse_rules (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
 {
   NookSeccomp *seccomp = out;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
-  guint n;
 
-  if (array == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  seccomp->rules = g_new0 (NookSeccompRule, n);
-  seccomp->n_rules = n;
-  for (guint i = 0; i < n; i++)
-    {
-      NookSeccompRule *rule = &seccomp->rules[i];
-      g_autofree char *element_path = nook_config_path_index (path, i);
-
-      if (!nook_config_parse_table (ctx, json_array_get_element (array, i), element_path,
-                                    rule_fields, rule, error))
-        return FALSE;
-      if (rule->names == NULL || rule->names[0] == NULL)
-        return nook_config_fail (ctx, error, element_path, "no syscall names");
-    }
-  return TRUE;
+  return nook_config_parse_array (ctx, node, path, sizeof (NookSeccompRule), parse_rule,
+                                  (gpointer *)&seccomp->rules, &seccomp->n_rules, error);
 }
 
 /* listenerPath and listenerMetadata are not read: nook has no seccomp agent. */
