@@ -58,12 +58,8 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
 
   if (!nook_cli_parse ("create", entries, FALSE, &argc, &argv, error))
     return FALSE;
-  if (help)
-    {
-      fputs (create_usage, stdout);
-      *out_status = 0;
-      return TRUE;
-    }
+  if (nook_cli_help (help, create_usage, out_status))
+    return TRUE;
   if (!nook_cli_one_id ("create", argc, argv, &id, error))
     return FALSE;
   if (preserve_fds < 0)

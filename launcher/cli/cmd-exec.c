@@ -99,13 +99,8 @@ parse_exec_options (int *argc, char ***argv, NookExecOptionsCli *o, GError **err
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_set_help_enabled (ctx, FALSE);
-  /* Stop at ID: what follows belongs to the command. */
-  g_option_context_set_strict_posix (ctx, TRUE);
-  return nook_cli_parse_options (ctx, "exec", argc, argv, error);
+  /* Strict: stop at ID, what follows belongs to the command. */
+  return nook_cli_parse ("exec", entries, TRUE, argc, argv, error);
 }
 
 gboolean
@@ -117,21 +112,11 @@ nook_cmd_exec (int argc, char **argv, const NookGlobalOptions *globals, int *out
 
   if (!parse_exec_options (&argc, &argv, &o, error))
     return FALSE;
-  if (o.help)
-    {
-      fputs (exec_usage, stdout);
-      *out_status = 0;
-      return TRUE;
-    }
-  /* argv[0] is "exec"; a "--" before ID or before COMMAND only separates. */
-  if (argc >= 2 && strcmp (argv[1], "--") == 0)
-    argc--, argv++;
-  if (argc < 2)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "exec: missing container ID (see 'nook exec --help')");
-      return FALSE;
-    }
+  if (nook_cli_help (o.help, exec_usage, out_status))
+    return TRUE;
+  /* A "--" before ID or before COMMAND only separates. */
+  if (!nook_cli_first_operand ("exec", "container ID", &argc, &argv, error))
+    return FALSE;
   if (argc >= 3 && strcmp (argv[2], "--") == 0)
     {
       argv[2] = argv[1];

@@ -10,17 +10,6 @@
 #include "launcher/errors.h"
 #include "launcher/lifecycle/lifecycle.h"
 
-static gboolean
-print_help (gboolean help, const char *usage, int *out_status)
-{
-  if (help)
-    {
-      fputs (usage, stdout);
-      *out_status = 0;
-    }
-  return help;
-}
-
 gboolean
 nook_cmd_start (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                 GError **error)
@@ -34,7 +23,7 @@ nook_cmd_start (int argc, char **argv, const NookGlobalOptions *globals, int *ou
 
   if (!nook_cli_parse ("start", entries, FALSE, &argc, &argv, error))
     return FALSE;
-  if (print_help (help,
+  if (nook_cli_help (help,
                   "Usage: nook start ID\n\nLet a created container's process run.\n\n"
                   "Options:\n  -h, --help          Show this help\n",
                   out_status))
@@ -60,7 +49,7 @@ nook_cmd_state (int argc, char **argv, const NookGlobalOptions *globals, int *ou
 
   if (!nook_cli_parse ("state", entries, FALSE, &argc, &argv, error))
     return FALSE;
-  if (print_help (help,
+  if (nook_cli_help (help,
                   "Usage: nook state ID\n\nPrint the OCI state of a container as JSON: "
                   "ociVersion, id,\nstatus (created, running, stopped), pid, bundle, created, "
                   "owner,\nannotations.\n\nOptions:\n  -h, --help          Show this help\n",
@@ -115,7 +104,7 @@ nook_cmd_kill (int argc, char **argv, const NookGlobalOptions *globals, int *out
 
   if (!nook_cli_parse ("kill", entries, FALSE, &argc, &argv, error))
     return FALSE;
-  if (print_help (help,
+  if (nook_cli_help (help,
                   "Usage: nook kill [OPTIONS] ID [SIGNAL]\n\n"
                   "Send SIGNAL (default SIGTERM; a name with or without SIG, or a number)\n"
                   "to the container's process.\n\nOptions:\n"
@@ -150,7 +139,7 @@ nook_cmd_delete (int argc, char **argv, const NookGlobalOptions *globals, int *o
 
   if (!nook_cli_parse ("delete", entries, FALSE, &argc, &argv, error))
     return FALSE;
-  if (print_help (help,
+  if (nook_cli_help (help,
                   "Usage: nook delete [OPTIONS] ID\n\n"
                   "Remove a stopped container: its state and its ephemeral layer.\n\n"
                   "Options:\n"

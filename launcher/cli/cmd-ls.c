@@ -243,12 +243,8 @@ nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
   g_option_context_set_help_enabled (ctx, FALSE);
   if (!nook_cli_parse_options (ctx, verb, &argc, &argv, error))
     return FALSE;
-  if (help)
-    {
-      fputs (ls_usage, stdout);
-      *out_status = 0;
-      return TRUE;
-    }
+  if (nook_cli_help (help, ls_usage, out_status))
+    return TRUE;
   if (format != NULL && strcmp (format, "json") != 0 && strcmp (format, "table") != 0)
     {
       nook_cli_usage_error (error, verb, "--format: unknown format '%s' (table or json)", format);

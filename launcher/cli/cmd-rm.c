@@ -131,12 +131,8 @@ nook_cmd_rm (int argc, char **argv, const NookGlobalOptions *globals, int *out_s
   g_option_context_set_help_enabled (ctx, FALSE);
   if (!nook_cli_parse_options (ctx, "rm", &argc, &argv, error))
     return FALSE;
-  if (help)
-    {
-      fputs (rm_usage, stdout);
-      *out_status = 0;
-      return TRUE;
-    }
+  if (nook_cli_help (help, rm_usage, out_status))
+    return TRUE;
   if (argc < 2)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "rm: missing NAME (see 'nook rm --help')");

@@ -139,13 +139,8 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_set_help_enabled (ctx, FALSE);
-  /* Stop at BUNDLE: what follows belongs to the container's command. */
-  g_option_context_set_strict_posix (ctx, TRUE);
-  if (!nook_cli_parse_options (ctx, "run", argc, argv, error))
+  /* Strict: stop at BUNDLE, what follows belongs to the container's command. */
+  if (!nook_cli_parse ("run", entries, TRUE, argc, argv, error))
     return FALSE;
   if (o->tty && o->no_tty)
     {
@@ -250,21 +245,10 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --replace needs --name");
       return FALSE;
     }
-  if (o.help)
-    {
-      fputs (run_usage, stdout);
-      *out_status = 0;
-      return TRUE;
-    }
-  /* argv[0] is "run"; "--" before BUNDLE is left by strict POSIX parsing. */
-  if (argc >= 2 && g_strcmp0 (argv[1], "--") == 0)
-    argc--, argv++;
-  if (argc < 2)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "run: missing BUNDLE (see 'nook run --help')");
-      return FALSE;
-    }
+  if (nook_cli_help (o.help, run_usage, out_status))
+    return TRUE;
+  if (!nook_cli_first_operand ("run", "BUNDLE", &argc, &argv, error))
+    return FALSE;
 
   if (runc_form (&o, argc, argv))
     {

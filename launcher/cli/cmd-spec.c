@@ -72,12 +72,8 @@ nook_cmd_spec (int argc, char **argv, const NookGlobalOptions *globals, int *out
     args[i] = g_strdup (argv[i]);
   if (!parse_spec_options (&args, &options, error))
     return FALSE;
-  if (options.help)
-    {
-      fputs (spec_usage, stdout);
-      *out_status = 0;
-      return TRUE;
-    }
+  if (nook_cli_help (options.help, spec_usage, out_status))
+    return TRUE;
   if (args[0] != NULL && args[1] != NULL)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,

@@ -1,6 +1,7 @@
 /* nook: parsing a verb's options (options.h). */
 #include "launcher/cli/options.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "launcher/errors.h"
@@ -73,6 +74,28 @@ nook_cli_parse (const char *verb, const GOptionEntry *entries, gboolean strict, 
   g_option_context_set_help_enabled (ctx, FALSE);
   g_option_context_set_strict_posix (ctx, strict);
   return nook_cli_parse_options (ctx, verb, argc, argv, error);
+}
+
+gboolean
+nook_cli_help (gboolean help, const char *usage, int *out_status)
+{
+  if (!help)
+    return FALSE;
+  fputs (usage, stdout);
+  *out_status = 0;
+  return TRUE;
+}
+
+gboolean
+nook_cli_first_operand (const char *verb, const char *what, int *argc, char ***argv, GError **error)
+{
+  if (*argc >= 2 && strcmp ((*argv)[1], "--") == 0)
+    (*argc)--, (*argv)++;
+  if (*argc >= 2)
+    return TRUE;
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "%s: missing %s (see 'nook %s --help')", verb,
+               what, verb);
+  return FALSE;
 }
 
 gboolean

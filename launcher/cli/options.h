@@ -9,6 +9,16 @@
 gboolean nook_cli_parse (const char *verb, const GOptionEntry *entries, gboolean strict, int *argc,
                          char ***argv, GError **error);
 
+/* --help given: usage printed to stdout, *out_status 0, TRUE (the verb
+ * returns at once). */
+gboolean nook_cli_help (gboolean help, const char *usage, int *out_status);
+
+/* After strict parsing argv[0] is the verb and a "--" before the first
+ * operand is still there: drops it; "VERB: missing WHAT (see 'nook VERB
+ * --help')" when there is no operand. */
+gboolean nook_cli_first_operand (const char *verb, const char *what, int *argc, char ***argv,
+                                 GError **error);
+
 /* The one ID argument of an OCI verb: argv[1], exactly one. */
 gboolean nook_cli_one_id (const char *verb, int argc, char **argv, const char **out_id,
                           GError **error);
