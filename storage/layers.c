@@ -1,5 +1,6 @@
 /* nook: writable layers of container root filesystems (layers.h). */
 #include "storage/layers.h"
+#include "storage/remove.h"
 #include "storage/state.h"
 
 #include <dirent.h>
@@ -14,7 +15,8 @@
 #include <unistd.h>
 
 #define METADATA_NAME "layer.json"
-#define REMOVE_MAX_DEPTH 256
+/* nook_layer_disk_usage stops counting below this depth. */
+#define USAGE_MAX_DEPTH 256
 /* A state directory younger than this without a lock is still being made. */
 #define FRESH_SECONDS 10
 
@@ -221,7 +223,7 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
         return NULL;
       return layer_new (dir, FALSE, error);
     }
-  if (have != NULL && !nook_layer_remove_tree (dir, error))
+  if (have != NULL && !nook_remove_tree (dir, error))
     return NULL;
 
   if (!nook_mkdir_p (root, 0700, error))
@@ -285,7 +287,7 @@ usage_at (int dir_fd, int depth)
   struct dirent *e;
   int fd;
 
-  if (depth > REMOVE_MAX_DEPTH)
+  if (depth > USAGE_MAX_DEPTH)
     return 0;
   fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || (d = fdopendir (fd)) == NULL)
@@ -340,98 +342,6 @@ nook_layer_disk_usage (const char *path)
   total = usage_at (fd, 0);
   close (fd);
   return total;
-}
-
-static int remove_at (int parent_fd, const char *name, int depth);
-
-/* Removes the contents of dir_fd; returns 0 or an errno. */
-static int
-remove_contents (int dir_fd, int depth)
-{
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  struct dirent *e;
-  DIR *d;
-  int fd, err = 0;
-
-  if (depth > REMOVE_MAX_DEPTH)
-    return ELOOP;
-  fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return errno;
-  d = fdopendir (fd);
-  if (d == NULL)
-    {
-      err = errno;
-      close (fd);
-      return err;
-    }
-  while ((e = readdir (d)) != NULL)
-    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
-      g_ptr_array_add (names, g_strdup (e->d_name));
-  closedir (d);
-  for (guint i = 0; i < names->len && err == 0; i++)
-    err = remove_at (dir_fd, names->pdata[i], depth + 1);
-  return err;
-}
-
-static int
-remove_at (int parent_fd, const char *name, int depth)
-{
-  int fd, err;
-
-  if (unlinkat (parent_fd, name, 0) == 0 || errno == ENOENT)
-    return 0;
-  if (errno != EISDIR && errno != EPERM)
-    return errno;
-  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == EACCES)
-    {
-      /* A directory the container made unreadable (chmod 000): ours, so
-       * we may give ourselves access back. */
-      fchmodat (parent_fd, name, 0700, 0);
-      fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-  if (fd < 0)
-    return errno;
-  err = remove_contents (fd, depth);
-  if (err == EACCES)
-    {
-      fchmod (fd, 0700);
-      err = remove_contents (fd, depth);
-    }
-  close (fd);
-  if (err != 0)
-    return err;
-  if (unlinkat (parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return errno;
-  return 0;
-}
-
-gboolean
-nook_layer_remove_tree (const char *path, GError **error)
-{
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  int fd, err;
-
-  fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      if (errno == ENOENT)
-        return TRUE;
-      return set_errno_error (error, errno, "open", parent);
-    }
-  err = remove_at (fd, base, 0);
-  close (fd);
-  if (err == EACCES || err == EPERM)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "cannot remove %s: %s", path,
-                   g_strerror (err));
-      return FALSE;
-    }
-  if (err != 0)
-    return set_errno_error (error, err, "remove", path);
-  return TRUE;
 }
 
 NookRuntimeStatus

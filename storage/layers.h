@@ -61,10 +61,6 @@ gboolean nook_layer_is_full (const NookLayer *layer);
 /* Bytes used by the files under path (st_blocks, not following links). */
 guint64 nook_layer_disk_usage (const char *path);
 
-/* rm -rf path. Fails with G_FILE_ERROR_ACCES on files the caller
- * cannot remove from outside the container's user namespace. */
-gboolean nook_layer_remove_tree (const char *path, GError **error);
-
 /* Is the runtime state root/id held by a live nook (its lock taken)? */
 typedef enum
 {

@@ -16,6 +16,7 @@
 #include "storage/state.h"
 
 #include "storage/autofd.h"
+#include "storage/remove.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,10 +37,6 @@
  * so each retry means another nook made progress; running out of attempts
  * means something other than nook keeps changing the directory. */
 #define CREATE_ATTEMPTS 100
-
-/* Nested directories a dead container may have left behind (an upper/work
- * pair of a --rm container, say) are removed; this bounds the recursion. */
-#define REMOVE_MAX_DEPTH 16
 
 struct NookState
 {
@@ -89,74 +86,6 @@ nook_state_validate_id (const char *id, GError **error)
                    escaped, NOOK_STATE_ID_MAX);
       return FALSE;
     }
-  return TRUE;
-}
-
-static gboolean remove_contents (int dir_fd, const char *path, const char *keep, int depth,
-                                 GError **error);
-
-static gboolean
-remove_entry (int dir_fd, const char *path, const char *name, int depth, GError **error)
-{
-  g_autofree char *child_path = g_build_filename (path, name, NULL);
-  nook_autofd int child_fd = -1;
-
-  if (unlinkat (dir_fd, name, 0) == 0 || errno == ENOENT)
-    return TRUE;
-  if (errno != EISDIR && errno != EPERM)
-    return set_errno_error (error, errno, "remove", child_path);
-
-  /* O_NOFOLLOW: a symlink never leads the removal out of the state dir. */
-  child_fd = openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (child_fd < 0)
-    return set_errno_error (error, errno, "open", child_path);
-  if (!remove_contents (child_fd, child_path, NULL, depth + 1, error))
-    return FALSE;
-  if (unlinkat (dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return set_errno_error (error, errno, "remove", child_path);
-  return TRUE;
-}
-
-/* Removes everything in dir_fd except the entry named keep. */
-static gboolean
-remove_contents (int dir_fd, const char *path, const char *keep, int depth, GError **error)
-{
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  nook_autofd int list_fd = -1;
-  DIR *dir;
-  struct dirent *entry;
-
-  if (depth > REMOVE_MAX_DEPTH)
-    {
-      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
-                   "cannot remove %s: directories nested too deeply", path);
-      return FALSE;
-    }
-
-  /* fdopendir takes over the fd it is given; keep dir_fd for unlinkat. */
-  list_fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (list_fd < 0)
-    return set_errno_error (error, errno, "open", path);
-  dir = fdopendir (list_fd);
-  if (dir == NULL)
-    return set_errno_error (error, errno, "list", path);
-  list_fd = -1;
-
-  /* Names are collected first: removing while reading a directory may make
-   * readdir skip or repeat entries. */
-  while ((entry = readdir (dir)) != NULL)
-    {
-      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-        continue;
-      if (keep != NULL && strcmp (entry->d_name, keep) == 0)
-        continue;
-      g_ptr_array_add (names, g_strdup (entry->d_name));
-    }
-  closedir (dir);
-
-  for (guint i = 0; i < names->len; i++)
-    if (!remove_entry (dir_fd, path, g_ptr_array_index (names, i), depth, error))
-      return FALSE;
   return TRUE;
 }
 
@@ -285,7 +214,7 @@ claim_once (NookState *state, GError **error)
 
   /* Leftovers of a nook that died: the lock file itself stays, since we hold
    * the lock on it and a new one would be a second, unheld lock. */
-  if (!created && !remove_contents (state->dir_fd, state->dir, LOCK_NAME, 0, error))
+  if (!created && !nook_remove_contents_at (state->dir_fd, state->dir, LOCK_NAME, error))
     {
       g_prefix_error (error, "cannot clean up the state of a dead container %s: ", state->id);
       return CLAIM_FAILED;
@@ -512,7 +441,7 @@ nook_state_free (NookState *state)
    * this id removes. */
   if (state->owned && state->dir_fd >= 0)
     {
-      if (remove_contents (state->dir_fd, state->dir, LOCK_NAME, 0, NULL))
+      if (nook_remove_contents_at (state->dir_fd, state->dir, LOCK_NAME, NULL))
         {
           unlinkat (state->dir_fd, LOCK_NAME, 0);
           rmdir (state->dir);

@@ -36,6 +36,7 @@
 #include "launcher/container/network.h"
 #include "launcher/init/session-keyring.h"
 #include "launcher/container/sync.h"
+#include "storage/remove.h"
 #include "storage/state.h"
 #include "userns/userns.h"
 
@@ -517,7 +518,7 @@ remove_in_userns (const char *dir, const NookIdMapPlan *plan, GError **error)
       /* Wait for the maps: EOF without a byte means the parent failed. */
       if (read (go[0], &c, 1) != 1)
         _exit (3);
-      _exit (nook_layer_remove_tree (dir, NULL) ? 0 : 1);
+      _exit (nook_remove_tree (dir, NULL) ? 0 : 1);
     }
   close (go[0]);
   if (pid < 0)
@@ -562,7 +563,7 @@ nook_rootfs_remove_layer (const char *dir, const NookIdMapPlan *plan, GError **e
 {
   g_autoptr (GError) local = NULL;
 
-  if (nook_layer_remove_tree (dir, &local))
+  if (nook_remove_tree (dir, &local))
     return TRUE;
   if (plan == NULL || plan->uid_map == NULL
       || !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES))
@@ -580,7 +581,7 @@ nook_rootfs_remove_layer_as_caller (const char *dir, GError **error)
   g_autoptr (NookIdMapPlan) plan = NULL;
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
 
-  if (nook_layer_remove_tree (dir, &local))
+  if (nook_remove_tree (dir, &local))
     return TRUE;
   if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES))
     {

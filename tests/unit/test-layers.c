@@ -1,5 +1,5 @@
 /* Unit tests of storage/layers.c: layer directories, metadata checks,
- * removal, runtime status. */
+ * runtime status. */
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -9,6 +9,7 @@
 #include <utime.h>
 
 #include "storage/layers.h"
+#include "storage/remove.h"
 
 typedef struct
 {
@@ -26,7 +27,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_assert_true (nook_layer_remove_tree (f->tmp, NULL));
+  g_assert_true (nook_remove_tree (f->tmp, NULL));
   g_free (f->tmp);
 }
 
@@ -121,28 +122,6 @@ test_refusals (Fixture *f, gconstpointer data)
 }
 
 static void
-test_remove_tree (Fixture *f, gconstpointer data)
-{
-  g_autofree char *top = g_build_filename (f->tmp, "t", NULL);
-  g_autofree char *deep = g_build_filename (top, "a", "b", "c", NULL);
-  g_autofree char *locked = g_build_filename (top, "a", "b", NULL);
-  g_autofree char *file = g_build_filename (deep, "f", NULL);
-  g_autofree char *link = g_build_filename (top, "link", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (deep, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (file, "x", -1, NULL));
-  g_assert_cmpint (symlink ("/etc", link), ==, 0);
-  /* A directory the container made unwritable: still ours to remove. */
-  g_assert_cmpint (g_chmod (locked, 0500), ==, 0);
-  g_assert_true (nook_layer_remove_tree (top, NULL));
-  g_assert_false (g_file_test (top, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test ("/etc/hostname", G_FILE_TEST_EXISTS)
-                 || g_file_test ("/etc", G_FILE_TEST_IS_DIR));
-  /* Nothing there: nothing to do. */
-  g_assert_true (nook_layer_remove_tree (top, NULL));
-}
-
-static void
 test_runtime_status (Fixture *f, gconstpointer data)
 {
   g_autofree char *dir = g_build_filename (f->tmp, "run", "c1", NULL);
@@ -219,7 +198,6 @@ main (int argc, char **argv)
   ADD ("/layers/persistent", test_persistent);
   ADD ("/layers/refusals", test_refusals);
   ADD ("/layers/info-damaged", test_info_damaged);
-  ADD ("/layers/remove-tree", test_remove_tree);
   ADD ("/layers/runtime-status", test_runtime_status);
   return g_test_run ();
 }

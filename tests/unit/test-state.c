@@ -249,6 +249,30 @@ test_create_stale (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (outside, ==, "keep me");
 }
 
+/* A dead --rm container's layer nests as deep as its files did: the
+ * leftovers go whatever their depth (the removal once stopped at 16
+ * levels and kept the id from being reused). */
+static void
+test_create_stale_deep (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookState) state = NULL;
+  g_autoptr (GString) deep = g_string_new (fixture->root);
+  g_autofree char *names = NULL;
+
+  g_string_append (deep, "/c1/layer/upper");
+  for (int i = 0; i < 40; i++)
+    g_string_append (deep, "/d");
+  g_assert_no_errno (g_mkdir_with_parents (deep->str, 0700));
+  write_file (deep->str, "file", "x");
+
+  state = nook_state_create (fixture->root, "c1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  names = list_dir (nook_state_get_dir (state));
+  g_assert_cmpstr (names, ==, "lock");
+}
+
 static void
 write_state_json (const char *root, const char *id, const char *text)
 {
@@ -939,6 +963,7 @@ main (int argc, char **argv)
   add_fixture_test ("/state/create/busy", test_create_busy, NULL);
   add_fixture_test ("/state/create/stale", test_create_stale, GINT_TO_POINTER (TRUE));
   add_fixture_test ("/state/create/stale-no-lock", test_create_stale, GINT_TO_POINTER (FALSE));
+  add_fixture_test ("/state/create/stale-deep", test_create_stale_deep, NULL);
   add_fixture_test ("/state/create/after-kill", test_create_after_kill, NULL);
   add_fixture_test ("/state/create/empty-state-json", test_create_over_empty_state, NULL);
   add_fixture_test ("/state/load/damaged", test_load_damaged, NULL);
