@@ -29,6 +29,8 @@ nook_layer_free (NookLayer *layer)
   g_free (layer->upper);
   g_free (layer->work);
   g_free (layer->merged);
+  if (layer->lock_fd >= 0)
+    close (layer->lock_fd);
   g_free (layer);
 }
 
@@ -67,6 +69,7 @@ layer_new (const char *dir, gboolean ephemeral, GError **error)
 {
   g_autoptr (NookLayer) layer = g_new0 (NookLayer, 1);
 
+  layer->lock_fd = -1;
   layer->dir = g_strdup (dir);
   layer->upper = g_build_filename (dir, "upper", NULL);
   layer->work = g_build_filename (dir, "work", NULL);

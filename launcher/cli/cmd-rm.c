@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
@@ -70,6 +71,34 @@ stop_container (const char *root, const char *name, GError **error)
   return FALSE;
 }
 
+/* Under the layer's own lock: the container may run under another
+ * --root, whose state this rm does not see. */
+static gboolean
+remove_layer (const char *name, const char *dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  int lock_fd = nook_layer_lock (name, NULL, &local);
+
+  if (lock_fd < 0)
+    {
+      if (g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY))
+        g_set_error (error, NOOK_ERROR, NOOK_ERROR_BUSY,
+                     "the container is running under another --root, or being created or "
+                     "removed: its layer is in use (%s)",
+                     local->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (!nook_rootfs_remove_layer_as_caller (dir, error))
+    {
+      close (lock_fd);
+      return FALSE;
+    }
+  nook_layer_lock_remove (name, lock_fd);
+  return TRUE;
+}
+
 static gboolean
 remove_one (const char *root, const char *name, gboolean force, GError **error)
 {
@@ -105,7 +134,7 @@ remove_one (const char *root, const char *name, gboolean force, GError **error)
       g_prefix_error (error, "rm: %s: ", name);
       return FALSE;
     }
-  if (info != NULL && !nook_rootfs_remove_layer_as_caller (dir, error))
+  if (info != NULL && !remove_layer (name, dir, error))
     {
       g_prefix_error (error, "rm: %s: ", name);
       return FALSE;

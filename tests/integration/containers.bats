@@ -117,6 +117,42 @@ assert r["created"], r
   assert_nook_error 125 "$N" "no such container"
 }
 
+@test "containers: rm and run --replace under another --root leave a running container's layer alone" {
+  local a=$BATS_TEST_TMPDIR/root-a b=$BATS_TEST_TMPDIR/root-b
+  local layer=$XDG_DATA_HOME/nook/containers/$N
+  start_bg "$BATS_TEST_TMPDIR/r" --root "$a" run --name "$N" "$B" sh -c 'echo kept > /f; trap "exit 143" TERM; sleep 60 & wait'
+  wait_state_pid "$N" "$a" >/dev/null
+  run --separate-stderr "$NOOK" --root "$b" rm "$N"
+  assert_nook_error 125 "$N" "running under another --root" "layer is in use"
+  run --separate-stderr "$NOOK" --root "$b" rm -f "$N"
+  assert_nook_error 125 "$N" "running under another --root"
+  run --separate-stderr "$NOOK" --root "$b" run --name "$N" --replace "$B" true
+  assert_nook_error 125 "$N" "running" "layer is in use"
+  [ -f "$layer/layer.json" ] || fail "layer.json removed"
+  [ -d "$layer/upper" ] || fail "upper removed"
+  # Under its own root, rm -f stops it and removes the layer.
+  run --separate-stderr "$NOOK" --root "$a" rm -f "$N"
+  assert_status 0
+  wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/r"
+  [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
+  [ ! -e "$XDG_DATA_HOME/nook/containers/.$N.lock" ] || fail "lock file left"
+}
+
+@test "containers: rm under another --root leaves a detached container's layer alone until it is deleted" {
+  local a=$BATS_TEST_TMPDIR/root-a b=$BATS_TEST_TMPDIR/root-b
+  local layer=$XDG_DATA_HOME/nook/containers/$N
+  "$NOOK" --root "$a" run -d --name "$N" "$B" sleep 60 </dev/null >"$BATS_TEST_TMPDIR/d.out" 2>"$BATS_TEST_TMPDIR/d.err" ||
+    fail "run -d: $(cat "$BATS_TEST_TMPDIR/d.err")"
+  run --separate-stderr "$NOOK" --root "$b" rm "$N"
+  assert_nook_error 125 "$N" "running under another --root" "$a/$N"
+  [ -d "$layer/upper" ] || fail "upper removed"
+  run --separate-stderr "$NOOK" --root "$a" delete -f "$N"
+  assert_status 0
+  run --separate-stderr "$NOOK" --root "$b" rm "$N"
+  assert_status 0
+  [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
+}
+
 @test "containers: kill -9 of nook: nook ls reports the container stopped and cleans its state" {
   start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sh -c 'echo x > /f; sleep 60'
   wait_state_pid "$N" >/dev/null
