@@ -220,13 +220,23 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
   g_autoptr (GError) local = NULL;
 
   have = nook_layer_info_load (want->name, &local);
+  /* Damaged is not absent: replacing it would start the container afresh
+   * on a layer made for another bundle or other ids. */
+  if (have == NULL && !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) && !replace)
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_DAMAGED,
+                   "container %s: damaged layer metadata, nothing changed (%s); repair it, or "
+                   "discard the container with 'nook rm %s' or --replace",
+                   want->name, local->message, want->name);
+      return NULL;
+    }
   if (have != NULL && !replace)
     {
       if (!check_same (have, want, error))
         return NULL;
       return layer_new (dir, FALSE, error);
     }
-  if (have != NULL && !nook_remove_tree (dir, error))
+  if (replace && !nook_remove_tree (dir, error))
     return NULL;
 
   if (!nook_mkdir_p (root, 0700, error))

@@ -153,6 +153,26 @@ assert r["created"], r
   [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
 }
 
+@test "containers: a damaged layer.json stops the run, names the file and changes nothing" {
+  local layer=$XDG_DATA_HOME/nook/containers/$N
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'echo kept > /f'
+  assert_status 0
+  printf '{"bundle": "%s", ' "$B" > "$layer/layer.json"
+  cp "$layer/layer.json" "$BATS_TEST_TMPDIR/damaged"
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /f
+  assert_nook_error 125 "$N" "damaged" "$layer/layer.json" "nook rm $N"
+  cmp "$layer/layer.json" "$BATS_TEST_TMPDIR/damaged" || fail "layer.json was rewritten: $(cat "$layer/layer.json")"
+  [ "$(cat "$layer/upper/f")" = kept ] || fail "the layer lost /f"
+  # Empty is damaged too (no JSON value at all).
+  : > "$layer/layer.json"
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /f
+  assert_nook_error 125 "$N" "damaged" "$layer/layer.json"
+  # rm is the way out.
+  run --separate-stderr "$NOOK" rm "$N"
+  assert_status 0
+  [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
+}
+
 @test "containers: kill -9 of nook: nook ls reports the container stopped and cleans its state" {
   start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sh -c 'echo x > /f; sleep 60'
   wait_state_pid "$N" >/dev/null

@@ -189,6 +189,25 @@ test_info_damaged (Fixture *f, gconstpointer data)
   g_assert_cmpstr (info->created, ==, "");
 }
 
+/* A damaged layer.json is not an absent one: nothing is replaced. */
+static void
+test_open_damaged (Fixture *f, gconstpointer data)
+{
+  NookLayerInfo want = info ("c", "/b", "overlay", "0 1000 1\n");
+  g_autofree char *path = g_build_filename (f->tmp, "nook", "containers", "c", "layer.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookLayer) layer = NULL;
+  g_autofree char *text = NULL;
+
+  write_layer_json (f, "c", "{\"bundle\": ");
+  layer = nook_layer_open_persistent (&want, FALSE, &error);
+  g_assert_null (layer);
+  g_assert_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_DAMAGED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"bundle\": ");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -198,6 +217,7 @@ main (int argc, char **argv)
   ADD ("/layers/persistent", test_persistent);
   ADD ("/layers/refusals", test_refusals);
   ADD ("/layers/info-damaged", test_info_damaged);
+  ADD ("/layers/open-damaged", test_open_damaged);
   ADD ("/layers/runtime-status", test_runtime_status);
   return g_test_run ();
 }
