@@ -273,6 +273,28 @@ daemon_fail (const char *what, int err)
   _exit (1);
 }
 
+/* Root in the namespace, where it maps (under keep-id the caller is not):
+ * the daemon creates files for every id of the container and chowns
+ * them, which takes capabilities that an exec as non-root drops. Every
+ * change is checked: a daemon left with other ids than these would write
+ * the layer with them. Two failures are what the namespace allows, not
+ * errors: EPERM from setgroups where a map written without newgidmap
+ * denies it (the host's supplementary groups then stay), and EINVAL where
+ * the container maps no id 0 (one id mapped, not root: the daemon keeps
+ * that one, the only owner such a container's files can have). */
+static void
+become_root (void)
+{
+  if (getuid () == 0 && getgid () == 0)
+    return;
+  if (setgroups (0, NULL) < 0 && errno != EPERM)
+    daemon_fail ("dropping the supplementary groups", errno);
+  if (getgid () != 0 && setresgid (0, 0, 0) < 0 && errno != EINVAL)
+    daemon_fail ("setresgid to the container's gid 0", errno);
+  if (getuid () != 0 && setresuid (0, 0, 0) < 0 && errno != EINVAL)
+    daemon_fail ("setresuid to the container's uid 0", errno);
+}
+
 /* The daemon: in the child's user namespace only. Never returns. */
 static G_GNUC_NORETURN void
 run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
@@ -308,16 +330,7 @@ run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
   int keyring_error = -nook_session_keyring_new ();
   if (keyring_error > 0)
     daemon_fail ("joining a new session keyring", keyring_error);
-  /* Root in the namespace, where it maps (under keep-id the caller is not):
-   * the daemon creates files for every id of the container and chowns
-   * them, which takes capabilities that an exec as non-root drops. The
-   * host's supplementary groups go too, where setgroups is allowed. */
-  if (getuid () != 0)
-    {
-      setgroups (0, NULL);
-      if (setresgid (0, 0, 0) == 0)
-        setresuid (0, 0, 0);
-    }
+  become_root ();
   /* One fd per open file of the container, and more for the layers. */
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
     {
