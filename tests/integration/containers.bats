@@ -173,6 +173,22 @@ assert r["created"], r
   [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
 }
 
+@test "containers: rm of a layer with subordinate ids names why its user namespace failed" {
+  local shim=$BATS_TEST_TMPDIR/fail-calls.so
+  cc -shared -fPIC -O2 -o "$shim" "$NOOK_FIXTURES/fail-calls.c" -ldl 2>"$BATS_TEST_TMPDIR/cc.log" ||
+    fail "cc fail-calls.c: $(cat "$BATS_TEST_TMPDIR/cc.log")"
+  # Files of a subordinate id: the caller cannot remove them, only root
+  # of a user namespace with the container's maps.
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'mkdir /d; echo x > /d/f; chown -R 1000:1000 /d'
+  assert_status 0
+  LD_PRELOAD=$shim NOOK_FAIL_CALL=unshare run --separate-stderr "$NOOK" rm "$N"
+  assert_nook_error 125 "$N" "in a user namespace" "unshare(CLONE_NEWUSER): Operation not permitted"
+  [ -f "$XDG_DATA_HOME/nook/containers/$N/upper/d/f" ] || fail "the layer went anyway"
+  run --separate-stderr "$NOOK" rm "$N"
+  assert_status 0
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$N" ] || fail "layer left"
+}
+
 @test "containers: kill -9 of nook: nook ls reports the container stopped and cleans its state" {
   start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sh -c 'echo x > /f; sleep 60'
   wait_state_pid "$N" >/dev/null
