@@ -225,13 +225,16 @@ nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, 
   return g_steal_pointer (&r);
 }
 
+/* The mounter's one message. Unsent, the parent reads EOF, and the exit
+ * status says the report was lost. */
 static void
 report (int sock, int err, const char *what, int fd)
 {
   NookSyncMsg msg = { .type = err ? NOOK_SYNC_ERROR : NOOK_SYNC_GO, .err = err };
 
   snprintf (msg.msg, sizeof msg.msg, "%s", what);
-  nook_sync_send (sock, &msg, fd);
+  if (nook_sync_send (sock, &msg, fd) < 0)
+    _exit (1);
 }
 
 /* The mounter: in the child's user and mount namespaces. Never returns. */
