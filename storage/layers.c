@@ -17,8 +17,6 @@
 #define METADATA_NAME "layer.json"
 /* nook_layer_disk_usage stops counting below this depth. */
 #define USAGE_MAX_DEPTH 256
-/* A state directory younger than this without a lock is still being made. */
-#define FRESH_SECONDS 10
 
 void
 nook_layer_free (NookLayer *layer)
@@ -369,10 +367,10 @@ nook_layer_runtime_status (const char *root, const char *id)
   if (lstat (dir, &st) < 0 || !S_ISDIR (st.st_mode))
     return NOOK_RUNTIME_NONE;
   fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  /* No lock yet: a nook that is creating it right now, or one that died
-   * in that moment long ago. */
+  /* No lock: a state directory appears with its lock file in it (state.c,
+   * claim_new), so this one was left by a nook that died making it. */
   if (fd < 0)
-    return st.st_mtime + FRESH_SECONDS > time (NULL) ? NOOK_RUNTIME_LIVE : NOOK_RUNTIME_DEAD;
+    return NOOK_RUNTIME_DEAD;
   /* The owner holds LOCK_EX for the container's whole life (state.c);
    * the kernel drops it when that nook dies, however it dies. */
   r = flock (fd, LOCK_SH | LOCK_NB);
@@ -398,7 +396,9 @@ nook_layer_runtime_ids (const char *root)
     {
       g_autofree char *path = g_build_filename (root, name, NULL);
 
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+      /* Names starting with '.' are no ids: directories being made. */
+      if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_DIR)
+          && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
         g_ptr_array_add (ids, g_strdup (name));
     }
   g_ptr_array_sort (ids, compare_names);

@@ -687,22 +687,18 @@ nook_rootfs_collect_dead (const char *root, const char *id, GError **error)
 {
   g_autofree char *dir = g_build_filename (root, id, NULL);
   g_autofree char *layer = g_build_filename (dir, "layer", NULL);
-  g_autoptr (NookState) state = NULL;
+  /* The lock first, then the decision, then the removal: whatever nook
+   * held the state is dead, and no other can take it meanwhile. */
+  g_autoptr (NookState) state = nook_state_claim_dead (root, id, error);
 
-  if (nook_layer_runtime_status (root, id) == NOOK_RUNTIME_LIVE)
-    {
-      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY, "container %s is running",
-                   id);
-      return FALSE;
-    }
+  if (state == NULL)
+    return FALSE;
   /* --net=pasta: its pasta outlives a nook killed with SIGKILL. */
   nook_pasta_collect (dir);
   /* Files of subordinate ids in the layer need a user namespace to go;
-   * nook_state_create would fail on them. */
+   * the state's own removal would fail on them. */
   if (!nook_rootfs_remove_layer_as_caller (layer, error))
     return FALSE;
-  /* Taking the id over removes what is left, under its lock; freeing
-   * removes the directory. */
-  state = nook_state_create (root, id, error);
-  return state != NULL;
+  /* Freeing removes the rest, under the lock, and the directory. */
+  return TRUE;
 }

@@ -204,6 +204,22 @@ assert r["created"], r
   assert_output x
 }
 
+@test "containers: a state directory whose nook died before its lock is stopped, not running, and ls collects it" {
+  local root=$BATS_TEST_TMPDIR/root id
+  id=$(test_name nolock)
+  # What a nook killed between its mkdir and its lock file left, just now.
+  mkdir -p "$root/$id/layer/upper"
+  run --separate-stderr "$NOOK" --root "$root" state "$id"
+  assert_status 0
+  python3 -c 'import json, sys; s = json.loads(sys.argv[1]); assert s["status"] == "stopped", s' "$output" ||
+    fail "state: $output"
+  run --separate-stderr "$NOOK" --root "$root" ls --format json
+  assert_status 0
+  python3 -c 'import json, sys; rows = [r for r in json.loads(sys.argv[1]) if r["name"] == sys.argv[2]]; assert not rows, rows' "$output" "$id" ||
+    fail "listed: $output"
+  [ ! -e "$root/$id" ] || fail "not collected: $(ls -la "$root/$id")"
+}
+
 @test "containers: ls and rm have --help and reject bad usage" {
   # ls is list's alias: its help names both.
   run --separate-stderr "$NOOK" ls --help
