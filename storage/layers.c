@@ -1,5 +1,6 @@
 /* nook: writable layers of container root filesystems (layers.h). */
 #include "storage/layers.h"
+#include "storage/remove.h"
 #include "storage/state.h"
 
 #include <dirent.h>
@@ -14,9 +15,8 @@
 #include <unistd.h>
 
 #define METADATA_NAME "layer.json"
-#define REMOVE_MAX_DEPTH 256
-/* A state directory younger than this without a lock is still being made. */
-#define FRESH_SECONDS 10
+/* nook_layer_disk_usage stops counting below this depth. */
+#define USAGE_MAX_DEPTH 256
 
 void
 nook_layer_free (NookLayer *layer)
@@ -27,6 +27,8 @@ nook_layer_free (NookLayer *layer)
   g_free (layer->upper);
   g_free (layer->work);
   g_free (layer->merged);
+  if (layer->lock_fd >= 0)
+    close (layer->lock_fd);
   g_free (layer);
 }
 
@@ -65,6 +67,7 @@ layer_new (const char *dir, gboolean ephemeral, GError **error)
 {
   g_autoptr (NookLayer) layer = g_new0 (NookLayer, 1);
 
+  layer->lock_fd = -1;
   layer->dir = g_strdup (dir);
   layer->upper = g_build_filename (dir, "upper", NULL);
   layer->work = g_build_filename (dir, "work", NULL);
@@ -215,13 +218,23 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
   g_autoptr (GError) local = NULL;
 
   have = nook_layer_info_load (want->name, &local);
+  /* Damaged is not absent: replacing it would start the container afresh
+   * on a layer made for another bundle or other ids. */
+  if (have == NULL && !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) && !replace)
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_DAMAGED,
+                   "container %s: damaged layer metadata, nothing changed (%s); repair it, or "
+                   "discard the container with 'nook rm %s' or --replace",
+                   want->name, local->message, want->name);
+      return NULL;
+    }
   if (have != NULL && !replace)
     {
       if (!check_same (have, want, error))
         return NULL;
       return layer_new (dir, FALSE, error);
     }
-  if (have != NULL && !nook_layer_remove_tree (dir, error))
+  if (replace && !nook_remove_tree (dir, error))
     return NULL;
 
   if (!nook_mkdir_p (root, 0700, error))
@@ -285,7 +298,7 @@ usage_at (int dir_fd, int depth)
   struct dirent *e;
   int fd;
 
-  if (depth > REMOVE_MAX_DEPTH)
+  if (depth > USAGE_MAX_DEPTH)
     return 0;
   fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || (d = fdopendir (fd)) == NULL)
@@ -342,98 +355,6 @@ nook_layer_disk_usage (const char *path)
   return total;
 }
 
-static int remove_at (int parent_fd, const char *name, int depth);
-
-/* Removes the contents of dir_fd; returns 0 or an errno. */
-static int
-remove_contents (int dir_fd, int depth)
-{
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  struct dirent *e;
-  DIR *d;
-  int fd, err = 0;
-
-  if (depth > REMOVE_MAX_DEPTH)
-    return ELOOP;
-  fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return errno;
-  d = fdopendir (fd);
-  if (d == NULL)
-    {
-      err = errno;
-      close (fd);
-      return err;
-    }
-  while ((e = readdir (d)) != NULL)
-    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
-      g_ptr_array_add (names, g_strdup (e->d_name));
-  closedir (d);
-  for (guint i = 0; i < names->len && err == 0; i++)
-    err = remove_at (dir_fd, names->pdata[i], depth + 1);
-  return err;
-}
-
-static int
-remove_at (int parent_fd, const char *name, int depth)
-{
-  int fd, err;
-
-  if (unlinkat (parent_fd, name, 0) == 0 || errno == ENOENT)
-    return 0;
-  if (errno != EISDIR && errno != EPERM)
-    return errno;
-  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == EACCES)
-    {
-      /* A directory the container made unreadable (chmod 000): ours, so
-       * we may give ourselves access back. */
-      fchmodat (parent_fd, name, 0700, 0);
-      fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-  if (fd < 0)
-    return errno;
-  err = remove_contents (fd, depth);
-  if (err == EACCES)
-    {
-      fchmod (fd, 0700);
-      err = remove_contents (fd, depth);
-    }
-  close (fd);
-  if (err != 0)
-    return err;
-  if (unlinkat (parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return errno;
-  return 0;
-}
-
-gboolean
-nook_layer_remove_tree (const char *path, GError **error)
-{
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  int fd, err;
-
-  fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      if (errno == ENOENT)
-        return TRUE;
-      return set_errno_error (error, errno, "open", parent);
-    }
-  err = remove_at (fd, base, 0);
-  close (fd);
-  if (err == EACCES || err == EPERM)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "cannot remove %s: %s", path,
-                   g_strerror (err));
-      return FALSE;
-    }
-  if (err != 0)
-    return set_errno_error (error, err, "remove", path);
-  return TRUE;
-}
-
 NookRuntimeStatus
 nook_layer_runtime_status (const char *root, const char *id)
 {
@@ -446,10 +367,10 @@ nook_layer_runtime_status (const char *root, const char *id)
   if (lstat (dir, &st) < 0 || !S_ISDIR (st.st_mode))
     return NOOK_RUNTIME_NONE;
   fd = open (lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  /* No lock yet: a nook that is creating it right now, or one that died
-   * in that moment long ago. */
+  /* No lock: a state directory appears with its lock file in it (state.c,
+   * claim_new), so this one was left by a nook that died making it. */
   if (fd < 0)
-    return st.st_mtime + FRESH_SECONDS > time (NULL) ? NOOK_RUNTIME_LIVE : NOOK_RUNTIME_DEAD;
+    return NOOK_RUNTIME_DEAD;
   /* The owner holds LOCK_EX for the container's whole life (state.c);
    * the kernel drops it when that nook dies, however it dies. */
   r = flock (fd, LOCK_SH | LOCK_NB);
@@ -475,7 +396,9 @@ nook_layer_runtime_ids (const char *root)
     {
       g_autofree char *path = g_build_filename (root, name, NULL);
 
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+      /* Names starting with '.' are no ids: directories being made. */
+      if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_DIR)
+          && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
         g_ptr_array_add (ids, g_strdup (name));
     }
   g_ptr_array_sort (ids, compare_names);

@@ -18,6 +18,9 @@ typedef struct
   char *work;
   char *merged;
   gboolean ephemeral;
+  /* A persistent layer's lock (nook_layer_lock), held for the
+   * container's life; -1 for an ephemeral one. */
+  int lock_fd;
 } NookLayer;
 
 /* What layer.json records about a persistent container. */
@@ -48,6 +51,21 @@ NookLayer *nook_layer_new_ephemeral (const char *dir, GError **error);
  * layer belong to the ids of the first run. */
 NookLayer *nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError **error);
 
+/* Locks the persistent layer of container name, whatever runtime root
+ * its state is under: the lock is ${XDG_DATA_HOME}/nook/containers/
+ * .NAME.lock, held (flock) by the nook that runs the container, or removes
+ * it, for as long as it does. The file also records the state directory
+ * of the last container that used the layer: one that still lives there
+ * (a detached container, which no nook holds) keeps the layer busy too.
+ * state_dir: the caller's own state directory, recorded; NULL for a
+ * caller that only removes. Returns the locked fd, or -1 with
+ * NOOK_STORAGE_ERROR_BUSY when the container runs, or another error. */
+int nook_layer_lock (const char *name, const char *state_dir, GError **error);
+
+/* After the layer of name is removed under lock_fd: removes the lock
+ * file and releases the lock. */
+void nook_layer_lock_remove (const char *name, int lock_fd);
+
 /* layer.json of container name; NULL with error when it has none. */
 NookLayerInfo *nook_layer_info_load (const char *name, GError **error);
 
@@ -60,10 +78,6 @@ gboolean nook_layer_is_full (const NookLayer *layer);
 
 /* Bytes used by the files under path (st_blocks, not following links). */
 guint64 nook_layer_disk_usage (const char *path);
-
-/* rm -rf path. Fails with G_FILE_ERROR_ACCES on files the caller
- * cannot remove from outside the container's user namespace. */
-gboolean nook_layer_remove_tree (const char *path, GError **error);
 
 /* Is the runtime state root/id held by a live nook (its lock taken)? */
 typedef enum

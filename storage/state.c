@@ -16,11 +16,13 @@
 #include "storage/state.h"
 
 #include "storage/autofd.h"
+#include "storage/remove.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -31,15 +33,14 @@
 #define NOOK_STATE_ID_MAX 128
 #define NOOK_STATE_OCI_VERSION "1.0.2"
 #define LOCK_NAME "lock"
+/* Directories being made (claim_new): never a container id, which starts
+ * with a letter or digit. */
+#define NEW_PREFIX ".new-"
 
 /* Directories and lock files disappear only when their owner releases them,
  * so each retry means another nook made progress; running out of attempts
  * means something other than nook keeps changing the directory. */
 #define CREATE_ATTEMPTS 100
-
-/* Nested directories a dead container may have left behind (an upper/work
- * pair of a --rm container, say) are removed; this bounds the recursion. */
-#define REMOVE_MAX_DEPTH 16
 
 struct NookState
 {
@@ -92,74 +93,6 @@ nook_state_validate_id (const char *id, GError **error)
   return TRUE;
 }
 
-static gboolean remove_contents (int dir_fd, const char *path, const char *keep, int depth,
-                                 GError **error);
-
-static gboolean
-remove_entry (int dir_fd, const char *path, const char *name, int depth, GError **error)
-{
-  g_autofree char *child_path = g_build_filename (path, name, NULL);
-  nook_autofd int child_fd = -1;
-
-  if (unlinkat (dir_fd, name, 0) == 0 || errno == ENOENT)
-    return TRUE;
-  if (errno != EISDIR && errno != EPERM)
-    return set_errno_error (error, errno, "remove", child_path);
-
-  /* O_NOFOLLOW: a symlink never leads the removal out of the state dir. */
-  child_fd = openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (child_fd < 0)
-    return set_errno_error (error, errno, "open", child_path);
-  if (!remove_contents (child_fd, child_path, NULL, depth + 1, error))
-    return FALSE;
-  if (unlinkat (dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return set_errno_error (error, errno, "remove", child_path);
-  return TRUE;
-}
-
-/* Removes everything in dir_fd except the entry named keep. */
-static gboolean
-remove_contents (int dir_fd, const char *path, const char *keep, int depth, GError **error)
-{
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  nook_autofd int list_fd = -1;
-  DIR *dir;
-  struct dirent *entry;
-
-  if (depth > REMOVE_MAX_DEPTH)
-    {
-      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
-                   "cannot remove %s: directories nested too deeply", path);
-      return FALSE;
-    }
-
-  /* fdopendir takes over the fd it is given; keep dir_fd for unlinkat. */
-  list_fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (list_fd < 0)
-    return set_errno_error (error, errno, "open", path);
-  dir = fdopendir (list_fd);
-  if (dir == NULL)
-    return set_errno_error (error, errno, "list", path);
-  list_fd = -1;
-
-  /* Names are collected first: removing while reading a directory may make
-   * readdir skip or repeat entries. */
-  while ((entry = readdir (dir)) != NULL)
-    {
-      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-        continue;
-      if (keep != NULL && strcmp (entry->d_name, keep) == 0)
-        continue;
-      g_ptr_array_add (names, g_strdup (entry->d_name));
-    }
-  closedir (dir);
-
-  for (guint i = 0; i < names->len; i++)
-    if (!remove_entry (dir_fd, path, g_ptr_array_index (names, i), depth, error))
-      return FALSE;
-  return TRUE;
-}
-
 static gboolean
 same_file (const struct stat *a, const struct stat *b)
 {
@@ -208,21 +141,79 @@ claim_failed (GError **error, int errsv, const char *what, const char *path)
   return CLAIM_FAILED;
 }
 
-/* One attempt at taking the id: make or open the directory, lock its lock
- * file, and check that both are still the ones at their paths. */
+/* A new state directory is made under a temporary name, with its lock
+ * file made and locked inside, and only then renamed to the id: a
+ * directory at <root>/<id> therefore always has a lock file, and one
+ * without (left by an older nook, killed between its mkdir and its lock)
+ * is abandoned, never half made. The temporary name says who makes it, so
+ * that one whose maker died is known for garbage (nook_state_collect_new). */
+static char *
+new_dir_path (const NookState *state)
+{
+  g_autofree char *root = g_path_get_dirname (state->dir);
+
+  return g_strdup_printf ("%s/%s%d-%" G_GUINT64_FORMAT "-%08x", root, NEW_PREFIX, (int)getpid (),
+                          nook_proc_start_time (getpid ()), g_random_int ());
+}
+
+static void
+drop_new_dir (int dir_fd, const char *path)
+{
+  unlinkat (dir_fd, LOCK_NAME, 0);
+  rmdir (path);
+}
+
+/* One attempt at making the id's directory: CLAIM_OWNED, or CLAIM_RETRY
+ * when one exists already (then claim_existing). */
 static ClaimResult
-claim_once (NookState *state, GError **error)
+claim_new (NookState *state, GError **error)
+{
+  g_autofree char *tmp = new_dir_path (state);
+  nook_autofd int dir_fd = -1;
+  nook_autofd int lock_fd = -1;
+
+  if (mkdir (tmp, 0700) < 0)
+    return claim_failed (error, errno, "create directory", tmp);
+  dir_fd = open (tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_fd < 0)
+    return claim_failed (error, errno, "open", tmp);
+  lock_fd = openat (dir_fd, LOCK_NAME,
+                    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      int errsv = errno;
+
+      drop_new_dir (dir_fd, tmp);
+      return claim_failed (error, errsv, "lock", tmp);
+    }
+  /* Over nothing, or over an empty directory (garbage: one with a live
+   * owner holds its lock file); a directory with entries stays. */
+  if (rename (tmp, state->dir) < 0)
+    {
+      int errsv = errno;
+
+      drop_new_dir (dir_fd, tmp);
+      if (errsv == EEXIST || errsv == ENOTEMPTY)
+        return CLAIM_RETRY;
+      return claim_failed (error, errsv, "create", state->dir);
+    }
+  nook_close_fdp (&state->dir_fd);
+  nook_close_fdp (&state->lock_fd);
+  state->dir_fd = dir_fd;
+  state->lock_fd = lock_fd;
+  dir_fd = lock_fd = -1;
+  state->owned = TRUE;
+  return CLAIM_OWNED;
+}
+
+/* One attempt at taking over an existing directory of the id: open it,
+ * lock its lock file, and check that both are still the ones at their
+ * paths. CLAIM_RETRY when it went away meanwhile. */
+static ClaimResult
+claim_existing (NookState *state, GError **error)
 {
   g_autofree char *lock_path = g_build_filename (state->dir, LOCK_NAME, NULL);
   struct stat dir_st, lock_st, path_st;
-  gboolean created = TRUE;
-
-  if (mkdir (state->dir, 0700) < 0)
-    {
-      if (errno != EEXIST)
-        return claim_failed (error, errno, "create directory", state->dir);
-      created = FALSE;
-    }
 
   nook_close_fdp (&state->dir_fd);
   nook_close_fdp (&state->lock_fd);
@@ -230,7 +221,7 @@ claim_once (NookState *state, GError **error)
   state->dir_fd = open (state->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (state->dir_fd < 0)
     {
-      /* Removed by its owner between our mkdir and open. */
+      /* Removed by its owner since our rename found it. */
       if (errno == ENOENT)
         return CLAIM_RETRY;
       return claim_failed (error, errno, "open", state->dir);
@@ -238,8 +229,8 @@ claim_once (NookState *state, GError **error)
   if (fstat (state->dir_fd, &dir_st) < 0)
     return claim_failed (error, errno, "stat", state->dir);
 
-  /* O_CREAT also covers a directory that a dead nook left before it made
-   * its lock. On a directory that is already removed it fails with ENOENT. */
+  /* O_CREAT covers a directory that a dead nook left before it made its
+   * lock. On a directory that is already removed it fails with ENOENT. */
   state->lock_fd = openat (state->dir_fd, LOCK_NAME,
                            O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
   if (state->lock_fd < 0)
@@ -272,7 +263,7 @@ claim_once (NookState *state, GError **error)
 
   /* A detached container's state is not a leftover: it stays until
    * delete, whether its process still runs or not. */
-  if (!created && is_detached (state->dir_fd))
+  if (is_detached (state->dir_fd))
     {
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_EXISTS,
                    "container %s already exists (see 'nook state %s'; 'nook delete %s' "
@@ -285,7 +276,7 @@ claim_once (NookState *state, GError **error)
 
   /* Leftovers of a nook that died: the lock file itself stays, since we hold
    * the lock on it and a new one would be a second, unheld lock. */
-  if (!created && !remove_contents (state->dir_fd, state->dir, LOCK_NAME, 0, error))
+  if (!nook_remove_contents_at (state->dir_fd, state->dir, LOCK_NAME, error))
     {
       g_prefix_error (error, "cannot clean up the state of a dead container %s: ", state->id);
       return CLAIM_FAILED;
@@ -328,15 +319,14 @@ nook_state_create (const char *root, const char *id, GError **error)
 
   for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++)
     {
-      switch (claim_once (state, error))
-        {
-        case CLAIM_OWNED:
-          return g_steal_pointer (&state);
-        case CLAIM_FAILED:
-          return NULL;
-        case CLAIM_RETRY:
-          break;
-        }
+      ClaimResult r = claim_new (state, error);
+
+      if (r == CLAIM_RETRY)
+        r = claim_existing (state, error);
+      if (r == CLAIM_OWNED)
+        return g_steal_pointer (&state);
+      if (r == CLAIM_FAILED)
+        return NULL;
     }
 
   g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
@@ -512,7 +502,7 @@ nook_state_free (NookState *state)
    * this id removes. */
   if (state->owned && state->dir_fd >= 0)
     {
-      if (remove_contents (state->dir_fd, state->dir, LOCK_NAME, 0, NULL))
+      if (nook_remove_contents_at (state->dir_fd, state->dir, LOCK_NAME, NULL))
         {
           unlinkat (state->dir_fd, LOCK_NAME, 0);
           rmdir (state->dir);
@@ -542,7 +532,7 @@ nook_state_open (const char *root, const char *id, GError **error)
   g_autoptr (NookState) state = NULL;
   g_autofree char *default_root = NULL;
   g_autofree char *lock_path = NULL;
-  struct stat dir_st, path_st;
+  struct stat dir_st, lock_st, path_st;
 
   if (!nook_state_validate_id (id, error))
     return NULL;
@@ -581,10 +571,12 @@ nook_state_open (const char *root, const char *id, GError **error)
         set_errno_error (error, errno, "lock", lock_path);
       return NULL;
     }
-  /* As in claim_once: the lock counts only on the files still at their
-   * paths. */
+  /* As in claim_existing: the lock counts only on the files still at
+   * their paths. */
   if (fstat (state->dir_fd, &dir_st) < 0 || lstat (state->dir, &path_st) < 0
-      || !same_file (&dir_st, &path_st))
+      || !same_file (&dir_st, &path_st) || fstat (state->lock_fd, &lock_st) < 0
+      || fstatat (state->dir_fd, LOCK_NAME, &path_st, AT_SYMLINK_NOFOLLOW) < 0
+      || !same_file (&lock_st, &path_st))
     {
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND,
                    "container %s does not exist", id);
@@ -592,6 +584,76 @@ nook_state_open (const char *root, const char *id, GError **error)
     }
   state->owned = TRUE;
   return g_steal_pointer (&state);
+}
+
+NookState *
+nook_state_claim_dead (const char *root, const char *id, GError **error)
+{
+  g_autoptr (NookState) state = nook_state_open (root, id, error);
+
+  if (state == NULL)
+    return NULL;
+  /* Decided under the lock: no nook holds it now, and none can take it
+   * until we release it. A detached container has no nook holding its
+   * lock and is no leftover: it stays until delete. */
+  if (is_detached (state->dir_fd))
+    {
+      state->owned = FALSE;
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_EXISTS,
+                   "container %s is detached: its state stays until delete", id);
+      return NULL;
+    }
+  return g_steal_pointer (&state);
+}
+
+/* The maker of a temporary directory NEW_PREFIX<pid>-<start time>-<random>
+ * still runs. */
+static gboolean
+maker_alive (const char *name)
+{
+  const char *p = name + strlen (NEW_PREFIX);
+  char *end = NULL;
+  guint64 pid = g_ascii_strtoull (p, &end, 10);
+  guint64 start;
+
+  if (end == p || *end != '-' || pid == 0 || pid > G_MAXINT32)
+    return FALSE;
+  p = end + 1;
+  start = g_ascii_strtoull (p, &end, 10);
+  if (end == p || *end != '-')
+    return FALSE;
+  /* Without /proc its maker could not read its own start time: the pid
+   * alone decides, erring on the side of keeping. */
+  if (start == 0)
+    return kill ((pid_t)pid, 0) == 0 || errno == EPERM;
+  return nook_proc_start_time ((pid_t)pid) == start;
+}
+
+void
+nook_state_collect_new (const char *root)
+{
+  nook_autofd int root_fd = open (root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  g_autoptr (GPtrArray) dead = g_ptr_array_new_with_free_func (g_free);
+  nook_autofd int list_fd = -1;
+  struct dirent *entry;
+  DIR *dir;
+
+  if (root_fd < 0 || (list_fd = openat (root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return;
+  dir = fdopendir (list_fd);
+  if (dir == NULL)
+    return;
+  list_fd = -1;
+  while ((entry = readdir (dir)) != NULL)
+    if (g_str_has_prefix (entry->d_name, NEW_PREFIX) && !maker_alive (entry->d_name))
+      g_ptr_array_add (dead, g_strdup (entry->d_name));
+  closedir (dir);
+  for (guint i = 0; i < dead->len; i++)
+    {
+      g_autofree char *path = g_build_filename (root, dead->pdata[i], NULL);
+
+      nook_remove_tree_at (root_fd, dead->pdata[i], path, NULL);
+    }
 }
 
 char *

@@ -49,6 +49,19 @@ gboolean nook_state_set_running (NookState *state, pid_t pid, const char *bundle
  * a create still under way). Freeing it removes the state. */
 NookState *nook_state_open (const char *root, const char *id, GError **error);
 
+/* Takes the lock of root/id (root NULL: the default) to collect what a
+ * dead nook left: the lock is taken first and the decision made under it.
+ * NOOK_STORAGE_ERROR_BUSY while a nook holds it (a foreground run, or a
+ * create under way), NOOK_STORAGE_ERROR_EXISTS for a detached container
+ * (kept until delete), NOOK_STORAGE_ERROR_NOT_FOUND when it is gone. The
+ * caller removes what needs more than the state's own removal (a layer
+ * of subordinate ids), then frees it, which removes the directory. */
+NookState *nook_state_claim_dead (const char *root, const char *id, GError **error);
+
+/* Removes the temporary directories under root of nooks that died while
+ * making a state directory. */
+void nook_state_collect_new (const char *root);
+
 /* Removes the state directory and releases the lock. */
 void nook_state_free (NookState *state);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookState, nook_state_free)

@@ -13,6 +13,7 @@ typedef enum
   NOOK_STORAGE_ERROR_INSECURE, /* a directory not owned by the user or writable by others */
   NOOK_STORAGE_ERROR_NOT_FOUND, /* no container of that id */
   NOOK_STORAGE_ERROR_EXISTS,    /* a stopped container of that id awaits delete */
+  NOOK_STORAGE_ERROR_DAMAGED,   /* a file nook wrote cannot be read back */
 } NookStorageError;
 
 /* ${XDG_RUNTIME_DIR}/nook, or /tmp/nook-UID when XDG_RUNTIME_DIR is unset.

@@ -113,41 +113,51 @@ has_row (GPtrArray *rows, const char *name)
   return FALSE;
 }
 
-/* Live runtime states not listed yet; dead ones are collected. */
+/* Runtime states not listed yet; dead ones are collected. What looks dead
+ * without the lock (nobody holds it, not a detached container) is only a
+ * candidate: nook_rootfs_collect_dead takes the lock and decides again
+ * under it, before anything goes. Live and detached ones are never
+ * locked here: a delete or start of theirs must not find them busy. */
 static void
 add_runtime (GPtrArray *rows, const char *root)
 {
-  g_autoptr (GPtrArray) ids = nook_layer_runtime_ids (root);
+  g_autoptr (GPtrArray) ids = NULL;
 
+  nook_state_collect_new (root);
+  ids = nook_layer_runtime_ids (root);
   for (guint i = 0; i < ids->len; i++)
     {
       const char *id = ids->pdata[i];
+      g_autoptr (GError) local = NULL;
+      g_autofree char *upper = NULL;
+      g_autoptr (NookStateInfo) info = NULL;
       NookRuntimeStatus st = nook_layer_runtime_status (root, id);
+      NookLsRow *row;
 
-      if (st == NOOK_RUNTIME_DEAD)
+      if (st == NOOK_RUNTIME_NONE)
+        continue;
+      if (st == NOOK_RUNTIME_DEAD && nook_rootfs_collect_dead (root, id, &local))
+        continue;
+      if (local != NULL && !g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY)
+          && !g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_EXISTS))
         {
-          g_autoptr (GError) local = NULL;
-
-          if (!nook_rootfs_collect_dead (root, id, &local)
-              && !g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY))
+          if (!g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND))
             nook_log_warning ("cleaning up dead container %s: %s", id, local->message);
           continue;
         }
-      if ((st == NOOK_RUNTIME_LIVE || st == NOOK_RUNTIME_STOPPED) && !has_row (rows, id))
-        {
-          g_autofree char *upper = g_build_filename (root, id, "layer", "upper", NULL);
-          g_autoptr (NookStateInfo) info = nook_state_load (root, id, NULL);
-          NookLsRow *row = g_new0 (NookLsRow, 1);
-
-          row->name = g_strdup (id);
-          /* created, running, or stopped (a detached container awaiting
-           * delete). */
-          row->status = info ? nook_status_name (info->status) : "running";
-          row->pid = info && info->status != NOOK_STATUS_STOPPED ? info->pid : 0;
-          row->size = nook_layer_disk_usage (upper);
-          fill_from_state (row, root, id);
-          g_ptr_array_add (rows, row);
-        }
+      info = nook_state_load (root, id, NULL);
+      if (info == NULL || has_row (rows, id))
+        continue;
+      upper = g_build_filename (root, id, "layer", "upper", NULL);
+      row = g_new0 (NookLsRow, 1);
+      row->name = g_strdup (id);
+      /* creating, created, running, or stopped (a detached container
+       * awaiting delete). */
+      row->status = nook_status_name (info->status);
+      row->pid = info->status != NOOK_STATUS_STOPPED ? info->pid : 0;
+      row->size = nook_layer_disk_usage (upper);
+      fill_from_state (row, root, id);
+      g_ptr_array_add (rows, row);
     }
 }
 

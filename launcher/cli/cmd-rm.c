@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
@@ -70,12 +71,41 @@ stop_container (const char *root, const char *name, GError **error)
   return FALSE;
 }
 
+/* Under the layer's own lock: the container may run under another
+ * --root, whose state this rm does not see. */
+static gboolean
+remove_layer (const char *name, const char *dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  int lock_fd = nook_layer_lock (name, NULL, &local);
+
+  if (lock_fd < 0)
+    {
+      if (g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY))
+        g_set_error (error, NOOK_ERROR, NOOK_ERROR_BUSY,
+                     "the container is running under another --root, or being created or "
+                     "removed: its layer is in use (%s)",
+                     local->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (!nook_rootfs_remove_layer_as_caller (dir, error))
+    {
+      close (lock_fd);
+      return FALSE;
+    }
+  nook_layer_lock_remove (name, lock_fd);
+  return TRUE;
+}
+
 static gboolean
 remove_one (const char *root, const char *name, gboolean force, GError **error)
 {
-  g_autoptr (NookLayerInfo) info = nook_layer_info_load (name, NULL);
   g_autofree char *layers = nook_layers_dir ();
   g_autofree char *dir = g_build_filename (layers, name, NULL);
+  /* Not whether layer.json reads: rm is the way out of a damaged one. */
+  gboolean has_layer = g_file_test (dir, G_FILE_TEST_IS_DIR);
   NookRuntimeStatus st = nook_layer_runtime_status (root, name);
 
   if (strchr (name, '/') != NULL || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
@@ -83,7 +113,7 @@ remove_one (const char *root, const char *name, gboolean force, GError **error)
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "rm: %s: not a container name", name);
       return FALSE;
     }
-  if (info == NULL && st == NOOK_RUNTIME_NONE)
+  if (!has_layer && st == NOOK_RUNTIME_NONE)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "rm: %s: no such container", name);
       return FALSE;
@@ -105,7 +135,7 @@ remove_one (const char *root, const char *name, gboolean force, GError **error)
       g_prefix_error (error, "rm: %s: ", name);
       return FALSE;
     }
-  if (info != NULL && !nook_rootfs_remove_layer_as_caller (dir, error))
+  if (has_layer && !remove_layer (name, dir, error))
     {
       g_prefix_error (error, "rm: %s: ", name);
       return FALSE;

@@ -257,6 +257,12 @@ nook_container_create (NookContainer *c, NookState *state, const char *console_s
                        "the container's process died while being set up: %s", g_strerror (-r));
           return FALSE;
         }
+      /* Only the pty comes with a descriptor: any other is closed. */
+      if (fd >= 0 && msg.type != NOOK_SYNC_PTY)
+        {
+          close (fd);
+          fd = -1;
+        }
       if (msg.type == NOOK_SYNC_READY)
         break;
       /* The child cannot print (it does not allocate, and its stderr
@@ -274,8 +280,6 @@ nook_container_create (NookContainer *c, NookState *state, const char *console_s
           if (!sent)
             return FALSE;
         }
-      else if (fd >= 0)
-        close (fd);
     }
   if (!created (l.pid, data, error))
     return FALSE;

@@ -36,6 +36,7 @@
 #include "launcher/container/network.h"
 #include "launcher/init/session-keyring.h"
 #include "launcher/container/sync.h"
+#include "storage/remove.h"
 #include "storage/state.h"
 #include "userns/userns.h"
 
@@ -224,13 +225,16 @@ nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, 
   return g_steal_pointer (&r);
 }
 
+/* The mounter's one message. Unsent, the parent reads EOF, and the exit
+ * status says the report was lost. */
 static void
 report (int sock, int err, const char *what, int fd)
 {
   NookSyncMsg msg = { .type = err ? NOOK_SYNC_ERROR : NOOK_SYNC_GO, .err = err };
 
   snprintf (msg.msg, sizeof msg.msg, "%s", what);
-  nook_sync_send (sock, &msg, fd);
+  if (nook_sync_send (sock, &msg, fd) < 0)
+    _exit (1);
 }
 
 /* The mounter: in the child's user and mount namespaces. Never returns. */
@@ -272,6 +276,28 @@ daemon_fail (const char *what, int err)
   _exit (1);
 }
 
+/* Root in the namespace, where it maps (under keep-id the caller is not):
+ * the daemon creates files for every id of the container and chowns
+ * them, which takes capabilities that an exec as non-root drops. Every
+ * change is checked: a daemon left with other ids than these would write
+ * the layer with them. Two failures are what the namespace allows, not
+ * errors: EPERM from setgroups where a map written without newgidmap
+ * denies it (the host's supplementary groups then stay), and EINVAL where
+ * the container maps no id 0 (one id mapped, not root: the daemon keeps
+ * that one, the only owner such a container's files can have). */
+static void
+become_root (void)
+{
+  if (getuid () == 0 && getgid () == 0)
+    return;
+  if (setgroups (0, NULL) < 0 && errno != EPERM)
+    daemon_fail ("dropping the supplementary groups", errno);
+  if (getgid () != 0 && setresgid (0, 0, 0) < 0 && errno != EINVAL)
+    daemon_fail ("setresgid to the container's gid 0", errno);
+  if (getuid () != 0 && setresuid (0, 0, 0) < 0 && errno != EINVAL)
+    daemon_fail ("setresuid to the container's uid 0", errno);
+}
+
 /* The daemon: in the child's user namespace only. Never returns. */
 static G_GNUC_NORETURN void
 run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
@@ -307,16 +333,7 @@ run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
   int keyring_error = -nook_session_keyring_new ();
   if (keyring_error > 0)
     daemon_fail ("joining a new session keyring", keyring_error);
-  /* Root in the namespace, where it maps (under keep-id the caller is not):
-   * the daemon creates files for every id of the container and chowns
-   * them, which takes capabilities that an exec as non-root drops. The
-   * host's supplementary groups go too, where setgroups is allowed. */
-  if (getuid () != 0)
-    {
-      setgroups (0, NULL);
-      if (setresgid (0, 0, 0) == 0)
-        setresuid (0, 0, 0);
-    }
+  become_root ();
   /* One fd per open file of the container, and more for the layers. */
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
     {
@@ -494,67 +511,139 @@ nook_rootfs_daemon_failure (const NookRootfs *r)
   return g_strdup (lines[n - 1]);
 }
 
+/* The child of remove_in_userns. It says on report that it has unshared
+ * (one NUL byte), waits on go for its maps, removes, and reports what
+ * failed as text. Never returns. nook is single-threaded here: the child
+ * may allocate. */
+static G_GNUC_NORETURN void
+remove_child (const char *dir, int go_fd, int report_fd)
+{
+  g_autoptr (GError) local = NULL;
+  char c;
+
+  if (unshare (CLONE_NEWUSER) < 0)
+    {
+      dprintf (report_fd, "unshare(CLONE_NEWUSER): %s", g_strerror (errno));
+      _exit (1);
+    }
+  if (write (report_fd, "", 1) != 1)
+    _exit (1);
+  /* EOF without a byte: the parent failed to write the maps. */
+  if (read (go_fd, &c, 1) != 1)
+    _exit (1);
+  if (!nook_remove_tree (dir, &local))
+    {
+      dprintf (report_fd, "%s", local->message);
+      _exit (1);
+    }
+  _exit (0);
+}
+
+/* Everything the child writes on fd until it closes it (exits). */
+static char *
+read_report (int fd)
+{
+  GString *text = g_string_new (NULL);
+  char buf[512];
+  ssize_t n;
+
+  for (;;)
+    {
+      n = read (fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buf, n);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static int
+wait_child (pid_t pid)
+{
+  int status = 0;
+
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return status;
+}
+
 /* rm -rf of dir in a fresh user namespace with the maps of plan: root
- * there may remove files of every mapped id. */
+ * there may remove files of every mapped id. The parent blocks on the
+ * child's report pipe (unshared, then done), never on a clock. */
 static gboolean
 remove_in_userns (const char *dir, const NookIdMapPlan *plan, GError **error)
 {
-  int go[2], status = 0;
+  int go[2], report[2], status;
+  g_autofree char *text = NULL;
+  gboolean unshared = FALSE;
+  ssize_t n;
   pid_t pid;
-  char c = 0;
+  char c;
 
   if (pipe2 (go, O_CLOEXEC) < 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "pipe: %s", g_strerror (errno));
       return FALSE;
     }
+  if (pipe2 (report, O_CLOEXEC) < 0)
+    {
+      int errsv = errno;
+      close (go[0]);
+      close (go[1]);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "pipe: %s", g_strerror (errsv));
+      return FALSE;
+    }
   pid = fork ();
   if (pid == 0)
     {
       close (go[1]);
-      if (unshare (CLONE_NEWUSER) < 0)
-        _exit (2);
-      /* Wait for the maps: EOF without a byte means the parent failed. */
-      if (read (go[0], &c, 1) != 1)
-        _exit (3);
-      _exit (nook_layer_remove_tree (dir, NULL) ? 0 : 1);
+      close (report[0]);
+      remove_child (dir, go[0], report[1]);
     }
   close (go[0]);
+  close (report[1]);
   if (pid < 0)
     {
+      int errsv = errno;
       close (go[1]);
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "fork: %s", g_strerror (errno));
+      close (report[0]);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "fork: %s", g_strerror (errsv));
       return FALSE;
     }
-  /* The child must have unshared before its maps can be written. */
-  for (int i = 0; i < 1000; i++)
-    {
-      char self[64], other[64];
-      g_autofree char *pself = g_strdup_printf ("/proc/%d/ns/user", (int)pid);
-      ssize_t a = readlink ("/proc/self/ns/user", self, sizeof self - 1);
-      ssize_t b = readlink (pself, other, sizeof other - 1);
-      if (a > 0 && b > 0 && (a != b || memcmp (self, other, a) != 0))
-        break;
-      g_usleep (1000);
-    }
-  if (!nook_idmap_write (pid, plan, error))
+  /* The maps can be written only once the child has unshared. */
+  do
+    n = read (report[0], &c, 1);
+  while (n < 0 && errno == EINTR);
+  unshared = n == 1 && c == '\0';
+  if (unshared && !nook_idmap_write (pid, plan, error))
     {
       close (go[1]);
-      waitpid (pid, NULL, 0);
+      close (report[0]);
+      wait_child (pid);
       return FALSE;
     }
-  if (write (go[1], &c, 1) != 1)
-    status = -1;
+  if (unshared && write (go[1], "", 1) != 1)
+    unshared = FALSE;
   close (go[1]);
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+  text = read_report (report[0]);
+  close (report[0]);
+  status = wait_child (pid);
+  if (unshared && status >= 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return TRUE;
+  /* A byte read before the text is the text's own first byte. */
+  if (!unshared && n == 1)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
-                   "cannot remove %s, even in a user namespace with the container's ids", dir);
-      return FALSE;
+      g_autofree char *whole = g_strdup_printf ("%c%s", c, text);
+      g_free (text);
+      text = g_steal_pointer (&whole);
     }
-  return TRUE;
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+               "cannot remove %s, even in a user namespace with the container's ids: %s", dir,
+               *text ? text : "the helper process failed");
+  return FALSE;
 }
 
 gboolean
@@ -562,7 +651,7 @@ nook_rootfs_remove_layer (const char *dir, const NookIdMapPlan *plan, GError **e
 {
   g_autoptr (GError) local = NULL;
 
-  if (nook_layer_remove_tree (dir, &local))
+  if (nook_remove_tree (dir, &local))
     return TRUE;
   if (plan == NULL || plan->uid_map == NULL
       || !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES))
@@ -580,7 +669,7 @@ nook_rootfs_remove_layer_as_caller (const char *dir, GError **error)
   g_autoptr (NookIdMapPlan) plan = NULL;
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
 
-  if (nook_layer_remove_tree (dir, &local))
+  if (nook_remove_tree (dir, &local))
     return TRUE;
   if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES))
     {
@@ -598,22 +687,18 @@ nook_rootfs_collect_dead (const char *root, const char *id, GError **error)
 {
   g_autofree char *dir = g_build_filename (root, id, NULL);
   g_autofree char *layer = g_build_filename (dir, "layer", NULL);
-  g_autoptr (NookState) state = NULL;
+  /* The lock first, then the decision, then the removal: whatever nook
+   * held the state is dead, and no other can take it meanwhile. */
+  g_autoptr (NookState) state = nook_state_claim_dead (root, id, error);
 
-  if (nook_layer_runtime_status (root, id) == NOOK_RUNTIME_LIVE)
-    {
-      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY, "container %s is running",
-                   id);
-      return FALSE;
-    }
+  if (state == NULL)
+    return FALSE;
   /* --net=pasta: its pasta outlives a nook killed with SIGKILL. */
   nook_pasta_collect (dir);
   /* Files of subordinate ids in the layer need a user namespace to go;
-   * nook_state_create would fail on them. */
+   * the state's own removal would fail on them. */
   if (!nook_rootfs_remove_layer_as_caller (layer, error))
     return FALSE;
-  /* Taking the id over removes what is left, under its lock; freeing
-   * removes the directory. */
-  state = nook_state_create (root, id, error);
-  return state != NULL;
+  /* Freeing removes the rest, under the lock, and the directory. */
+  return TRUE;
 }

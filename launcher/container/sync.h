@@ -1,9 +1,12 @@
 /* nook: messages between the parent and the container's init over a
- * SOCK_SEQPACKET socketpair. Fixed-size, so the child formats them on its
- * stack without allocating. */
+ * SOCK_SEQPACKET socketpair. The child formats them in a fixed buffer on
+ * its stack, without allocating; only the used part of the text is sent,
+ * and SOCK_SEQPACKET delivers each message whole or not at all. */
 #pragma once
 
 #include <stddef.h>
+
+#define NOOK_SYNC_MSG_MAX 8448
 
 typedef enum
 {
@@ -25,10 +28,16 @@ typedef struct
   int err;        /* errno of the failure, or 0 */
   int pid;        /* NOOK_SYNC_PID */
   char step[32];  /* the setup step that failed */
-  char msg[448];  /* one line: what failed */
+  /* One line: what failed. Room for two paths of PATH_MAX: an error
+   * naming a long path arrives whole. NUL-terminated on receipt. */
+  char msg[NOOK_SYNC_MSG_MAX];
 } NookSyncMsg;
 
-/* Both return 0 or -errno. recv returns -EPIPE on EOF (the child exec'd or died). */
+/* Both return 0 or -errno. recv returns -EPIPE on EOF (the child exec'd or
+ * died), -EPROTO for a message shorter than its header or with its
+ * descriptors cut off, -EMSGSIZE for one longer than NookSyncMsg; a
+ * descriptor it does not hand out (out_fd NULL, a second one, a message
+ * it rejects) is closed. */
 int nook_sync_send (int sock, const NookSyncMsg *msg, int fd_to_pass);
 int nook_sync_recv (int sock, NookSyncMsg *msg, int *out_fd);
 /* len bytes of data with fd_to_pass attached, to any socket (the console

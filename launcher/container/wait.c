@@ -94,8 +94,14 @@ nook_launch_handle_sync (NookLaunch *l)
       return;
     }
   if (msg.type == NOOK_SYNC_PTY && fd >= 0)
-    got_pty (l, fd);
-  else if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
+    {
+      got_pty (l, fd);
+      return;
+    }
+  /* Only the pty comes with a descriptor: any other is closed. */
+  if (fd >= 0)
+    close (fd);
+  if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
             || msg.type == NOOK_SYNC_HOOK_ERROR)
            && l->error.type == 0)
     l->error = msg;
@@ -105,8 +111,6 @@ nook_launch_handle_sync (NookLaunch *l)
    * the container's by then): the parent does. */
   else if (msg.type == NOOK_SYNC_WARNING)
     nook_log_warning ("%s", msg.msg);
-  else if (fd >= 0)
-    close (fd);
 }
 
 static void

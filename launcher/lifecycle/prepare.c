@@ -93,16 +93,30 @@ prepare_rootfs (const NookRequest *r, NookContainer *c, NookState *state, NookRo
         .uid_map = c->idmap->uid_map,
         .gid_map = c->idmap->gid_map,
       };
+      /* Before anything touches the layer, --replace included: the
+       * state's lock covers one runtime root only. */
+      int lock_fd = nook_layer_lock (r->name, nook_state_get_dir (state), error);
 
+      if (lock_fd < 0)
+        return FALSE;
       if (r->replace)
         {
           g_autofree char *root = nook_layers_dir ();
           g_autofree char *dir = g_build_filename (root, r->name, NULL);
 
           if (!nook_rootfs_remove_layer (dir, c->idmap, error))
-            return FALSE;
+            {
+              close (lock_fd);
+              return FALSE;
+            }
         }
       layer = nook_layer_open_persistent (&want, FALSE, error);
+      if (layer == NULL)
+        {
+          close (lock_fd);
+          return FALSE;
+        }
+      layer->lock_fd = lock_fd;
     }
   else if (mode != NOOK_ROOTFS_BIND)
     {
@@ -126,6 +140,14 @@ nook_lifecycle_finish_rootfs (NookContainer *c, gboolean started, GError **error
   if (c->rootfs == NULL)
     return;
   nook_rootfs_stop (c->rootfs);
+  /* The layer is no longer used (the daemon is gone): released before
+   * the state, so that whoever saw the state go (rm -f) finds the layer
+   * free. */
+  if (c->rootfs->layer != NULL && c->rootfs->layer->lock_fd >= 0)
+    {
+      close (c->rootfs->layer->lock_fd);
+      c->rootfs->layer->lock_fd = -1;
+    }
   /* The container's writes failed with ENOSPC: say where, before an
    * ephemeral layer (and with it, likely, what filled it) goes. */
   if (started && nook_layer_is_full (c->rootfs->layer))

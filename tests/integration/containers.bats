@@ -117,6 +117,78 @@ assert r["created"], r
   assert_nook_error 125 "$N" "no such container"
 }
 
+@test "containers: rm and run --replace under another --root leave a running container's layer alone" {
+  local a=$BATS_TEST_TMPDIR/root-a b=$BATS_TEST_TMPDIR/root-b
+  local layer=$XDG_DATA_HOME/nook/containers/$N
+  start_bg "$BATS_TEST_TMPDIR/r" --root "$a" run --name "$N" "$B" sh -c 'echo kept > /f; trap "exit 143" TERM; sleep 60 & wait'
+  wait_state_pid "$N" "$a" >/dev/null
+  run --separate-stderr "$NOOK" --root "$b" rm "$N"
+  assert_nook_error 125 "$N" "running under another --root" "layer is in use"
+  run --separate-stderr "$NOOK" --root "$b" rm -f "$N"
+  assert_nook_error 125 "$N" "running under another --root"
+  run --separate-stderr "$NOOK" --root "$b" run --name "$N" --replace "$B" true
+  assert_nook_error 125 "$N" "running" "layer is in use"
+  [ -f "$layer/layer.json" ] || fail "layer.json removed"
+  [ -d "$layer/upper" ] || fail "upper removed"
+  # Under its own root, rm -f stops it and removes the layer.
+  run --separate-stderr "$NOOK" --root "$a" rm -f "$N"
+  assert_status 0
+  wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/r"
+  [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
+  [ ! -e "$XDG_DATA_HOME/nook/containers/.$N.lock" ] || fail "lock file left"
+}
+
+@test "containers: rm under another --root leaves a detached container's layer alone until it is deleted" {
+  local a=$BATS_TEST_TMPDIR/root-a b=$BATS_TEST_TMPDIR/root-b
+  local layer=$XDG_DATA_HOME/nook/containers/$N
+  "$NOOK" --root "$a" run -d --name "$N" "$B" sleep 60 </dev/null >"$BATS_TEST_TMPDIR/d.out" 2>"$BATS_TEST_TMPDIR/d.err" ||
+    fail "run -d: $(cat "$BATS_TEST_TMPDIR/d.err")"
+  run --separate-stderr "$NOOK" --root "$b" rm "$N"
+  assert_nook_error 125 "$N" "running under another --root" "$a/$N"
+  [ -d "$layer/upper" ] || fail "upper removed"
+  run --separate-stderr "$NOOK" --root "$a" delete -f "$N"
+  assert_status 0
+  run --separate-stderr "$NOOK" --root "$b" rm "$N"
+  assert_status 0
+  [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
+}
+
+@test "containers: a damaged layer.json stops the run, names the file and changes nothing" {
+  local layer=$XDG_DATA_HOME/nook/containers/$N
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'echo kept > /f'
+  assert_status 0
+  printf '{"bundle": "%s", ' "$B" > "$layer/layer.json"
+  cp "$layer/layer.json" "$BATS_TEST_TMPDIR/damaged"
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /f
+  assert_nook_error 125 "$N" "damaged" "$layer/layer.json" "nook rm $N"
+  cmp "$layer/layer.json" "$BATS_TEST_TMPDIR/damaged" || fail "layer.json was rewritten: $(cat "$layer/layer.json")"
+  [ "$(cat "$layer/upper/f")" = kept ] || fail "the layer lost /f"
+  # Empty is damaged too (no JSON value at all).
+  : > "$layer/layer.json"
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /f
+  assert_nook_error 125 "$N" "damaged" "$layer/layer.json"
+  # rm is the way out.
+  run --separate-stderr "$NOOK" rm "$N"
+  assert_status 0
+  [ ! -e "$layer" ] || fail "layer left: $(ls -la "$layer")"
+}
+
+@test "containers: rm of a layer with subordinate ids names why its user namespace failed" {
+  local shim=$BATS_TEST_TMPDIR/fail-calls.so
+  cc -shared -fPIC -O2 -o "$shim" "$NOOK_FIXTURES/fail-calls.c" -ldl 2>"$BATS_TEST_TMPDIR/cc.log" ||
+    fail "cc fail-calls.c: $(cat "$BATS_TEST_TMPDIR/cc.log")"
+  # Files of a subordinate id: the caller cannot remove them, only root
+  # of a user namespace with the container's maps.
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'mkdir /d; echo x > /d/f; chown -R 1000:1000 /d'
+  assert_status 0
+  LD_PRELOAD=$shim NOOK_FAIL_CALL=unshare run --separate-stderr "$NOOK" rm "$N"
+  assert_nook_error 125 "$N" "in a user namespace" "unshare(CLONE_NEWUSER): Operation not permitted"
+  [ -f "$XDG_DATA_HOME/nook/containers/$N/upper/d/f" ] || fail "the layer went anyway"
+  run --separate-stderr "$NOOK" rm "$N"
+  assert_status 0
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$N" ] || fail "layer left"
+}
+
 @test "containers: kill -9 of nook: nook ls reports the container stopped and cleans its state" {
   start_bg "$BATS_TEST_TMPDIR/r" run --name "$N" "$B" sh -c 'echo x > /f; sleep 60'
   wait_state_pid "$N" >/dev/null
@@ -130,6 +202,22 @@ assert r["created"], r
   run --separate-stderr "$NOOK" run --name "$N" "$B" cat /f
   assert_status 0
   assert_output x
+}
+
+@test "containers: a state directory whose nook died before its lock is stopped, not running, and ls collects it" {
+  local root=$BATS_TEST_TMPDIR/root id
+  id=$(test_name nolock)
+  # What a nook killed between its mkdir and its lock file left, just now.
+  mkdir -p "$root/$id/layer/upper"
+  run --separate-stderr "$NOOK" --root "$root" state "$id"
+  assert_status 0
+  python3 -c 'import json, sys; s = json.loads(sys.argv[1]); assert s["status"] == "stopped", s' "$output" ||
+    fail "state: $output"
+  run --separate-stderr "$NOOK" --root "$root" ls --format json
+  assert_status 0
+  python3 -c 'import json, sys; rows = [r for r in json.loads(sys.argv[1]) if r["name"] == sys.argv[2]]; assert not rows, rows' "$output" "$id" ||
+    fail "listed: $output"
+  [ ! -e "$root/$id" ] || fail "not collected: $(ls -la "$root/$id")"
 }
 
 @test "containers: ls and rm have --help and reject bad usage" {

@@ -285,3 +285,17 @@ config_error ()
   assert_nook_error 125 "/mnt"
   assert_no_leftovers
 }
+
+@test "errors: a set-up failure naming a long path arrives whole (over 448 bytes, the old message size)" {
+  skip_unless_userns
+  local long a b c
+  a=$(printf 'a%.0s' $(seq 200)); b=$(printf 'b%.0s' $(seq 200)); c=$(printf 'c%.0s' $(seq 200))
+  long=/mnt/$a/$b/$c/end-of-path
+  # A mount of an unknown type fails in the container's set-up, naming its
+  # destination: the message comes over the parent/child sync channel.
+  edit_config "$B" "c[\"mounts\"].append({\"destination\": \"$long\", \"type\": \"nosuchfs\", \"source\": \"none\"})"
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "$long" "No such device"
+  [ "${#stderr}" -gt 620 ] || fail "short message (${#stderr} bytes): $stderr"
+  assert_no_leftovers
+}

@@ -191,6 +191,25 @@ gone"
   assert_nook_error 125 "fuse-overlayfs failed (cannot serve this)"
 }
 
+@test "rootfs: a failed credential change of the fuse-overlayfs daemon stops the run, named" {
+  local shim=$BATS_TEST_TMPDIR/fail-calls.so call
+  cc -shared -fPIC -O2 -o "$shim" "$NOOK_FIXTURES/fail-calls.c" -ldl 2>"$BATS_TEST_TMPDIR/cc.log" ||
+    fail "cc fail-calls.c: $(cat "$BATS_TEST_TMPDIR/cc.log")"
+  # keep-id: the daemon joins as the user, not as root, and must change.
+  for call in setresgid setresuid; do
+    LD_PRELOAD=$shim NOOK_FAIL_CALL=$call run --separate-stderr "$NOOK" run --userns=keep-id "$B" true
+    assert_nook_error 125 "fuse-overlayfs failed" "$call to the container's" "Operation not permitted"
+  done
+  LD_PRELOAD=$shim NOOK_FAIL_CALL=setgroups NOOK_FAIL_CALL_ERRNO=5 run --separate-stderr "$NOOK" run --userns=keep-id "$B" true
+  assert_nook_error 125 "fuse-overlayfs failed" "supplementary groups" "Input/output error"
+  # EPERM from setgroups is what a denied setgroups says: the run goes on.
+  LD_PRELOAD=$shim NOOK_FAIL_CALL=setgroups run --separate-stderr "$NOOK" run --userns=keep-id "$B" true
+  assert_status 0
+  # And the shim fails nothing when not asked to.
+  LD_PRELOAD=$shim run --separate-stderr "$NOOK" run --userns=keep-id "$B" true
+  assert_status 0
+}
+
 @test "rootfs: keep-id with fuse-overlayfs shows the rootfs as root's and the user's files as the user's" {
   local n before
   n=$(test_name keep)

@@ -1,14 +1,14 @@
 /* Unit tests of storage/layers.c: layer directories, metadata checks,
- * removal, runtime status. */
+ * runtime status. */
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <utime.h>
 
 #include "storage/layers.h"
+#include "storage/remove.h"
 
 typedef struct
 {
@@ -26,7 +26,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_assert_true (nook_layer_remove_tree (f->tmp, NULL));
+  g_assert_true (nook_remove_tree (f->tmp, NULL));
   g_free (f->tmp);
 }
 
@@ -121,28 +121,6 @@ test_refusals (Fixture *f, gconstpointer data)
 }
 
 static void
-test_remove_tree (Fixture *f, gconstpointer data)
-{
-  g_autofree char *top = g_build_filename (f->tmp, "t", NULL);
-  g_autofree char *deep = g_build_filename (top, "a", "b", "c", NULL);
-  g_autofree char *locked = g_build_filename (top, "a", "b", NULL);
-  g_autofree char *file = g_build_filename (deep, "f", NULL);
-  g_autofree char *link = g_build_filename (top, "link", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (deep, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (file, "x", -1, NULL));
-  g_assert_cmpint (symlink ("/etc", link), ==, 0);
-  /* A directory the container made unwritable: still ours to remove. */
-  g_assert_cmpint (g_chmod (locked, 0500), ==, 0);
-  g_assert_true (nook_layer_remove_tree (top, NULL));
-  g_assert_false (g_file_test (top, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test ("/etc/hostname", G_FILE_TEST_EXISTS)
-                 || g_file_test ("/etc", G_FILE_TEST_IS_DIR));
-  /* Nothing there: nothing to do. */
-  g_assert_true (nook_layer_remove_tree (top, NULL));
-}
-
-static void
 test_runtime_status (Fixture *f, gconstpointer data)
 {
   g_autofree char *dir = g_build_filename (f->tmp, "run", "c1", NULL);
@@ -153,12 +131,8 @@ test_runtime_status (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (nook_layer_runtime_status (root, "c1"), ==, NOOK_RUNTIME_NONE);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  /* Without a lock: being made, unless it is old. */
-  g_assert_cmpint (nook_layer_runtime_status (root, "c1"), ==, NOOK_RUNTIME_LIVE);
-  {
-    struct utimbuf old = { .actime = 1000, .modtime = 1000 };
-    g_assert_cmpint (utime (dir, &old), ==, 0);
-  }
+  /* Without a lock, however new: a state directory appears with its lock
+   * (state.c), so this one's nook died making it. */
   g_assert_cmpint (nook_layer_runtime_status (root, "c1"), ==, NOOK_RUNTIME_DEAD);
   fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   g_assert_cmpint (fd, >=, 0);
@@ -210,6 +184,25 @@ test_info_damaged (Fixture *f, gconstpointer data)
   g_assert_cmpstr (info->created, ==, "");
 }
 
+/* A damaged layer.json is not an absent one: nothing is replaced. */
+static void
+test_open_damaged (Fixture *f, gconstpointer data)
+{
+  NookLayerInfo want = info ("c", "/b", "overlay", "0 1000 1\n");
+  g_autofree char *path = g_build_filename (f->tmp, "nook", "containers", "c", "layer.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookLayer) layer = NULL;
+  g_autofree char *text = NULL;
+
+  write_layer_json (f, "c", "{\"bundle\": ");
+  layer = nook_layer_open_persistent (&want, FALSE, &error);
+  g_assert_null (layer);
+  g_assert_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_DAMAGED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"bundle\": ");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -219,7 +212,7 @@ main (int argc, char **argv)
   ADD ("/layers/persistent", test_persistent);
   ADD ("/layers/refusals", test_refusals);
   ADD ("/layers/info-damaged", test_info_damaged);
-  ADD ("/layers/remove-tree", test_remove_tree);
+  ADD ("/layers/open-damaged", test_open_damaged);
   ADD ("/layers/runtime-status", test_runtime_status);
   return g_test_run ();
 }

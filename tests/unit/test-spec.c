@@ -9,6 +9,7 @@
 #include "launcher/config/config.h"
 #include "launcher/errors.h"
 #include "launcher/config/spec.h"
+#include "storage/remove.h"
 
 /* ---- helpers ---- */
 
@@ -133,28 +134,6 @@ mount_has_option (JsonObject *mount, const char *option)
   return FALSE;
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_unlink (path);
-      return;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_dir_close (dir);
-  g_assert_no_errno (g_rmdir (path));
-}
-
 typedef struct
 {
   char *dir;
@@ -174,7 +153,7 @@ bundle_setup (Bundle *bundle, gconstpointer data)
 static void
 bundle_teardown (Bundle *bundle, gconstpointer data)
 {
-  remove_tree (bundle->dir);
+  g_assert_true (nook_remove_tree (bundle->dir, NULL));
   g_free (bundle->dir);
   g_free (bundle->config);
 }

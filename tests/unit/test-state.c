@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "storage/remove.h"
 #include "storage/state.h"
 #include "storage/xdg.h"
 
@@ -53,28 +54,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->root);
+  g_assert_true (nook_remove_tree (fixture->root, NULL));
   g_free (fixture->root);
 }
 
@@ -249,6 +231,30 @@ test_create_stale (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (outside, ==, "keep me");
 }
 
+/* A dead --rm container's layer nests as deep as its files did: the
+ * leftovers go whatever their depth (the removal once stopped at 16
+ * levels and kept the id from being reused). */
+static void
+test_create_stale_deep (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookState) state = NULL;
+  g_autoptr (GString) deep = g_string_new (fixture->root);
+  g_autofree char *names = NULL;
+
+  g_string_append (deep, "/c1/layer/upper");
+  for (int i = 0; i < 40; i++)
+    g_string_append (deep, "/d");
+  g_assert_no_errno (g_mkdir_with_parents (deep->str, 0700));
+  write_file (deep->str, "file", "x");
+
+  state = nook_state_create (fixture->root, "c1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  names = list_dir (nook_state_get_dir (state));
+  g_assert_cmpstr (names, ==, "lock");
+}
+
 static void
 write_state_json (const char *root, const char *id, const char *text)
 {
@@ -257,6 +263,102 @@ write_state_json (const char *root, const char *id, const char *text)
 
   g_assert_no_errno (g_mkdir_with_parents (dir, 0700));
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* Collecting takes the lock first and decides under it: a state a nook
+ * holds is busy and untouched; one nobody holds is the caller's, to
+ * remove; a detached one is kept. */
+static void
+test_claim_dead (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookState) live = nook_state_create (fixture->root, "live", &error);
+  g_autoptr (NookState) dead = NULL;
+  g_autofree char *live_dir = g_build_filename (fixture->root, "live", NULL);
+  g_autofree char *dead_dir = g_build_filename (fixture->root, "dead", NULL);
+  g_autofree char *names = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (live);
+  write_file (live_dir, "state.json", "{}");
+  g_assert_null (nook_state_claim_dead (fixture->root, "live", &error));
+  g_assert_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY);
+  g_clear_error (&error);
+  names = list_dir (live_dir);
+  g_assert_cmpstr (names, ==, "lock state.json");
+
+  make_stale_dir (fixture->root, "dead", TRUE);
+  dead = nook_state_claim_dead (fixture->root, "dead", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (dead);
+  /* Held now: a second collector (or a create) finds it busy. */
+  g_assert_null (nook_state_claim_dead (fixture->root, "dead", &error));
+  g_assert_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY);
+  g_clear_error (&error);
+  g_clear_pointer (&dead, nook_state_free);
+  g_assert_false (g_file_test (dead_dir, G_FILE_TEST_EXISTS));
+
+  write_state_json (fixture->root, "det", "{\"detached\": true, \"pid\": 1}");
+  g_assert_null (nook_state_claim_dead (fixture->root, "det", &error));
+  g_assert_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (nook_state_claim_dead (fixture->root, "gone", &error));
+  g_assert_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND);
+}
+
+/* A directory without a lock file, however new, is one whose nook died
+ * making it: a live create never shows one (it makes the directory under
+ * a temporary name with its lock, then renames it). It reads as stopped
+ * and is collected. */
+static void
+test_claim_dead_no_lock (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookState) state = NULL;
+  g_autoptr (NookStateInfo) info = NULL;
+  g_autofree char *dir = g_build_filename (fixture->root, "c1", NULL);
+  g_autofree char *layer = g_build_filename (dir, "layer", "upper", NULL);
+
+  g_assert_no_errno (g_mkdir_with_parents (layer, 0700));
+  info = nook_state_load (fixture->root, "c1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (info->status, ==, NOOK_STATUS_STOPPED);
+  state = nook_state_claim_dead (fixture->root, "c1", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&state, nook_state_free);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
+/* create leaves no temporary directory, and collect_new removes those of
+ * makers that died, not those of live ones. */
+static void
+test_collect_new (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NookState) state = nook_state_create (fixture->root, "c1", &error);
+  g_autofree char *names = NULL;
+  g_autofree char *mine = g_strdup_printf (".new-%d-%" G_GUINT64_FORMAT "-0000abcd", (int)getpid (),
+                                           nook_proc_start_time (getpid ()));
+  g_autofree char *mine_dir = g_build_filename (fixture->root, mine, NULL);
+  g_autofree char *dead_dir = NULL;
+  pid_t child;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  names = list_dir (fixture->root);
+  g_assert_cmpstr (names, ==, "c1");
+  child = fork ();
+  if (child == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
+  dead_dir = g_strdup_printf ("%s/.new-%d-12345-0000abcd", fixture->root, (int)child);
+  g_assert_no_errno (g_mkdir (dead_dir, 0700));
+  write_file (dead_dir, "lock", "");
+  g_assert_no_errno (g_mkdir (mine_dir, 0700));
+  nook_state_collect_new (fixture->root);
+  g_assert_false (g_file_test (dead_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (mine_dir, G_FILE_TEST_IS_DIR));
+  g_assert_no_errno (g_rmdir (mine_dir));
 }
 
 /* Found by tests/fuzz/fuzz-state: an empty state.json (no JSON root) and
@@ -939,6 +1041,10 @@ main (int argc, char **argv)
   add_fixture_test ("/state/create/busy", test_create_busy, NULL);
   add_fixture_test ("/state/create/stale", test_create_stale, GINT_TO_POINTER (TRUE));
   add_fixture_test ("/state/create/stale-no-lock", test_create_stale, GINT_TO_POINTER (FALSE));
+  add_fixture_test ("/state/create/stale-deep", test_create_stale_deep, NULL);
+  add_fixture_test ("/state/claim-dead/basic", test_claim_dead, NULL);
+  add_fixture_test ("/state/claim-dead/no-lock", test_claim_dead_no_lock, NULL);
+  add_fixture_test ("/state/collect-new", test_collect_new, NULL);
   add_fixture_test ("/state/create/after-kill", test_create_after_kill, NULL);
   add_fixture_test ("/state/create/empty-state-json", test_create_over_empty_state, NULL);
   add_fixture_test ("/state/load/damaged", test_load_damaged, NULL);
