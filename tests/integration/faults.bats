@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# Fault injection: nook, its fuse-overlayfs daemon or its pasta killed with
+# SIGKILL at random points of start-up and teardown, and file systems that
+# are full. After each fault, `nook ls` and `nook rm` must leave nothing:
+# no mount, no process, no state directory, no layer, no half store entry.
+
+load helpers
+
+setup_file ()
+{
+  nook_default_setup_file --seccomp "$NOOK_FIXTURES/seccomp-default.json"
+}
+
+setup ()
+{
+  skip_unless_userns
+  if [ ! -w /dev/fuse ] || ! command -v fuse-overlayfs >/dev/null; then
+    skip_or_fail "fuse-overlayfs or a usable /dev/fuse is missing (run tests/setup-host.sh)"
+  fi
+  # Directories of this test alone: whatever is in them after a round is
+  # that round's leftover.
+  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
+  export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
+  mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  new_bundle
+}
+
+teardown ()
+{
+  local n
+  # Layers hold files of subordinate ids: only nook can remove them.
+  for n in $("$NOOK" ls -q 2>/dev/null); do
+    "$NOOK" rm -f "$n" >/dev/null 2>&1 || true
+  done
+  if [ -n "${SMALL:-}" ]; then
+    rm -rf "${SMALL:?}"
+  fi
+}
+
+# nook killed while pasta starts: pasta writes its pid file only once it
+# has daemonized, after `nook ls` collected the dead state (or into a
+# removed directory), and then kept running for good. A pasta that never
+# daemonizes holds that moment open.
+@test "faults: nook ls stops a pasta whose nook was killed before pasta wrote its pid file" {
+  local bin=$BATS_TEST_TMPDIR/bin pid state
+  mkdir "$bin"
+  printf '#include <unistd.h>\nint main (void) { for (;;) pause (); }\n' |
+    cc -x c -o "$bin/pasta" - || skip_or_fail "no C compiler for the stand-in pasta"
+  PATH=$bin:$PATH start_bg "$BATS_TEST_TMPDIR/nook" run --net=pasta "$B" true
+  pid=$BG_PID
+  wait_until "$NOOK_TEST_TIMEOUT" pgrep -u "$(id -u)" -f "^$bin/pasta .*--pid $XDG_RUNTIME_DIR/nook/" >/dev/null ||
+    fail "the stand-in pasta did not start: $(cat "$BATS_TEST_TMPDIR/nook.err")"
+  kill -KILL "$pid"
+  wait "$pid" || true
+  run --separate-stderr "$NOOK" ls
+  assert_status 0
+  state=$(pgrep -u "$(id -u)" -a -f "^$bin/pasta " || true)
+  [ -z "$state" ] || fail "pasta left running after nook ls: $state"
+  [ -z "$(ls -A "$XDG_RUNTIME_DIR/nook")" ] || fail "state left: $(ls -A "$XDG_RUNTIME_DIR/nook")"
+}
