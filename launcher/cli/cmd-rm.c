@@ -73,9 +73,10 @@ stop_container (const char *root, const char *name, GError **error)
 static gboolean
 remove_one (const char *root, const char *name, gboolean force, GError **error)
 {
-  g_autoptr (NookLayerInfo) info = nook_layer_info_load (name, NULL);
   g_autofree char *layers = nook_layers_dir ();
   g_autofree char *dir = g_build_filename (layers, name, NULL);
+  /* Not whether layer.json reads: rm is the way out of a damaged one. */
+  gboolean has_layer = g_file_test (dir, G_FILE_TEST_IS_DIR);
   NookRuntimeStatus st = nook_layer_runtime_status (root, name);
 
   if (strchr (name, '/') != NULL || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
@@ -83,7 +84,7 @@ remove_one (const char *root, const char *name, gboolean force, GError **error)
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "rm: %s: not a container name", name);
       return FALSE;
     }
-  if (info == NULL && st == NOOK_RUNTIME_NONE)
+  if (!has_layer && st == NOOK_RUNTIME_NONE)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "rm: %s: no such container", name);
       return FALSE;
@@ -105,7 +106,7 @@ remove_one (const char *root, const char *name, gboolean force, GError **error)
       g_prefix_error (error, "rm: %s: ", name);
       return FALSE;
     }
-  if (info != NULL && !nook_rootfs_remove_layer_as_caller (dir, error))
+  if (has_layer && !nook_rootfs_remove_layer_as_caller (dir, error))
     {
       g_prefix_error (error, "rm: %s: ", name);
       return FALSE;

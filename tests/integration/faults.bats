@@ -58,3 +58,15 @@ teardown ()
   [ -z "$state" ] || fail "pasta left running after nook ls: $state"
   [ -z "$(ls -A "$XDG_RUNTIME_DIR/nook")" ] || fail "state left: $(ls -A "$XDG_RUNTIME_DIR/nook")"
 }
+
+# nook killed between making the layer directory and writing its
+# layer.json left a directory that nook rm called "no such container".
+@test "faults: nook rm removes a layer whose nook was killed before it wrote layer.json" {
+  local n=fl-$$-nometa
+  mkdir -p "$XDG_DATA_HOME/nook/containers/$n"
+  run --separate-stderr "$NOOK" rm "$n"
+  assert_status 0
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$n" ] || fail "layer left: $(ls -la "$XDG_DATA_HOME/nook/containers/$n")"
+  run --separate-stderr "$NOOK" rm "$n"
+  assert_nook_error 125 "$n" "no such container"
+}
