@@ -37,6 +37,28 @@ teardown ()
   fi
 }
 
+# use_small_fs VAR: point the XDG variable VAR at a new directory on the
+# small tmpfs (NOOK_TEST_SMALL_FS, mounted by tests/setup-host.sh), and
+# fill that file system up.
+use_small_fs ()
+{
+  local fs=${NOOK_TEST_SMALL_FS:-/var/tmp/nook-test-small}
+  if ! mountpoint -q "$fs" || [ ! -w "$fs" ]; then
+    skip_or_fail "no small file system of ours at $fs (run tests/setup-host.sh as root)"
+  fi
+  SMALL=$fs/faults-$$-$BATS_TEST_NUMBER
+  mkdir -m 0700 "$SMALL" "$SMALL/dir"
+  export "$1=$SMALL/dir"
+  cat /dev/zero >"$SMALL/filler" 2>/dev/null || true
+  [ "$(stat -fc %a "$fs")" -eq 0 ] || fail "$fs still has $(stat -fc %a "$fs") free blocks"
+}
+
+# The space back, for the next run.
+free_small_fs ()
+{
+  rm "$SMALL/filler"
+}
+
 # nook killed while pasta starts: pasta writes its pid file only once it
 # has daemonized, after `nook ls` collected the dead state (or into a
 # removed directory), and then kept running for good. A pasta that never
@@ -69,4 +91,19 @@ teardown ()
   [ ! -e "$XDG_DATA_HOME/nook/containers/$n" ] || fail "layer left: $(ls -la "$XDG_DATA_HOME/nook/containers/$n")"
   run --separate-stderr "$NOOK" rm "$n"
   assert_nook_error 125 "$n" "no such container"
+}
+
+# A full file system under each of nook's directories, one at a time.
+
+@test "faults: a full layer directory fails the run in one line naming layer.json, and keeps no half layer" {
+  local n=fl-$$-full
+  use_small_fs XDG_DATA_HOME
+  run --separate-stderr "$NOOK" run --name "$n" "$B" true
+  assert_nook_error 125 "cannot write $XDG_DATA_HOME/nook/containers/$n/layer.json: No space left on device"
+  [ ! -e "$XDG_DATA_HOME/nook/containers/$n" ] || fail "half a layer: $(ls -la "$XDG_DATA_HOME/nook/containers/$n")"
+  free_small_fs
+  run --separate-stderr "$NOOK" run --name "$n" "$B" true
+  assert_status 0
+  run --separate-stderr "$NOOK" ls -q
+  assert_output "$n"
 }
