@@ -95,6 +95,44 @@ free_small_fs ()
 
 # A full file system under each of nook's directories, one at a time.
 
+@test "faults: a full XDG_CACHE_HOME costs the filter store, not the run" {
+  # The store is a cache (DESIGN.md): with no space for an entry the run
+  # goes on with the filter compiled in memory, says so in one line, and
+  # leaves no half entry; with space back the entry is stored.
+  use_small_fs XDG_CACHE_HOME
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_status 0
+  [ "$(printf '%s\n' "$stderr" | grep -c '')" -eq 1 ] &&
+    [[ "$stderr" == "nook: warning: "*"$XDG_CACHE_HOME/nook/seccomp"*"No space left on device"* ]] ||
+    fail "expected one warning naming the store and ENOSPC, got: $stderr"
+  [ -z "$(ls -A "$XDG_CACHE_HOME/nook/seccomp" 2>/dev/null)" ] || fail "store entries: $(ls -A "$XDG_CACHE_HOME/nook/seccomp")"
+  free_small_fs
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_status 0
+  assert_stderr ""
+  run --separate-stderr "$NOOK" cache ls
+  assert_status 0
+  [ "${#lines[@]}" -eq 2 ] || fail "expected one entry: $output"
+}
+
+@test "faults: a full XDG_RUNTIME_DIR fails the run in one line, and leaves no state" {
+  local n=fl-$$-full
+  use_small_fs XDG_RUNTIME_DIR
+  run --separate-stderr "$NOOK" run --name "$n" "$B" true
+  assert_nook_error 125 "$XDG_RUNTIME_DIR/nook/$n/" "No space left on device"
+  # An ephemeral container keeps its layer in the state directory too.
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_nook_error 125 "$XDG_RUNTIME_DIR/nook/" "No space left on device"
+  [ -z "$(ls -A "$XDG_RUNTIME_DIR/nook")" ] || fail "state left: $(ls -A "$XDG_RUNTIME_DIR/nook")"
+  free_small_fs
+  run --separate-stderr "$NOOK" run --name "$n" "$B" true
+  assert_status 0
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_status 0
+  assert_stderr ""
+  [ -z "$(ls -A "$XDG_RUNTIME_DIR/nook")" ] || fail "state left: $(ls -A "$XDG_RUNTIME_DIR/nook")"
+}
+
 @test "faults: a full layer directory fails the run in one line naming layer.json, and keeps no half layer" {
   local n=fl-$$-full
   use_small_fs XDG_DATA_HOME
