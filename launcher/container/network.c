@@ -360,6 +360,10 @@ nook_pasta_start (NookPasta *pasta, pid_t pid, const char *pid_dir, GError **err
         if (**l && strstr (*l, "syslog") == NULL)
           why = *l;
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--net=pasta: pasta failed: %s", why);
+      /* pasta forks its daemon before it is done: one killed in between
+       * leaves a daemon that wrote no pid file yet, and must not outlive
+       * this failure. */
+      collect_starting_pasta (pasta->pid_file);
       return FALSE;
     }
   return read_pid_file (pasta, error);

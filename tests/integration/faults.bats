@@ -38,6 +38,8 @@ teardown ()
   for n in $("$NOOK" ls -q 2>/dev/null); do
     "$NOOK" rm -f "$n" >/dev/null 2>&1 || true
   done
+  # The stand-in pastas of this test, if nook left them.
+  pkill -KILL -u "$(id -u)" -f "^$BATS_TEST_TMPDIR/bin/pasta " || true
   if [ -n "${SMALL:-}" ]; then
     rm -rf "${SMALL:?}"
   fi
@@ -108,6 +110,25 @@ fault_loop ()
   assert_status 0
   state=$(pgrep -u "$(id -u)" -a -f "^$bin/pasta " || true)
   [ -z "$state" ] || fail "pasta left running after nook ls: $state"
+  [ -z "$(ls -A "$XDG_RUNTIME_DIR/nook")" ] || fail "state left: $(ls -A "$XDG_RUNTIME_DIR/nook")"
+}
+
+# Found by the pasta loop above (seed 13, round 10 of its second run:
+# pasta killed 261 ms after it appeared): pasta killed after it forked its
+# daemon, before it wrote the pid file. nook failed ("pasta failed: Child
+# process killed by signal 9"), removed its state, and the daemon kept
+# running. The stand-in forks a daemon and kills itself.
+@test "faults: a pasta killed after it forked its daemon leaves no daemon" {
+  local bin=$BATS_TEST_TMPDIR/bin left
+  mkdir "$bin"
+  printf '%s\n' '#include <signal.h>' '#include <unistd.h>' \
+    'int main (void) { if (fork () == 0) { close (0); close (1); close (2); for (;;) pause (); }' \
+    '  kill (getpid (), SIGKILL); return 0; }' |
+    cc -x c -o "$bin/pasta" - || skip_or_fail "no C compiler for the stand-in pasta"
+  PATH=$bin:$PATH run --separate-stderr "$NOOK" run --net=pasta "$B" true
+  assert_nook_error 125 "pasta failed" "signal 9"
+  left=$(pgrep -u "$(id -u)" -a -f "^$bin/pasta " || true)
+  [ -z "$left" ] || fail "pasta's daemon left running: $left"
   [ -z "$(ls -A "$XDG_RUNTIME_DIR/nook")" ] || fail "state left: $(ls -A "$XDG_RUNTIME_DIR/nook")"
 }
 
