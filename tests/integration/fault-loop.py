@@ -225,10 +225,9 @@ class Loop:
 
     def clean_up(self, name):
         """What a user does after a crash: nook ls, then nook rm."""
-        r = self.nook("ls")
+        r = self.nook("ls", "-q")
         if r.returncode != 0:
             self.fail(f"nook ls: exit {r.returncode}: {r.stderr.strip()}")
-        r = self.nook("ls", "-q")
         names = set(r.stdout.split()) | {name}
         for n in sorted(names):
             r = self.nook("rm", "-f", n)
