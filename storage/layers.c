@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -205,6 +206,37 @@ check_same (const NookLayerInfo *have, const NookLayerInfo *want, GError **error
   return TRUE;
 }
 
+/* layer.json through a temporary file renamed into place, as
+ * g_file_set_contents does; but a failure names layer.json, not the
+ * temporary file, and removes the temporary file. */
+static gboolean
+write_meta (const char *path, const char *json, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  size_t len = strlen (json);
+  ssize_t n;
+  int fd, err = 0;
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return set_errno_error (error, errno, "write", path);
+  n = write (fd, json, len);
+  if (n < 0)
+    err = errno;
+  else if ((size_t)n != len)
+    err = ENOSPC;
+  if (close (fd) < 0 && err == 0)
+    err = errno;
+  if (err == 0 && rename (tmp, path) < 0)
+    err = errno;
+  if (err != 0)
+    {
+      unlink (tmp);
+      return set_errno_error (error, err, "write", path);
+    }
+  return TRUE;
+}
+
 NookLayer *
 nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError **error)
 {
@@ -216,6 +248,7 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *json = NULL;
   g_autoptr (GError) local = NULL;
+  gboolean created;
 
   have = nook_layer_info_load (want->name, &local);
   /* Damaged is not absent: replacing it would start the container afresh
@@ -239,7 +272,8 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
 
   if (!nook_mkdir_p (root, 0700, error))
     return NULL;
-  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+  created = mkdir (dir, 0700) == 0;
+  if (!created && errno != EEXIST)
     {
       set_errno_error (error, errno, "create directory", dir);
       return NULL;
@@ -251,8 +285,14 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
   json = info_to_json (info);
   g_free (info->created);
   memset (info, 0, sizeof *info);
-  if (!g_file_set_contents (meta, json, -1, error))
-    return NULL;
+  if (!write_meta (meta, json, error))
+    {
+      /* Without its layer.json the directory is no container: nook ls
+       * would not list it, nor nook rm remove it. */
+      if (created)
+        rmdir (dir);
+      return NULL;
+    }
   return layer_new (dir, FALSE, error);
 }
 

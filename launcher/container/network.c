@@ -209,6 +209,64 @@ process_uid (pid_t pid, uid_t *out_uid)
   return TRUE;
 }
 
+/* SIGTERM, then SIGKILL, to the process behind pidfd. */
+static void
+stop_pidfd (int pidfd)
+{
+  syscall (SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+  if (!wait_gone (pidfd, 2000))
+    syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+/* Is pid one of the caller's pasta processes started with --pid pid_file? */
+static gboolean
+is_pasta_of (pid_t pid, const char *pid_file)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", (int)pid);
+  g_autofree char *args = NULL;
+  g_autofree char *base = NULL;
+  gsize len;
+  uid_t owner;
+
+  if (!process_uid (pid, &owner) || owner != getuid ()
+      || !g_file_get_contents (path, &args, &len, NULL) || len == 0 || args[len - 1] != '\0')
+    return FALSE;
+  base = g_path_get_basename (args);
+  if (!g_str_has_prefix (base, "pasta") && !g_str_has_prefix (base, "passt"))
+    return FALSE;
+  for (const char *a = args; a < args + len; a += strlen (a) + 1)
+    if (strcmp (a, "--pid") == 0 && a + strlen (a) + 1 < args + len
+        && strcmp (a + strlen (a) + 1, pid_file) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A nook killed while pasta starts leaves a pasta that writes its pid
+ * file only once it has daemonized: after the state was collected, or
+ * into a directory that is gone. Its command line names the pid file. */
+static void
+collect_starting_pasta (const char *pid_file)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      pid_t pid = (pid_t)g_ascii_strtoll (name, NULL, 10);
+      int pidfd;
+
+      if (pid <= 1 || !is_pasta_of (pid, pid_file))
+        continue;
+      /* Checked again through the pidfd: the pid cannot be reused now. */
+      pidfd = syscall (SYS_pidfd_open, pid, 0);
+      if (pidfd < 0)
+        continue;
+      if (is_pasta_of (pid, pid_file))
+        stop_pidfd (pidfd);
+      close (pidfd);
+    }
+}
+
 void
 nook_pasta_collect (const char *dir)
 {
@@ -219,6 +277,7 @@ nook_pasta_collect (const char *dir)
   uid_t owner;
   int pidfd;
 
+  collect_starting_pasta (pid_file);
   if (lstat (pid_file, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != getuid ()
       || !g_file_get_contents (pid_file, &text, NULL, NULL))
     return;
@@ -301,6 +360,10 @@ nook_pasta_start (NookPasta *pasta, pid_t pid, const char *pid_dir, GError **err
         if (**l && strstr (*l, "syslog") == NULL)
           why = *l;
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--net=pasta: pasta failed: %s", why);
+      /* pasta forks its daemon before it is done: one killed in between
+       * leaves a daemon that wrote no pid file yet, and must not outlive
+       * this failure. */
+      collect_starting_pasta (pasta->pid_file);
       return FALSE;
     }
   return read_pid_file (pasta, error);

@@ -2,6 +2,7 @@
  * the container, choose and make its root filesystem, claim its state. */
 #include "launcher/lifecycle/prepare.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -221,6 +222,17 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   nook_state_set_rootfs (p->state, nook_rootfs_mode_name (rootfs_mode));
   if (!prepare_rootfs (r, p->container, p->state, rootfs_mode, error))
     {
+      nook_lifecycle_finish_rootfs (p->container, FALSE, NULL);
+      return FALSE;
+    }
+  /* An ephemeral layer lives in the state directory: with no space
+   * there, the state cannot be written either, and the run would fail
+   * after the container started. Fail now, with one message. */
+  if (nook_layer_is_full (p->container->rootfs->layer) && p->container->rootfs->layer->ephemeral)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "cannot write the container's state and writable layer in %s: %s",
+                   nook_state_get_dir (p->state), g_strerror (ENOSPC));
       nook_lifecycle_finish_rootfs (p->container, FALSE, NULL);
       return FALSE;
     }
