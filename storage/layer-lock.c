@@ -128,7 +128,7 @@ check_record (int fd, const char *name, const char *state_dir, GError **error)
 }
 
 static gboolean
-write_record (int fd, const char *state_dir, GError **error)
+write_record (int fd, const char *path, const char *state_dir, GError **error)
 {
   size_t len = strlen (state_dir);
 
@@ -138,8 +138,8 @@ write_record (int fd, const char *state_dir, GError **error)
       int errsv = errno ? errno : EIO;
 
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
-                   "cannot record the state directory %s in the layer lock: %s", state_dir,
-                   g_strerror (errsv));
+                   "cannot write %s (the layer's lock, recording state directory %s): %s", path,
+                   state_dir, g_strerror (errsv));
       return FALSE;
     }
   return TRUE;
@@ -170,8 +170,15 @@ nook_layer_lock (const char *name, const char *state_dir, GError **error)
         }
       if (!check_record (fd, name, abs_dir, error))
         return -1;
-      if (abs_dir != NULL && !write_record (fd, abs_dir, error))
-        return -1;
+      if (abs_dir != NULL && !write_record (fd, path, abs_dir, error))
+        {
+          g_autofree char *dir = g_build_filename (root, name, NULL);
+
+          /* No layer yet (a full file system): no lock file left either. */
+          if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+            unlink (path);
+          return -1;
+        }
       taken = fd;
       fd = -1;
       return taken;
@@ -190,4 +197,28 @@ nook_layer_lock_remove (const char *name, int lock_fd)
    * gets the lock, that it is no longer at the path. */
   unlink (path);
   close (lock_fd);
+}
+
+gboolean
+nook_layer_lock_collect (const char *name)
+{
+  g_autofree char *path = lock_path (name);
+  g_autofree char *root = nook_layers_dir ();
+  g_autofree char *dir = g_build_filename (root, name, NULL);
+  struct stat st;
+  int lock_fd;
+
+  if (lstat (path, &st) < 0)
+    return FALSE;
+  lock_fd = nook_layer_lock (name, NULL, NULL);
+  if (lock_fd < 0)
+    return FALSE;
+  /* Made again since by a nook that then let go of it: its layer's. */
+  if (lstat (dir, &st) == 0)
+    {
+      close (lock_fd);
+      return FALSE;
+    }
+  nook_layer_lock_remove (name, lock_fd);
+  return TRUE;
 }

@@ -66,6 +66,12 @@ int nook_layer_lock (const char *name, const char *state_dir, GError **error);
  * file and releases the lock. */
 void nook_layer_lock_remove (const char *name, int lock_fd);
 
+/* The lock file of name when its layer is gone (what a nook killed
+ * between removing the layer and removing the lock leaves): removed under
+ * the lock. TRUE when there was one to remove; FALSE when there was none,
+ * or it is in use. */
+gboolean nook_layer_lock_collect (const char *name);
+
 /* layer.json of container name; NULL with error when it has none. */
 NookLayerInfo *nook_layer_info_load (const char *name, GError **error);
 

@@ -113,6 +113,10 @@ remove_one (const char *root, const char *name, gboolean force, GError **error)
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "rm: %s: not a container name", name);
       return FALSE;
     }
+  /* Only the layer's lock left (a nook killed while removing it): that
+   * was all there was to remove. */
+  if (!has_layer && st == NOOK_RUNTIME_NONE && nook_layer_lock_collect (name))
+    return TRUE;
   if (!has_layer && st == NOOK_RUNTIME_NONE)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "rm: %s: no such container", name);

@@ -146,6 +146,21 @@ fault_loop ()
   assert_nook_error 125 "$n" "no such container"
 }
 
+# Found by the loop once layers had locks of their own (seed 13, round 23:
+# nook rm killed after about 130 ms): killed between removing the layer
+# and its lock file, it left the lock, which nook rm then called "no such
+# container" and never removed.
+@test "faults: nook rm removes the lock file of a layer whose nook was killed while removing it" {
+  local n=fl-$$-lockonly
+  mkdir -p "$XDG_DATA_HOME/nook/containers"
+  : >"$XDG_DATA_HOME/nook/containers/.$n.lock"
+  run --separate-stderr "$NOOK" rm "$n"
+  assert_status 0
+  [ ! -e "$XDG_DATA_HOME/nook/containers/.$n.lock" ] || fail "the lock file is left"
+  run --separate-stderr "$NOOK" rm "$n"
+  assert_nook_error 125 "$n" "no such container"
+}
+
 # A full file system under each of nook's directories, one at a time.
 
 @test "faults: a full XDG_CACHE_HOME costs the filter store, not the run" {
@@ -195,6 +210,7 @@ fault_loop ()
   assert_nook_error 125 "$XDG_DATA_HOME/nook/containers/" "No space left on device"
   [[ "$stderr" != *layer.json.* ]] || fail "names a temporary file: $stderr"
   [ ! -e "$XDG_DATA_HOME/nook/containers/$n" ] || fail "half a layer: $(ls -la "$XDG_DATA_HOME/nook/containers/$n")"
+  [ ! -e "$XDG_DATA_HOME/nook/containers/.$n.lock" ] || fail "the layer's lock file is left"
   free_small_fs
   run --separate-stderr "$NOOK" run --name "$n" "$B" true
   assert_status 0
