@@ -169,15 +169,6 @@ is_tmp_name (const char *name)
 
 /* --- The directory --- */
 
-/* "WHAT PATH: strerror" */
-static gboolean
-set_errno_error (GError **error, int err, const char *what, const char *path)
-{
-  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s %s: %s", what, path,
-               g_strerror (err));
-  return FALSE;
-}
-
 /* The store is only as trustworthy as its directory: whoever can write to it
  * can plant entries, and an entry is a seccomp filter. */
 static gboolean
@@ -235,7 +226,7 @@ check_ancestors (NookFilterStore *store, GError **error)
         {
           if (errno == ENOENT)
             return TRUE;
-          return set_errno_error (error, errno, "cannot stat", path);
+          return nook_storage_errno_error (error, errno, "stat", path);
         }
       if (!check_dir (path, &st, error))
         return FALSE;
@@ -277,14 +268,14 @@ open_dir (NookFilterStore *store, GError **error)
             }
           return check_dir (store->dir, &st, error);
         }
-      return set_errno_error (error, err, "cannot open", store->dir);
+      return nook_storage_errno_error (error, err, "open", store->dir);
     }
 
   if (fstat (fd, &st) < 0)
     {
       int err = errno;
       close (fd);
-      return set_errno_error (error, err, "cannot stat", store->dir);
+      return nook_storage_errno_error (error, err, "stat", store->dir);
     }
   if (!check_dir (store->dir, &st, error))
     {
@@ -305,7 +296,7 @@ ensure_dir (NookFilterStore *store, GError **error)
   if (!open_dir (store, error))
     return FALSE;
   if (store->dirfd < 0)
-    return set_errno_error (error, ENOENT, "cannot open", store->dir);
+    return nook_storage_errno_error (error, ENOENT, "open", store->dir);
   return TRUE;
 }
 
@@ -578,7 +569,7 @@ list_files (NookFilterStore *store, GError **error)
   int fd = dup (store->dirfd);
   if (fd < 0)
     {
-      set_errno_error (error, errno, "cannot list", store->dir);
+      nook_storage_errno_error (error, errno, "list", store->dir);
       return NULL;
     }
   nook_autodir DIR *dir = fdopendir (fd);
@@ -586,7 +577,7 @@ list_files (NookFilterStore *store, GError **error)
     {
       int err = errno;
       close (fd);
-      set_errno_error (error, err, "cannot list", store->dir);
+      nook_storage_errno_error (error, err, "list", store->dir);
       return NULL;
     }
   /* The duplicate shares the file offset with store->dirfd. */
@@ -606,7 +597,7 @@ list_files (NookFilterStore *store, GError **error)
     }
   if (errno != 0)
     {
-      set_errno_error (error, errno, "cannot list", store->dir);
+      nook_storage_errno_error (error, errno, "list", store->dir);
       return NULL;
     }
   return g_steal_pointer (&files);
@@ -712,10 +703,10 @@ publish_tmpfile (NookFilterStore *store, const char *name, GByteArray *data,
     {
       int err = errno;
       *out_unsupported = err == EOPNOTSUPP || err == EISDIR || err == EINVAL;
-      return set_errno_error (error, err, "cannot write to", store->dir);
+      return nook_storage_errno_error (error, err, "write to", store->dir);
     }
   if (!write_all (fd, data->data, data->len))
-    return set_errno_error (error, errno, "cannot write to", store->dir);
+    return nook_storage_errno_error (error, errno, "write to", store->dir);
 
   /* linkat with AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc link
    * does the same for anyone. */
@@ -727,7 +718,7 @@ publish_tmpfile (NookFilterStore *store, const char *name, GByteArray *data,
   if (err == EEXIST)
     return TRUE;
   *out_unsupported = err == ENOENT && access ("/proc/self/fd", F_OK) < 0;
-  return set_errno_error (error, err, "cannot write to", store->dir);
+  return nook_storage_errno_error (error, err, "write to", store->dir);
 }
 
 static gboolean
@@ -738,13 +729,13 @@ publish_rename (NookFilterStore *store, const char *name, GByteArray *data, GErr
       = openat (store->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
   if (fd < 0)
-    return set_errno_error (error, errno, "cannot write to", store->dir);
+    return nook_storage_errno_error (error, errno, "write to", store->dir);
   if (!write_all (fd, data->data, data->len)
       || renameat (store->dirfd, tmp, store->dirfd, name) < 0)
     {
       int err = errno;
       (void)unlinkat (store->dirfd, tmp, 0);
-      return set_errno_error (error, err, "cannot write to", store->dir);
+      return nook_storage_errno_error (error, err, "write to", store->dir);
     }
   return TRUE;
 }
@@ -887,7 +878,7 @@ nook_filter_store_clear (NookFilterStore *store, guint *out_removed, GError **er
       int err = remove_file (store, g_array_index (files, FileInfo, i).name);
 
       if (err != 0)
-        return set_errno_error (error, err, "cannot remove entries of", store->dir);
+        return nook_storage_errno_error (error, err, "remove entries of", store->dir);
       removed++;
     }
   if (out_removed != NULL)

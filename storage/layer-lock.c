@@ -45,14 +45,6 @@ lock_path (const char *name)
 }
 
 static gboolean
-set_errno_error (GError **error, int errsv, const char *what, const char *path)
-{
-  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot %s %s: %s", what, path,
-               g_strerror (errsv));
-  return FALSE;
-}
-
-static gboolean
 busy (GError **error, const char *name, const char *where)
 {
   g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_BUSY,
@@ -71,7 +63,7 @@ typedef enum
 static LockResult
 lock_failed (GError **error, int errsv, const char *what, const char *path)
 {
-  set_errno_error (error, errsv, what, path);
+  nook_storage_errno_error (error, errsv, what, path);
   return LOCK_FAILED;
 }
 
@@ -115,7 +107,7 @@ check_record (int fd, const char *name, const char *state_dir, GError **error)
   ssize_t n = pread (fd, text, RECORD_MAX, 0);
 
   if (n < 0)
-    return set_errno_error (error, errno, "read the lock of container", name);
+    return nook_storage_errno_error (error, errno, "read the lock of container", name);
   text[n] = '\0';
   if (n == 0 || g_strcmp0 (text, state_dir) == 0)
     return TRUE;

@@ -55,14 +55,6 @@ nook_layers_dir (void)
   return g_build_filename (data, "containers", NULL);
 }
 
-static gboolean
-set_errno_error (GError **error, int errsv, const char *what, const char *path)
-{
-  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot %s %s: %s", what, path,
-               g_strerror (errsv));
-  return FALSE;
-}
-
 static NookLayer *
 layer_new (const char *dir, gboolean ephemeral, GError **error)
 {
@@ -219,7 +211,7 @@ write_meta (const char *path, const char *json, GError **error)
 
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
-    return set_errno_error (error, errno, "write", path);
+    return nook_storage_errno_error (error, errno, "write", path);
   n = write (fd, json, len);
   if (n < 0)
     err = errno;
@@ -232,7 +224,7 @@ write_meta (const char *path, const char *json, GError **error)
   if (err != 0)
     {
       unlink (tmp);
-      return set_errno_error (error, err, "write", path);
+      return nook_storage_errno_error (error, err, "write", path);
     }
   return TRUE;
 }
@@ -275,7 +267,7 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
   created = mkdir (dir, 0700) == 0;
   if (!created && errno != EEXIST)
     {
-      set_errno_error (error, errno, "create directory", dir);
+      nook_storage_errno_error (error, errno, "create directory", dir);
       return NULL;
     }
   info = g_new0 (NookLayerInfo, 1);

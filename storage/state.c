@@ -56,14 +56,6 @@ struct NookState
 
 
 static gboolean
-set_errno_error (GError **error, int errsv, const char *what, const char *path)
-{
-  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot %s %s: %s", what,
-               path, g_strerror (errsv));
-  return FALSE;
-}
-
-static gboolean
 id_char_ok (char c, gboolean first)
 {
   if (g_ascii_isalnum (c))
@@ -137,7 +129,7 @@ typedef enum
 static ClaimResult
 claim_failed (GError **error, int errsv, const char *what, const char *path)
 {
-  set_errno_error (error, errsv, what, path);
+  nook_storage_errno_error (error, errsv, what, path);
   return CLAIM_FAILED;
 }
 
@@ -550,14 +542,14 @@ nook_state_open (const char *root, const char *id, GError **error)
         g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND,
                      "container %s does not exist", id);
       else
-        set_errno_error (error, errno, "open", state->dir);
+        nook_storage_errno_error (error, errno, "open", state->dir);
       return NULL;
     }
   state->lock_fd = openat (state->dir_fd, LOCK_NAME,
                            O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
   if (state->lock_fd < 0)
     {
-      set_errno_error (error, errno, "open", lock_path);
+      nook_storage_errno_error (error, errno, "open", lock_path);
       return NULL;
     }
   if (flock (state->lock_fd, LOCK_EX | LOCK_NB) < 0)
@@ -568,7 +560,7 @@ nook_state_open (const char *root, const char *id, GError **error)
                      "or being created)",
                      id);
       else
-        set_errno_error (error, errno, "lock", lock_path);
+        nook_storage_errno_error (error, errno, "lock", lock_path);
       return NULL;
     }
   /* As in claim_existing: the lock counts only on the files still at

@@ -8,6 +8,14 @@
 
 G_DEFINE_QUARK (nook-storage-error-quark, nook_storage_error)
 
+gboolean
+nook_storage_errno_error (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot %s %s: %s", what, path,
+               g_strerror (errsv));
+  return FALSE;
+}
+
 /* The XDG variables are read with getenv on every call instead of through
  * g_get_user_cache_dir () and friends: GLib computes those once per process,
  * and a test (or a library user) that changes the environment would keep

@@ -16,6 +16,10 @@ typedef enum
   NOOK_STORAGE_ERROR_DAMAGED,   /* a file nook wrote cannot be read back */
 } NookStorageError;
 
+/* Sets NOOK_STORAGE_ERROR_FAILED "cannot WHAT PATH: strerror(errsv)";
+ * returns FALSE. */
+gboolean nook_storage_errno_error (GError **error, int errsv, const char *what, const char *path);
+
 /* ${XDG_RUNTIME_DIR}/nook, or /tmp/nook-UID when XDG_RUNTIME_DIR is unset.
  * Created (mode 0700) and checked to be the user's own. */
 char *nook_xdg_runtime_root (GError **error);
