@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/openat2.h>
 #include <pwd.h>
 #include <sched.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "launcher/init/resolve.h"
 #include "userns/userns.h"
 #include "launcher/seccomp/seccomp-prepare.h"
 
@@ -271,13 +271,12 @@ static void
 prepare_home (NookContainer *c)
 {
   g_autofree char *home = NULL;
-  struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
   int rootfd, fd;
 
   if (g_environ_getenv (c->envp, "HOME") != NULL)
     return;
   rootfd = open (c->config->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  fd = rootfd < 0 ? -1 : syscall (SYS_openat2, rootfd, "etc/passwd", &how, sizeof (how));
+  fd = rootfd < 0 ? -1 : nook_open_in_root (rootfd, "etc/passwd", O_RDONLY);
   if (rootfd >= 0)
     close (rootfd);
   if (fd >= 0)

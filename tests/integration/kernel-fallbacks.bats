@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# nook on a kernel without close_range (5.11), openat2 (5.6), pidfd_open
+# (5.3) or clone3 (5.3), or under an engine's seccomp profile that denies
+# them: the fallbacks keep what the calls guarantee.
+#
+# tests/shims/enosys.c, LD_PRELOADed into nook only, makes the calls fail
+# with ENOSYS and logs each failure, so every test also checks that the
+# fallback really ran. (A seccomp filter would be kernel-level, but an
+# unprivileged user can only install one under no_new_privs, which turns
+# the setuid newuidmap/newgidmap off: the default id mappings could not be
+# tested. nook makes these calls through syscall(2), which the shim wraps.)
+
+load helpers
+
+setup_file ()
+{
+  nook_default_setup_file
+}
+
+setup ()
+{
+  nook_default_setup
+  [ -f "${NOOK_ENOSYS_SHIM:-}" ] || fail "NOOK_ENOSYS_SHIM (the built tests/shims/enosys.c) is not set"
+  ENOSYS=close_range,openat2,pidfd_open,clone3
+  ENOSYS_LOG=$BATS_TEST_TMPDIR/enosys.log
+  : >"$ENOSYS_LOG"
+}
+
+teardown ()
+{
+  nook_default_teardown
+}
+
+# nook, with the calls in $ENOSYS failing.
+enosys_nook ()
+{
+  env LD_PRELOAD="$NOOK_ENOSYS_SHIM" NOOK_ENOSYS="$ENOSYS" NOOK_ENOSYS_LOG="$ENOSYS_LOG" "$NOOK" "$@"
+}
+
+# start_bg with nook under the shim.
+enosys_start_bg ()
+{
+  local prefix=$1
+  shift
+  env --default-signal LD_PRELOAD="$NOOK_ENOSYS_SHIM" NOOK_ENOSYS="$ENOSYS" \
+    NOOK_ENOSYS_LOG="$ENOSYS_LOG" "$NOOK" "$@" >"$prefix.out" 2>"$prefix.err" </dev/null 3>&- &
+  BG_PID=$!
+  NOOK_BG_PIDS+=("$BG_PID")
+}
+
+# The shim failed NAME at least once: the fallback ran.
+assert_fell_back ()
+{
+  grep -qx "$1" "$ENOSYS_LOG" || fail "nook never called $1 (the shim logged: $(sort -u "$ENOSYS_LOG" | tr '\n' ' ')): the test did not reach the fallback"
+}
+
+@test "kernel-fallbacks: run without openat2: the process runs, /proc is mounted" {
+  ENOSYS=openat2
+  run --separate-stderr enosys_nook run "$B" sh -c 'echo hello; grep -c " /proc .* - proc " /proc/self/mountinfo'
+  assert_status 0
+  assert_output "hello
+1"
+  assert_fell_back openat2
+}
+
+@test "kernel-fallbacks: without openat2, symlinked destinations resolve inside the rootfs" {
+  local outside=$BATS_TEST_TMPDIR/outside host=$BATS_TEST_TMPDIR/hostdir
+  mkdir -p "$host"
+  echo from-host >"$host/file"
+  # Absolute, climbing with .., and dangling (created at its target).
+  ln -s "$outside/abs" "$B/rootfs/abs"
+  ln -s "../../../../../../../../../..$outside/rel" "$B/rootfs/rel"
+  ln -s ../foo/bar "$B/rootfs/etc/x"
+  edit_config "$B" "c['mounts'] += [
+    {'destination': '/abs/sub', 'type': 'tmpfs', 'source': 'tmpfs'},
+    {'destination': '/rel/sub', 'type': 'tmpfs', 'source': 'tmpfs'},
+    {'destination': '/etc/x', 'type': 'bind', 'source': '$host', 'options': ['rbind', 'rprivate']}]"
+  run --separate-stderr enosys_nook run --rootfs=bind "$B" sh -c \
+    "grep -c ' $outside/abs/sub .* - tmpfs ' /proc/self/mountinfo; grep -c ' $outside/rel/sub .* - tmpfs ' /proc/self/mountinfo; cat /foo/bar/file"
+  assert_status 0
+  assert_output "1
+1
+from-host"
+  assert_fell_back openat2
+  [ ! -e "$outside" ] || fail "nook created $outside on the host: $(find "$outside")"
+  [ -d "$B/rootfs$outside/abs/sub" ] || fail "the absolute symlink's target was not made inside the rootfs"
+  [ -d "$B/rootfs$outside/rel/sub" ] || fail "the climbing symlink's target was not made inside the rootfs"
+  [ -d "$B/rootfs/foo/bar" ] || fail "the dangling symlink's target was not made inside the rootfs"
+  [ ! -e "$B/foo" ] || fail "nook created $B/foo, outside the rootfs"
+}
+
+@test "kernel-fallbacks: without openat2, a symlink loop as a destination fails naming it" {
+  ENOSYS=openat2
+  ln -s loop "$B/rootfs/loop"
+  edit_config "$B" "c['mounts'].append({'destination': '/loop', 'type': 'tmpfs', 'source': 'tmpfs'})"
+  run --separate-stderr enosys_nook run "$B" true
+  assert_status 125
+  [[ "$stderr" == *"/loop"*"symbolic links"* ]] || fail "stderr does not name /loop and ELOOP: $stderr"
+  assert_fell_back openat2
+}
