@@ -1,10 +1,10 @@
 /* nook: one hook: clone, exec, wait with a timeout. Allocation-free, for
  * the container's init as much as for the parent. */
 #include "launcher/container/hook-spawn.h"
+#include "launcher/fds.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ exec_hook (const NookHook *hook, int stdin_fd, int err_pipe)
   lseek (STDIN_FILENO, 0, SEEK_SET);
   /* Nothing of nook's (sync socket, namespace fds, the pty) reaches the
    * hook; err_pipe is close-on-exec already. */
-  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  nook_fds_cloexec_from (3);
   execve (hook->path, hook->args, hook->env);
   err = errno;
   while (write (err_pipe, &err, sizeof err) < 0 && errno == EINTR)

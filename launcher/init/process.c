@@ -2,6 +2,7 @@
  * pivot_root: sysctl, hostname, terminal, rlimits, credentials, capabilities,
  * no_new_privs, seccomp, and finally execve. */
 #include "launcher/init/step.h"
+#include "launcher/fds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -573,7 +574,7 @@ close_fds_on_exec (const NookContainer *c)
       if (flags >= 0)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-  syscall (SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC);
+  nook_fds_cloexec_from (3 + keep);
 }
 
 static int

@@ -98,3 +98,36 @@ from-host"
   [[ "$stderr" == *"/loop"*"symbolic links"* ]] || fail "stderr does not name /loop and ELOOP: $stderr"
   assert_fell_back openat2
 }
+
+@test "kernel-fallbacks: without close_range, no fd nook inherited reaches the process" {
+  ENOSYS=close_range
+  run --separate-stderr enosys_nook run "$B" sh -c "$LIST_OWN_FDS_SH" \
+    3<"$BATS_TEST_DIRNAME/helpers.bash" 10<"$BATS_TEST_DIRNAME/helpers.bash" 251<"$BATS_TEST_DIRNAME/helpers.bash"
+  assert_status 0
+  assert_output "0 1 2 "
+  assert_fell_back close_range
+}
+
+@test "kernel-fallbacks: without close_range or /proc in the container, no fd nook inherited reaches the process" {
+  ENOSYS=close_range
+  edit_config "$B" "c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/proc']"
+  # No /proc to list: a redirection from each fd tells whether it is open.
+  run --separate-stderr enosys_nook run "$B" sh -c \
+    '[ -e /proc/self ] && echo proc-mounted; for fd in 0 1 2 3 10 251; do (true <&$fd) 2>/dev/null && printf "%s " $fd; done; echo' \
+    3<"$BATS_TEST_DIRNAME/helpers.bash" 10<"$BATS_TEST_DIRNAME/helpers.bash" 251<"$BATS_TEST_DIRNAME/helpers.bash"
+  assert_status 0
+  assert_output "0 1 2 "
+  assert_fell_back close_range
+}
+
+@test "kernel-fallbacks: without close_range, a hook gets no fd of nook's" {
+  ENOSYS=close_range
+  local out=$BATS_TEST_TMPDIR/hook-fds
+  # exec: a redirection of one command would show the fd (10) the host's
+  # dash saves stdout in.
+  edit_config "$B" "c.setdefault('hooks', {})['createRuntime'] = [{'path': '/bin/sh', 'args': ['sh', '-c', 'exec >$out; $LIST_OWN_FDS_SH'], 'env': ['PATH=/usr/bin:/bin']}]"
+  run --separate-stderr enosys_nook run "$B" true 12<"$BATS_TEST_DIRNAME/helpers.bash" 251<"$BATS_TEST_DIRNAME/helpers.bash"
+  assert_status 0
+  [ "$(cat "$out")" = "0 1 2 " ] || fail "the hook had fds '$(cat "$out")', want '0 1 2 '"
+  assert_fell_back close_range
+}
