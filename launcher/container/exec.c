@@ -2,6 +2,7 @@
  * process, starting it in the container's namespaces and waiting for it
  * (container/exec.h has the sequence). */
 #include "launcher/container/exec.h"
+#include "launcher/clone.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -162,7 +163,7 @@ start_child (NookLaunch *l, const NookContainer *c, const NookExecJoin *join, GE
       return FALSE;
     }
   nook_launch_block_signals (l);
-  l->pid = syscall (SYS_clone, (unsigned long)SIGCHLD, NULL, NULL, NULL, 0);
+  l->pid = nook_raw_clone (SIGCHLD);
   if (l->pid == 0)
     {
       close (sv[0]);

@@ -1,6 +1,7 @@
 /* nook: one hook: clone, exec, wait with a timeout. Allocation-free, for
  * the container's init as much as for the parent. */
 #include "launcher/container/hook-spawn.h"
+#include "launcher/clone.h"
 #include "launcher/fds.h"
 
 #include <errno.h>
@@ -110,7 +111,7 @@ nook_hook_spawn (const NookHook *hook, int stdin_fd, NookHookResult *result)
     }
   /* Like fork(), without glibc's atfork handlers: the container's init was
    * itself made by a raw clone(). */
-  pid = syscall (SYS_clone, (unsigned long)SIGCHLD, NULL, NULL, NULL, 0);
+  pid = nook_raw_clone (SIGCHLD);
   if (pid == 0)
     {
       close (err_pipe[0]);

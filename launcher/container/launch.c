@@ -16,6 +16,7 @@
  *
  * No threads before clone(), and the child allocates nothing. */
 #include "launcher/container/container.h"
+#include "launcher/clone.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,8 +62,7 @@ clone_child (NookLaunch *l, const NookContainer *c, GError **error)
   nook_launch_block_signals (l);
 
   /* Like fork(), but into the new namespaces at once. */
-  l->pid = syscall (SYS_clone, (unsigned long) (c->clone_now_flags | SIGCHLD), NULL, NULL, NULL,
-                    0);
+  l->pid = nook_raw_clone (c->clone_now_flags | SIGCHLD);
   if (l->pid == 0)
     {
       close (sv[0]);

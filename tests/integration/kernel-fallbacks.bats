@@ -131,3 +131,24 @@ from-host"
   [ "$(cat "$out")" = "0 1 2 " ] || fail "the hook had fds '$(cat "$out")', want '0 1 2 '"
   assert_fell_back close_range
 }
+
+@test "kernel-fallbacks: without clone3, run: PID 1 of its namespace, exit status and streams as the process's" {
+  ENOSYS=clone3
+  run --separate-stderr enosys_nook run "$B" sh -c 'echo $$; echo err >&2; exit 3'
+  assert_status 3
+  assert_output 1
+  assert_stderr err
+  assert_fell_back clone3
+}
+
+@test "kernel-fallbacks: with all four missing, run and a hook run" {
+  local out=$BATS_TEST_TMPDIR/hook-ran
+  edit_config "$B" "c.setdefault('hooks', {})['createRuntime'] = [{'path': '/bin/sh', 'args': ['sh', '-c', 'echo ran > $out']}]"
+  run --separate-stderr enosys_nook run "$B" sh -c 'echo $$'
+  assert_status 0
+  assert_output 1
+  [ "$(cat "$out")" = ran ] || fail "the createRuntime hook did not run"
+  for call in clone3 openat2 close_range; do
+    assert_fell_back "$call"
+  done
+}
