@@ -162,7 +162,12 @@ start_child (NookLaunch *l, const NookContainer *c, const NookExecJoin *join, GE
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
       return FALSE;
     }
-  nook_launch_block_signals (l);
+  if (!nook_launch_block_signals (l, error))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return FALSE;
+    }
   l->pid = nook_raw_clone (SIGCHLD);
   if (l->pid == 0)
     {

@@ -59,7 +59,12 @@ clone_child (NookLaunch *l, const NookContainer *c, GError **error)
 
   /* Blocking the signals before clone means none is lost between clone
    * and the loop. */
-  nook_launch_block_signals (l);
+  if (!nook_launch_block_signals (l, error))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return FALSE;
+    }
 
   /* Like fork(), but into the new namespaces at once. */
   l->pid = nook_raw_clone (c->clone_now_flags | SIGCHLD);

@@ -152,3 +152,26 @@ from-host"
     assert_fell_back "$call"
   done
 }
+
+@test "kernel-fallbacks: a signalfd that cannot be made is an error, not a wait forever" {
+  ENOSYS=signalfd
+  run --separate-stderr timeout -s KILL "$NOOK_TEST_TIMEOUT" env LD_PRELOAD="$NOOK_ENOSYS_SHIM" \
+    NOOK_ENOSYS="$ENOSYS" NOOK_ENOSYS_LOG="$ENOSYS_LOG" "$NOOK" run "$B" true
+  # nook blocks SIGTERM (it forwards it): timeout kills with SIGKILL, 137.
+  [ "$status" -ne 137 ] || fail "nook still waited after ${NOOK_TEST_TIMEOUT}s"
+  output=$stderr assert_nook_error 125 signalfd "not implemented"
+  assert_fell_back signalfd
+}
+
+@test "kernel-fallbacks: exec: a signalfd that cannot be made is an error, not a wait forever" {
+  local name
+  name=$(test_name)
+  start_bg "$BATS_TEST_TMPDIR/bg" run --name "$name" "$B" sleep 1000
+  wait_state_pid "$name" >/dev/null || return 1
+  ENOSYS=signalfd
+  run --separate-stderr timeout -s KILL "$NOOK_TEST_TIMEOUT" env LD_PRELOAD="$NOOK_ENOSYS_SHIM" \
+    NOOK_ENOSYS="$ENOSYS" NOOK_ENOSYS_LOG="$ENOSYS_LOG" "$NOOK" exec "$name" true
+  [ "$status" -ne 137 ] || fail "nook exec still waited after ${NOOK_TEST_TIMEOUT}s"
+  output=$stderr assert_nook_error 125 signalfd "not implemented"
+  assert_fell_back signalfd
+}

@@ -2,12 +2,13 @@
  * ENOSYS, as on a kernel too old for them or under an engine's seccomp
  * profile that denies them.
  *
- *   NOOK_ENOSYS=close_range,openat2,pidfd_open,clone3   which ones fail
+ *   NOOK_ENOSYS=close_range,openat2,pidfd_open,clone3,signalfd
+ *                          which ones fail
  *   NOOK_ENOSYS_LOG=FILE   each failed call appends its name there, so a
  *                          test can tell that the fallback really ran
  *
  * nook makes these calls through syscall(2) (and GLib may use the libc
- * wrappers close_range and pidfd_open): both are wrapped. The constructor
+ * wrappers close_range, pidfd_open and signalfd): both are wrapped. The constructor
  * removes LD_PRELOAD from the environment, so the helpers nook runs
  * (newuidmap, fuse-overlayfs, pasta) and the container's process never
  * load the shim; the setuid newuidmap would ignore it anyway. The clone()d
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -52,10 +54,9 @@ static const struct
   const char *name;
   long nr;
 } known[] = {
-  { "close_range", SYS_close_range },
-  { "openat2", SYS_openat2 },
-  { "pidfd_open", SYS_pidfd_open },
-  { "clone3", SYS_clone3 },
+  { "close_range", SYS_close_range }, { "openat2", SYS_openat2 },
+  { "pidfd_open", SYS_pidfd_open },   { "clone3", SYS_clone3 },
+  { "signalfd", SYS_signalfd4 },
 };
 
 static int failing[sizeof known / sizeof known[0]];
@@ -152,4 +153,11 @@ __attribute__ ((visibility ("default"))) int
 pidfd_open (pid_t pid, unsigned int flags)
 {
   return (int)syscall (SYS_pidfd_open, pid, flags);
+}
+
+__attribute__ ((visibility ("default"))) int
+signalfd (int fd, const sigset_t *mask, int flags)
+{
+  /* The kernel's sigset is 8 bytes, glibc's sigset_t larger. */
+  return (int)syscall (SYS_signalfd4, fd, mask, (size_t)8, flags);
 }
