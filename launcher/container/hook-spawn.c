@@ -3,6 +3,7 @@
 #include "launcher/container/hook-spawn.h"
 #include "launcher/clone.h"
 #include "launcher/fds.h"
+#include "launcher/proc-ref.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,40 +64,6 @@ read_exec_error (int err_pipe)
   return n == (ssize_t)sizeof err ? err : 0;
 }
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for pid to become ready to reap, at most timeout_s seconds; 1 when
- * it did, 0 on timeout. Without pidfds (before Linux 5.3, or a seccomp
- * filter denying them) the hook is waited for without a limit. */
-static int
-wait_ready (pid_t pid, unsigned int timeout_s)
-{
-  int pidfd = syscall (SYS_pidfd_open, pid, 0);
-  long long deadline = now_ms () + (long long)timeout_s * 1000;
-  int n = 1;
-
-  if (pidfd < 0)
-    return 1;
-  for (;;)
-    {
-      struct pollfd p = { .fd = pidfd, .events = POLLIN };
-      long long left = deadline - now_ms ();
-
-      n = poll (&p, 1, left > 0 ? (int)left : 0);
-      if (n >= 0 || errno != EINTR)
-        break;
-    }
-  close (pidfd);
-  return n != 0;
-}
-
 int
 nook_hook_spawn (const NookHook *hook, int stdin_fd, NookHookResult *result)
 {
@@ -127,13 +94,18 @@ nook_hook_spawn (const NookHook *hook, int stdin_fd, NookHookResult *result)
   result->err = read_exec_error (err_pipe[0]);
   close (err_pipe[0]);
 
-  if (hook->timeout > 0 && result->err == 0 && !wait_ready (pid, hook->timeout))
+  /* Without pidfds (before Linux 5.3, or a seccomp filter denying them)
+   * nook_child_wait polls: the timeout holds either way. */
+  if (hook->timeout > 0 && result->err == 0
+      && !nook_child_wait (pid, (int)MIN (hook->timeout, (guint)G_MAXINT / 1000) * 1000,
+                           &result->wait_status))
     {
       kill (pid, SIGKILL);
       result->timed_out = 1;
     }
-  while (waitpid (pid, &result->wait_status, 0) < 0 && errno == EINTR)
-    ;
+  if (hook->timeout == 0 || result->err != 0 || result->timed_out)
+    while (waitpid (pid, &result->wait_status, 0) < 0 && errno == EINTR)
+      ;
   if (result->err != 0 || result->timed_out)
     return -1;
   return WIFEXITED (result->wait_status) && WEXITSTATUS (result->wait_status) == 0 ? 0 : -1;

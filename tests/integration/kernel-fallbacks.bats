@@ -28,6 +28,11 @@ setup ()
 
 teardown ()
 {
+  local dir
+  # Containers of the lifecycle test, if it failed half-way.
+  for dir in "$BATS_TEST_TMPDIR"/root/*/; do
+    [ -d "$dir" ] && "$NOOK" --root "$BATS_TEST_TMPDIR/root" delete -f "$(basename "$dir")" >/dev/null 2>&1
+  done
   nook_default_teardown
 }
 
@@ -174,4 +179,69 @@ from-host"
   [ "$status" -ne 137 ] || fail "nook exec still waited after ${NOOK_TEST_TIMEOUT}s"
   output=$stderr assert_nook_error 125 signalfd "not implemented"
   assert_fell_back signalfd
+}
+
+# The OCI lifecycle of a detached container, every command under the shim.
+@test "kernel-fallbacks: without pidfd_open, create, start, exec, kill and delete -f" {
+  local root=$BATS_TEST_TMPDIR/root id pid
+  id=$(test_name c)
+  ENOSYS=close_range,openat2,pidfd_open,clone3
+  edit_config "$B" 'c["process"]["terminal"] = False'
+  edit_config "$B" 'c["process"]["args"] = ["sh", "-c", "trap \"exit 0\" USR1; touch /tmp/started; sleep 1000 & wait"]'
+  enosys_nook --root "$root" create --bundle "$B" "$id" >"$BATS_TEST_TMPDIR/c.out" 2>"$BATS_TEST_TMPDIR/c.err" </dev/null ||
+    fail "create: $(cat "$BATS_TEST_TMPDIR/c.err")"
+  run --separate-stderr enosys_nook --root "$root" start "$id"
+  assert_status 0
+  wait_until "$NOOK_TEST_TIMEOUT" test -e "$B/rootfs/tmp/started" || fail "the process did not run after start"
+  pid=$("$NOOK" --root "$root" state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+
+  run --separate-stderr enosys_nook --root "$root" exec "$id" sh -c 'echo exec-ran; [ -e /tmp/started ] && echo same-root'
+  assert_status 0
+  assert_output "exec-ran
+same-root"
+
+  run --separate-stderr enosys_nook --root "$root" kill "$id" USR1
+  assert_status 0
+  wait_until "$NOOK_TEST_TIMEOUT" sh -c "[ ! -e /proc/$pid ] || [ \"\$(awk '{print \$3}' /proc/$pid/stat)\" = Z ]" ||
+    fail "the process did not end on the forwarded USR1"
+  "$NOOK" --root "$root" delete "$id"
+
+  enosys_nook --root "$root" create --bundle "$B" "$id" >"$BATS_TEST_TMPDIR/c.out" 2>"$BATS_TEST_TMPDIR/c.err" </dev/null ||
+    fail "create: $(cat "$BATS_TEST_TMPDIR/c.err")"
+  enosys_nook --root "$root" start "$id"
+  pid=$("$NOOK" --root "$root" state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  run --separate-stderr enosys_nook --root "$root" delete -f "$id"
+  assert_status 0
+  [ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ] || fail "process $pid still alive after delete -f"
+  [ ! -e "$root/$id" ] || fail "delete -f left $root/$id"
+  assert_fell_back pidfd_open
+  assert_no_leftovers "$root"
+}
+
+@test "kernel-fallbacks: without pidfd_open, a hook's timeout still holds" {
+  ENOSYS=pidfd_open
+  edit_config "$B" "c.setdefault('hooks', {})['createRuntime'] = [{'path': '/bin/sh', 'args': ['sh', '-c', 'exec sleep 100 >/dev/null 2>&1 </dev/null'], 'timeout': 1}]"
+  run --separate-stderr timeout -s KILL "$NOOK_TEST_TIMEOUT" env LD_PRELOAD="$NOOK_ENOSYS_SHIM" \
+    NOOK_ENOSYS="$ENOSYS" NOOK_ENOSYS_LOG="$ENOSYS_LOG" "$NOOK" run "$B" true
+  [ "$status" -ne 137 ] || fail "the hook ran past its timeout: nook still waited after ${NOOK_TEST_TIMEOUT}s"
+  output=$stderr assert_nook_error 125 "hooks.createRuntime[0]" "timed out after 1 s"
+  assert_fell_back pidfd_open
+}
+
+@test "kernel-fallbacks: without pidfd_open, signals to nook reach the container's process" {
+  local name
+  name=$(test_name)
+  ENOSYS=close_range,openat2,pidfd_open,clone3
+  mkdir -p "$BATS_TEST_TMPDIR/shared" && chmod 777 "$BATS_TEST_TMPDIR/shared"
+  edit_config "$B" "c['mounts'].append({'destination': '/shared', 'type': 'bind', 'source': '$BATS_TEST_TMPDIR/shared', 'options': ['rbind', 'rw']})"
+  enosys_start_bg "$BATS_TEST_TMPDIR/bg" run --name "$name" "$B" \
+    sh -c "trap 'echo got-TERM; exit 7' TERM; touch /shared/ready; sleep 1000 & wait"
+  wait_until "$NOOK_TEST_TIMEOUT" test -e "$BATS_TEST_TMPDIR/shared/ready" || fail "the container did not get ready: $(cat "$BATS_TEST_TMPDIR/bg.err")"
+  kill -TERM "$BG_PID"
+  wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/bg" || return 1
+  [ "$bg_status" -eq 7 ] || fail "nook exited $bg_status, want 7: $(cat "$BATS_TEST_TMPDIR/bg.err")"
+  [ "$(cat "$BATS_TEST_TMPDIR/bg.out")" = got-TERM ] || fail "stdout: $(cat "$BATS_TEST_TMPDIR/bg.out")"
+  for call in clone3 openat2 close_range; do
+    assert_fell_back "$call"
+  done
 }
