@@ -15,8 +15,8 @@
 
 #include "launcher/errors.h"
 #include "launcher/init/resolve.h"
-#include "userns/userns.h"
 #include "launcher/seccomp/seccomp-prepare.h"
+#include "userns/userns.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

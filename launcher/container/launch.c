@@ -15,8 +15,8 @@
  *         until the child is reaped
  *
  * No threads before clone(), and the child allocates nothing. */
-#include "launcher/container/container.h"
 #include "launcher/clone.h"
+#include "launcher/container/container.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "launcher/errors.h"
-#include "launcher/proc-ref.h"
 #include "launcher/init/step.h"
+#include "launcher/proc-ref.h"
 
 static const struct
 {
@@ -218,7 +218,7 @@ nook_pasta_collect (const char *dir)
   if (pid <= 1 || pid > G_MAXINT)
     return;
   /* Held first: from here on a reused pid is not mistaken for it. */
-  if (!nook_proc_ref_open (&proc, (pid_t) pid, 0))
+  if (!nook_proc_ref_open (&proc, (pid_t)pid, 0))
     return;
   comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
   started = process_start_time ((pid_t) pid);

@@ -32,10 +32,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "launcher/errors.h"
 #include "launcher/container/network.h"
-#include "launcher/init/session-keyring.h"
 #include "launcher/container/sync.h"
+#include "launcher/errors.h"
+#include "launcher/init/session-keyring.h"
 #include "launcher/proc-ref.h"
 #include "storage/state.h"
 #include "userns/userns.h"

@@ -7,8 +7,8 @@
  * as a child of nook (CLONE_PARENT), reports B's pid and exits. B runs the
  * same process steps as the container's init did, from the terminal on,
  * and execve()s. Nothing here allocates: the parent prepared it all. */
-#include "launcher/init/init.h"
 #include "launcher/clone.h"
+#include "launcher/init/init.h"
 #include "launcher/init/session-keyring.h"
 #include "launcher/init/step.h"
 

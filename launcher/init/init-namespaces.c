@@ -9,8 +9,8 @@
  *   user namespace was joined: setns/unshare(CLONE_NEWPID) only affect
  *   children, so the child forks once more. The intermediate process stays
  *   outside, relays signals to the container process and exits as it does. */
-#include "launcher/init/step.h"
 #include "launcher/clone.h"
+#include "launcher/init/step.h"
 
 #include <errno.h>
 #include <sched.h>

@@ -1,8 +1,8 @@
 /* nook: the container process's attributes, set by init in the child after
  * pivot_root: sysctl, hostname, terminal, rlimits, credentials, capabilities,
  * no_new_privs, seccomp, and finally execve. */
-#include "launcher/init/step.h"
 #include "launcher/fds.h"
+#include "launcher/init/step.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,8 +9,8 @@
  * is followed to its target (inside the rootfs), which is created, as crun
  * does for /etc/x -> ../foo/bar. Stack buffers only: the child does not
  * allocate. */
-#include "launcher/init/step.h"
 #include "launcher/init/resolve.h"
+#include "launcher/init/step.h"
 
 #include <errno.h>
 #include <fcntl.h>
