@@ -14,8 +14,8 @@
 
 #include "launcher/container/userdb.h"
 #include "launcher/errors.h"
-#include "userns/userns.h"
 #include "launcher/seccomp/seccomp-prepare.h"
+#include "userns/userns.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -2,6 +2,7 @@
  * process, starting it in the container's namespaces and waiting for it
  * (container/exec.h has the sequence). */
 #include "launcher/container/exec.h"
+#include "launcher/clone.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,8 +165,13 @@ start_child (NookLaunch *l, NookContainer *c, const NookExecJoin *join, GError *
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
       return FALSE;
     }
-  nook_launch_block_signals (l);
-  l->pid = syscall (SYS_clone, (unsigned long)SIGCHLD, NULL, NULL, NULL, 0);
+  if (!nook_launch_block_signals (l, error))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return FALSE;
+    }
+  l->pid = nook_raw_clone (SIGCHLD);
   if (l->pid == 0)
     {
       close (sv[0]);

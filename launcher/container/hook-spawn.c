@@ -1,10 +1,12 @@
 /* nook: one hook: clone, exec, wait with a timeout. Allocation-free, for
  * the container's init as much as for the parent. */
 #include "launcher/container/hook-spawn.h"
+#include "launcher/clone.h"
+#include "launcher/fds.h"
+#include "launcher/proc-ref.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,7 +43,7 @@ exec_hook (const NookHook *hook, int stdin_fd, int err_pipe)
   lseek (STDIN_FILENO, 0, SEEK_SET);
   /* Nothing of nook's (sync socket, namespace fds, the pty) reaches the
    * hook; err_pipe is close-on-exec already. */
-  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  nook_fds_cloexec_from (3);
   execve (hook->path, hook->args, hook->env);
   err = errno;
   while (write (err_pipe, &err, sizeof err) < 0 && errno == EINTR)
@@ -62,40 +64,6 @@ read_exec_error (int err_pipe)
   return n == (ssize_t)sizeof err ? err : 0;
 }
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for pid to become ready to reap, at most timeout_s seconds; 1 when
- * it did, 0 on timeout. Without pidfds (before Linux 5.3, or a seccomp
- * filter denying them) the hook is waited for without a limit. */
-static int
-wait_ready (pid_t pid, unsigned int timeout_s)
-{
-  int pidfd = syscall (SYS_pidfd_open, pid, 0);
-  long long deadline = now_ms () + (long long)timeout_s * 1000;
-  int n = 1;
-
-  if (pidfd < 0)
-    return 1;
-  for (;;)
-    {
-      struct pollfd p = { .fd = pidfd, .events = POLLIN };
-      long long left = deadline - now_ms ();
-
-      n = poll (&p, 1, left > 0 ? (int)left : 0);
-      if (n >= 0 || errno != EINTR)
-        break;
-    }
-  close (pidfd);
-  return n != 0;
-}
-
 int
 nook_hook_spawn (const NookHook *hook, int stdin_fd, NookHookResult *result)
 {
@@ -110,7 +78,7 @@ nook_hook_spawn (const NookHook *hook, int stdin_fd, NookHookResult *result)
     }
   /* Like fork(), without glibc's atfork handlers: the container's init was
    * itself made by a raw clone(). */
-  pid = syscall (SYS_clone, (unsigned long)SIGCHLD, NULL, NULL, NULL, 0);
+  pid = nook_raw_clone (SIGCHLD);
   if (pid == 0)
     {
       close (err_pipe[0]);
@@ -126,13 +94,18 @@ nook_hook_spawn (const NookHook *hook, int stdin_fd, NookHookResult *result)
   result->err = read_exec_error (err_pipe[0]);
   close (err_pipe[0]);
 
-  if (hook->timeout > 0 && result->err == 0 && !wait_ready (pid, hook->timeout))
+  /* Without pidfds (before Linux 5.3, or a seccomp filter denying them)
+   * nook_child_wait polls: the timeout holds either way. */
+  if (hook->timeout > 0 && result->err == 0
+      && !nook_child_wait (pid, (int)MIN (hook->timeout, (guint)G_MAXINT / 1000) * 1000,
+                           &result->wait_status))
     {
       kill (pid, SIGKILL);
       result->timed_out = 1;
     }
-  while (waitpid (pid, &result->wait_status, 0) < 0 && errno == EINTR)
-    ;
+  if (hook->timeout == 0 || result->err != 0 || result->timed_out)
+    while (waitpid (pid, &result->wait_status, 0) < 0 && errno == EINTR)
+      ;
   if (result->err != 0 || result->timed_out)
     return -1;
   return WIFEXITED (result->wait_status) && WEXITSTATUS (result->wait_status) == 0 ? 0 : -1;

@@ -15,6 +15,7 @@
  *         until the child is reaped
  *
  * No threads before clone(), and the child allocates nothing. */
+#include "launcher/clone.h"
 #include "launcher/container/container.h"
 
 #include <errno.h>
@@ -58,11 +59,15 @@ clone_child (NookLaunch *l, const NookContainer *c, GError **error)
 
   /* Blocking the signals before clone means none is lost between clone
    * and the loop. */
-  nook_launch_block_signals (l);
+  if (!nook_launch_block_signals (l, error))
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return FALSE;
+    }
 
   /* Like fork(), but into the new namespaces at once. */
-  l->pid = syscall (SYS_clone, (unsigned long) (c->clone_now_flags | SIGCHLD), NULL, NULL, NULL,
-                    0);
+  l->pid = nook_raw_clone (c->clone_now_flags | SIGCHLD);
   if (l->pid == 0)
     {
       close (sv[0]);

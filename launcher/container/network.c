@@ -26,6 +26,7 @@
 
 #include "launcher/errors.h"
 #include "launcher/init/step.h"
+#include "launcher/proc-ref.h"
 
 static const struct
 {
@@ -101,7 +102,8 @@ struct NookPasta
   char *pid_file;        /* where it wrote its pid, once started */
   gboolean own_pid_file; /* a temporary file nook removes */
   pid_t pid;             /* the daemon, 0 when not running */
-  int pidfd;             /* to signal and wait for it without pid reuse races; -1 */
+  NookProcRef proc;      /* to signal and wait for it without pid reuse races;
+                            proc.pid 0 when not held */
 };
 
 NookPasta *
@@ -120,7 +122,7 @@ nook_pasta_new (GError **error)
     }
   pasta = g_new0 (NookPasta, 1);
   pasta->path = g_steal_pointer (&path);
-  pasta->pidfd = -1;
+  pasta->proc.pidfd = -1;
   return pasta;
 }
 
@@ -154,19 +156,9 @@ read_pid_file (NookPasta *pasta, GError **error)
       return FALSE;
     }
   pasta->pid = (pid_t) pid;
-  pasta->pidfd = syscall (SYS_pidfd_open, pasta->pid, 0);
+  if (!nook_proc_ref_open (&pasta->proc, pasta->pid, 0))
+    pasta->proc.pid = 0;
   return TRUE;
-}
-
-static gboolean
-wait_gone (int pidfd, int timeout_ms)
-{
-  struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-  while (poll (&p, 1, timeout_ms) < 0)
-    if (errno != EINTR)
-      return FALSE;
-  return p.revents != 0;
 }
 
 /* When pid started, in seconds since the epoch; 0 if unknown. */
@@ -209,13 +201,13 @@ process_uid (pid_t pid, uid_t *out_uid)
   return TRUE;
 }
 
-/* SIGTERM, then SIGKILL, to the process behind pidfd. */
+/* SIGTERM, then SIGKILL, to the process ref holds. */
 static void
-stop_pidfd (int pidfd)
+stop_process (const NookProcRef *ref)
 {
-  syscall (SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
-  if (!wait_gone (pidfd, 2000))
-    syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  nook_proc_ref_signal (ref, SIGTERM);
+  if (!nook_proc_ref_wait_gone (ref, 2000))
+    nook_proc_ref_signal (ref, SIGKILL);
 }
 
 /* Is pid one of the caller's pasta processes started with --pid pid_file? */
@@ -253,17 +245,16 @@ collect_starting_pasta (const char *pid_file)
   while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
     {
       pid_t pid = (pid_t)g_ascii_strtoll (name, NULL, 10);
-      int pidfd;
+      NookProcRef ref = { .pidfd = -1 };
 
       if (pid <= 1 || !is_pasta_of (pid, pid_file))
         continue;
-      /* Checked again through the pidfd: the pid cannot be reused now. */
-      pidfd = syscall (SYS_pidfd_open, pid, 0);
-      if (pidfd < 0)
+      /* Checked again once held: the pid cannot be mistaken for another now. */
+      if (!nook_proc_ref_open (&ref, pid, 0))
         continue;
       if (is_pasta_of (pid, pid_file))
-        stop_pidfd (pidfd);
-      close (pidfd);
+        stop_process (&ref);
+      nook_proc_ref_clear (&ref);
     }
 }
 
@@ -275,7 +266,7 @@ nook_pasta_collect (const char *dir)
   struct stat st;
   gint64 pid, started;
   uid_t owner;
-  int pidfd;
+  NookProcRef proc = { .pidfd = -1 };
 
   collect_starting_pasta (pid_file);
   if (lstat (pid_file, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != getuid ()
@@ -284,9 +275,8 @@ nook_pasta_collect (const char *dir)
   pid = g_ascii_strtoll (text, NULL, 10);
   if (pid <= 1 || pid > G_MAXINT)
     return;
-  /* A pidfd first: from here on the pid cannot be reused under us. */
-  pidfd = syscall (SYS_pidfd_open, (pid_t) pid, 0);
-  if (pidfd < 0)
+  /* Held first: from here on a reused pid is not mistaken for it. */
+  if (!nook_proc_ref_open (&proc, (pid_t)pid, 0))
     return;
   comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
   started = process_start_time ((pid_t) pid);
@@ -297,11 +287,9 @@ nook_pasta_collect (const char *dir)
       && process_uid ((pid_t) pid, &owner) && owner == getuid () && started > 0
       && started <= (gint64) st.st_mtime + 1)
     {
-      syscall (SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
-      if (!wait_gone (pidfd, 2000))
-        syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      stop_process (&proc);
     }
-  close (pidfd);
+  nook_proc_ref_clear (&proc);
 }
 
 static gboolean
@@ -376,19 +364,17 @@ nook_pasta_stop (NookPasta *pasta)
     return;
   /* pasta keeps the network namespace alive and does not notice that the
    * container ended: stop it, and wait so that it is gone when nook exits. */
-  if (pasta->pidfd >= 0)
+  if (pasta->proc.pid > 0)
     {
-      syscall (SYS_pidfd_send_signal, pasta->pidfd, SIGTERM, NULL, 0);
-      if (!wait_gone (pasta->pidfd, 2000))
+      nook_proc_ref_signal (&pasta->proc, SIGTERM);
+      if (!nook_proc_ref_wait_gone (&pasta->proc, 2000))
         {
-          syscall (SYS_pidfd_send_signal, pasta->pidfd, SIGKILL, NULL, 0);
-          wait_gone (pasta->pidfd, 2000);
+          nook_proc_ref_signal (&pasta->proc, SIGKILL);
+          nook_proc_ref_wait_gone (&pasta->proc, 2000);
         }
-      close (pasta->pidfd);
-      pasta->pidfd = -1;
+      nook_proc_ref_clear (&pasta->proc);
+      pasta->proc.pid = 0;
     }
-  else
-    kill (pasta->pid, SIGKILL);
   pasta->pid = 0;
   if (pasta->pid_file != NULL)
     unlink (pasta->pid_file);
@@ -399,9 +385,8 @@ nook_pasta_detach (NookPasta *pasta)
 {
   if (pasta == NULL)
     return;
-  if (pasta->pidfd >= 0)
-    close (pasta->pidfd);
-  pasta->pidfd = -1;
+  nook_proc_ref_clear (&pasta->proc);
+  pasta->proc.pid = 0;
   pasta->pid = 0;
   pasta->own_pid_file = FALSE;
 }

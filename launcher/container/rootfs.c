@@ -32,10 +32,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "launcher/errors.h"
 #include "launcher/container/network.h"
-#include "launcher/init/session-keyring.h"
 #include "launcher/container/sync.h"
+#include "launcher/errors.h"
+#include "launcher/init/session-keyring.h"
+#include "launcher/proc-ref.h"
 #include "storage/remove.h"
 #include "storage/state.h"
 #include "userns/userns.h"
@@ -453,22 +454,9 @@ nook_rootfs_start (NookRootfs *r, pid_t child, GError **error)
 static void
 reap_within (pid_t pid, int timeout_ms, int *out_status)
 {
-  int pidfd = syscall (SYS_pidfd_open, pid, 0);
-
-  if (pidfd >= 0)
-    {
-      struct pollfd p = { .fd = pidfd, .events = POLLIN };
-      int n;
-
-      do
-        n = poll (&p, 1, timeout_ms);
-      while (n < 0 && errno == EINTR);
-      close (pidfd);
-      if (n == 0)
-        kill (pid, SIGKILL);
-    }
-  else
-    kill (pid, SIGKILL);
+  if (nook_child_wait (pid, timeout_ms, out_status))
+    return;
+  kill (pid, SIGKILL);
   while (waitpid (pid, out_status, 0) < 0 && errno == EINTR)
     ;
 }
@@ -480,7 +468,7 @@ nook_rootfs_stop (NookRootfs *r)
     return;
   /* The kernel aborts the FUSE connection when the container's mount
    * namespace goes; the daemon then exits at once. A pidfd wakes us up
-   * at that moment rather than on the next tick of a poll loop. */
+   * at that moment (without pidfds, the next tick of a poll loop does). */
   reap_within (r->fuse_pid, STOP_TIMEOUT_MS, &r->fuse_status);
   r->fuse_pid = 0;
 }

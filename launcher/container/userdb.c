@@ -2,23 +2,22 @@
 #include "launcher/container/userdb.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "launcher/init/resolve.h"
 
 #define USERDB_MAX_SIZE (4 * 1024 * 1024)
 
 char *
 nook_userdb_read (int rootfd, const char *relpath)
 {
-  struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
   g_autoptr (GString) buf = NULL;
   char chunk[4096];
   ssize_t n;
   int fd;
 
-  fd = rootfd < 0 ? -1 : (int)syscall (SYS_openat2, rootfd, relpath, &how, sizeof (how));
+  fd = rootfd < 0 ? -1 : nook_open_in_root (rootfd, relpath, O_RDONLY);
   if (fd < 0)
     return NULL;
   buf = g_string_new (NULL);

@@ -2,8 +2,9 @@
  * parent to turn names into ids (exec -u NAME) and to find a user's home
  * (HOME when process.env has none, as runc and crun set it).
  *
- * The files are read through a directory fd of the container's root with
- * RESOLVE_IN_ROOT, so a symlink in the rootfs cannot point the lookup at
+ * The files are read through a directory fd of the container's root,
+ * resolved inside it (nook_open_in_root: openat2 RESOLVE_IN_ROOT, or the
+ * same by hand), so a symlink in the rootfs cannot point the lookup at
  * the host's files. Lines are parsed as passwd(5) and group(5); a damaged
  * line is skipped, as getpwnam does. */
 #pragma once

@@ -17,8 +17,8 @@ static const int forwarded_signals[] = {
   SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
-void
-nook_launch_block_signals (NookLaunch *l)
+gboolean
+nook_launch_block_signals (NookLaunch *l, GError **error)
 {
   sigset_t set;
 
@@ -26,8 +26,21 @@ nook_launch_block_signals (NookLaunch *l)
   for (gsize i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
     sigaddset (&set, forwarded_signals[i]);
   sigaddset (&set, SIGCHLD);
-  sigprocmask (SIG_BLOCK, &set, &l->old_mask);
+  if (sigprocmask (SIG_BLOCK, &set, &l->old_mask) < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "blocking signals: %s",
+                   g_strerror (errno));
+      return FALSE;
+    }
+  /* Without it neither the child's exit nor a signal would ever wake the
+   * wait: fail now rather than hang. */
   l->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (l->sigfd < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "signalfd: %s", g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void

@@ -40,8 +40,9 @@ typedef struct
   }
 
 /* Blocks the forwarded signals (and SIGCHLD) and opens the signalfd; the
- * old mask is saved for the child to restore. */
-void nook_launch_block_signals (NookLaunch *l);
+ * old mask is saved for the child to restore. FALSE when either fails:
+ * the wait could never end without the signalfd. */
+gboolean nook_launch_block_signals (NookLaunch *l, GError **error);
 
 /* Restores the terminal and the signal mask, closes what is open, and kills
  * and reaps a process that was not waited for (unless detached). */

@@ -47,7 +47,7 @@ make_links (NookInit *init)
   char path[NOOK_FD_PATH_MAX];
   int devfd, dirfd;
 
-  devfd = nook_init_openat2_in_root (init->rootfd, "/dev", O_PATH | O_DIRECTORY);
+  devfd = nook_open_in_root (init->rootfd, "/dev", O_PATH | O_DIRECTORY);
   if (devfd < 0)
     return nook_init_fail (init, errno, "open /dev");
   nook_init_fd_path (path, devfd);

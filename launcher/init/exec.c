@@ -8,6 +8,7 @@
  * same process steps as the container's init did, from the terminal on,
  * and execve()s. The parent prepared it all, except what only the
  * container's own files can tell: -u NAME[:GROUP] and HOME (lookup_user). */
+#include "launcher/clone.h"
 #include "launcher/container/userdb.h"
 #include "launcher/init/init.h"
 #include "launcher/init/session-keyring.h"
@@ -109,7 +110,7 @@ fork_into_pid_namespace (NookInit *init, const NookExecJoin *join)
 
   if (!(join->ns_flags & CLONE_NEWPID))
     return;
-  pid = syscall (SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, 0);
+  pid = nook_raw_clone (CLONE_PARENT | SIGCHLD);
   if (pid == 0)
     return;
   if (pid < 0)

@@ -9,6 +9,7 @@
  *   user namespace was joined: setns/unshare(CLONE_NEWPID) only affect
  *   children, so the child forks once more. The intermediate process stays
  *   outside, relays signals to the container process and exits as it does. */
+#include "launcher/clone.h"
 #include "launcher/init/step.h"
 
 #include <errno.h>
@@ -61,7 +62,7 @@ fork_into_pid_namespace (NookInit *init)
   /* The intermediate dies with nook, like the container process. */
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
     return nook_init_fail (init, errno, "PR_SET_PDEATHSIG");
-  pid = syscall (SYS_clone, (unsigned long) SIGCHLD, NULL, NULL, NULL, 0);
+  pid = nook_raw_clone (SIGCHLD);
   if (pid < 0)
     return nook_init_fail (init, errno, "fork into the pid namespace");
   if (pid == 0)

@@ -1,9 +1,10 @@
 /* nook: the container's filesystem: rootfs, the config's mounts, /dev,
  * pivot_root, masked and read-only paths. Runs in the child (init.h).
  *
- * Mount targets inside the rootfs are resolved with openat2(RESOLVE_IN_ROOT)
- * and mounted through /proc/self/fd/N, so a symlink in the bundle can never
- * make nook create or mount something outside the rootfs. */
+ * Mount targets inside the rootfs are resolved in it (nook_open_in_root:
+ * openat2 RESOLVE_IN_ROOT, or the same walk by hand) and mounted through
+ * /proc/self/fd/N, so a symlink in the bundle can never make nook create
+ * or mount something outside the rootfs. */
 #include "launcher/init/step.h"
 
 #include <errno.h>
@@ -19,7 +20,7 @@
 
 #define FD_PATH_MAX NOOK_FD_PATH_MAX
 #define fd_path nook_init_fd_path
-#define openat2_in_root nook_init_openat2_in_root
+#define open_in_root nook_open_in_root
 #define open_or_create_in_root nook_init_open_or_create_in_root
 
 /* What a bind remount can change about atime: the kernel locks all of it
@@ -142,7 +143,7 @@ bind_mount (NookInit *init, const char *what, const char *source, const char *ta
   if (g_str_has_prefix (target, "/proc/self/fd/") && init->rootfd >= 0)
     {
       char fresh[FD_PATH_MAX];
-      int r, fd = openat2_in_root (init->rootfd, what, O_PATH);
+      int r, fd = open_in_root (init->rootfd, what, O_PATH);
 
       if (fd < 0)
         return nook_init_fail (init, errno, "reopen %s after the bind mount", what);
@@ -229,7 +230,7 @@ nook_init_restrict_mount (NookInit *init, const char *what, unsigned long flags,
 
   if (attr.attr_set == 0)
     return 0;
-  fd = openat2_in_root (init->rootfd, what, O_PATH);
+  fd = open_in_root (init->rootfd, what, O_PATH);
   if (fd < 0)
     return -errno;
   r = mount_setattr (fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof (attr));
@@ -346,7 +347,7 @@ set_propagation (NookInit *init, const NookMount *m)
 
   if (m->propagation == 0)
     return 0;
-  fd = openat2_in_root (init->rootfd, m->destination, O_PATH);
+  fd = open_in_root (init->rootfd, m->destination, O_PATH);
   if (fd < 0)
     return nook_init_fail (init, errno, "reopen %s after mounting it", m->destination);
   fd_path (target, fd);

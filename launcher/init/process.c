@@ -1,6 +1,7 @@
 /* nook: the container process's attributes, set by init in the child after
  * pivot_root: sysctl, hostname, terminal, rlimits, credentials, capabilities,
  * no_new_privs, seccomp, and finally execve. */
+#include "launcher/fds.h"
 #include "launcher/init/step.h"
 
 #include <errno.h>
@@ -573,7 +574,7 @@ close_fds_on_exec (const NookContainer *c)
       if (flags >= 0)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-  syscall (SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC);
+  nook_fds_cloexec_from (3 + keep);
 }
 
 static int

@@ -1,13 +1,15 @@
 /* nook: looking up and creating mount targets inside the rootfs, in the
  * child.
  *
- * Every lookup goes through openat2(RESOLVE_IN_ROOT): ".." and absolute
+ * Every lookup goes through openat2(RESOLVE_IN_ROOT), or the same walk done
+ * by hand where there is no openat2 (resolve-walk.c): ".." and absolute
  * symlinks stop at the rootfs, so a bundle can never make nook create or
  * mount anything outside it. A missing path is created one component at a
  * time, each under a parent found the same way; a dangling symlink on the way
  * is followed to its target (inside the rootfs), which is created, as crun
  * does for /etc/x -> ../foo/bar. Stack buffers only: the child does not
  * allocate. */
+#include "launcher/init/resolve.h"
 #include "launcher/init/step.h"
 
 #include <errno.h>
@@ -25,8 +27,11 @@
 /* create_missing's answer when it rewrote the path through a symlink. */
 #define RESTART 1
 
+/* Known once the first call answered: whether openat2 is there. */
+static int openat2_missing;
+
 int
-nook_init_openat2_in_root (int rootfd, const char *path, int flags)
+nook_open_in_root (int rootfd, const char *path, int flags)
 {
   struct open_how how = {
     .flags = flags | O_CLOEXEC,
@@ -35,7 +40,22 @@ nook_init_openat2_in_root (int rootfd, const char *path, int flags)
   int fd;
 
   do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
+    {
+      if (openat2_missing)
+        fd = nook_open_in_root_walk (rootfd, path, flags);
+      else
+        {
+          fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
+          /* Before Linux 5.6, or a seccomp profile that denies it (EPERM is
+           * what Docker's default profile answers for what it does not
+           * know). Neither errno is an answer openat2 gives for a path. */
+          if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+            {
+              openat2_missing = 1;
+              fd = nook_open_in_root_walk (rootfd, path, flags);
+            }
+        }
+    }
   while (fd < 0 && errno == EAGAIN);
   return fd;
 }
@@ -55,7 +75,7 @@ create_entry (int rootfd, const char *dir, const char *name, gboolean as_file)
   char dirbuf[NOOK_FD_PATH_MAX];
   int parent, dirfd, r = 0;
 
-  parent = nook_init_openat2_in_root (rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY);
+  parent = nook_open_in_root (rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY);
   if (parent < 0)
     return -errno;
   /* O_PATH fds cannot create everywhere: reopen the directory for real. */
@@ -96,7 +116,7 @@ follow_dangling (int rootfd, char *path, size_t end)
   dir[end] = '\0';
   slash = strrchr (dir, '/');
   *slash = '\0';
-  dirfd = nook_init_openat2_in_root (rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY);
+  dirfd = nook_open_in_root (rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY);
   if (dirfd < 0)
     return -errno;
   n = readlinkat (dirfd, slash + 1, target, sizeof (target) - 1);
@@ -132,7 +152,7 @@ create_missing (int rootfd, char *path, gboolean as_file)
         continue;
       memcpy (prefix, path, i);
       prefix[i] = '\0';
-      fd = nook_init_openat2_in_root (rootfd, prefix, O_PATH);
+      fd = nook_open_in_root (rootfd, prefix, O_PATH);
       if (fd >= 0)
         {
           close (fd);
@@ -165,7 +185,7 @@ nook_init_open_or_create_in_root (int rootfd, const char *path, gboolean as_file
   memcpy (buf, path, len + 1);
   for (int hops = 0; hops <= MAX_SYMLINK_HOPS; hops++)
     {
-      int fd = nook_init_openat2_in_root (rootfd, buf, O_PATH);
+      int fd = nook_open_in_root (rootfd, buf, O_PATH);
       int r;
 
       if (fd >= 0 || errno != ENOENT)
@@ -175,7 +195,7 @@ nook_init_open_or_create_in_root (int rootfd, const char *path, gboolean as_file
         return r;
       if (r == 0)
         {
-          fd = nook_init_openat2_in_root (rootfd, buf, O_PATH);
+          fd = nook_open_in_root (rootfd, buf, O_PATH);
           return fd >= 0 ? fd : -errno;
         }
     }

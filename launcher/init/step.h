@@ -14,6 +14,7 @@
 
 #include "launcher/container/container.h"
 #include "launcher/container/sync.h"
+#include "launcher/init/resolve.h"
 
 typedef struct
 {
@@ -35,10 +36,9 @@ int nook_init_fail (NookInit *init, int err, const char *fmt, ...) G_GNUC_PRINTF
  * message goes to the parent at once, which prints it as a warning. */
 void nook_init_warn (NookInit *init, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
-/* resolve.c: paths inside the rootfs, never leaving it (openat2
- * RESOLVE_IN_ROOT). */
+/* resolve.c: paths inside the rootfs, never leaving it (resolve.h:
+ * nook_open_in_root). */
 #define NOOK_FD_PATH_MAX 32
-int nook_init_openat2_in_root (int rootfd, const char *path, int flags);
 /* "/proc/self/fd/N", to hand an O_PATH fd to mount(2). */
 void nook_init_fd_path (char buf[NOOK_FD_PATH_MAX], int fd);
 /* Opens (O_PATH) path inside the root, creating what is missing: the last

@@ -1,9 +1,10 @@
 /* nook: what the OCI verbs do to a container that exists: start, kill,
  * delete, state.
  *
- * Every signal goes through a pidfd opened on the recorded pid and checked
- * against the recorded start time after it was opened: a pidfd pins the
- * process, so a pid reused by another process is never signalled. */
+ * Every signal goes through a NookProcRef (proc-ref.h) opened on the
+ * recorded pid and checked against the recorded start time: a pidfd pins
+ * the process where the kernel has them, its start time identifies it
+ * where it has not, so a pid reused by another process is not signalled. */
 #include "launcher/lifecycle/lifecycle.h"
 
 #include <dirent.h>
@@ -23,41 +24,17 @@
 #include "launcher/errors.h"
 #include "launcher/lifecycle/hooks.h"
 #include "launcher/log.h"
+#include "launcher/proc-ref.h"
 #include "storage/autofd.h"
 #include "storage/state.h"
 
 #define KILL_WAIT_MS 10000
 
-/* A pidfd of the container's process, or -1 (errno ESRCH) when it is gone. */
-static int
-open_process (const NookStateInfo *info)
-{
-  int fd;
-
-  if (info->pid <= 0)
-    return errno = ESRCH, -1;
-  fd = syscall (SYS_pidfd_open, info->pid, 0);
-  if (fd < 0)
-    return -1;
-  /* Opened: the pid cannot be reused while we hold it. Is it still ours? */
-  if (info->start_time != 0 && nook_proc_start_time (info->pid) != info->start_time)
-    {
-      close (fd);
-      return errno = ESRCH, -1;
-    }
-  return fd;
-}
-
+/* The container's process, or FALSE (errno ESRCH) when it is gone. */
 static gboolean
-wait_exit (int pidfd, int timeout_ms)
+open_process (const NookStateInfo *info, NookProcRef *ref)
 {
-  struct pollfd p = { .fd = pidfd, .events = POLLIN };
-  int r;
-
-  do
-    r = poll (&p, 1, timeout_ms);
-  while (r < 0 && errno == EINTR);
-  return r > 0;
+  return nook_proc_ref_open (ref, info->pid, info->start_time);
 }
 
 gboolean
@@ -102,10 +79,11 @@ nook_lifecycle_start (const char *root, const char *id, GError **error)
 {
   g_autoptr (NookStateInfo) info = nook_state_load (root, id, error);
   g_autofree char *fifo = NULL;
-  nook_autofd int pidfd = -1;
+  NookProcRef proc = { .pidfd = -1 };
   nook_autofd int fd = -1;
   struct pollfd fds[2];
   char result[512];
+  gboolean alive;
   ssize_t n;
   int r;
 
@@ -119,23 +97,31 @@ nook_lifecycle_start (const char *root, const char *id, GError **error)
       return FALSE;
     }
   fifo = g_build_filename (info->dir, "exec.fifo", NULL);
-  pidfd = open_process (info);
+  alive = open_process (info, &proc);
   /* Non-blocking: a process that died never opens its end; the pidfd says
    * so instead of a hang. */
   fd = open (fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (pidfd < 0 || fd < 0)
+  if (!alive || fd < 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "container %s: %s", id,
-                   pidfd < 0 ? "its process is gone" : g_strerror (errno));
+                   !alive ? "its process is gone" : g_strerror (errno));
+      nook_proc_ref_clear (&proc);
       return FALSE;
     }
   fds[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
-  fds[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  fds[1] = (struct pollfd){ .fd = proc.pidfd, .events = POLLIN };
   /* No time limit: the container's startContainer hooks run before the
-   * answer, with their own timeouts; a process that dies ends the wait. */
+   * answer, with their own timeouts; a process that dies ends the wait.
+   * Without a pidfd (poll skips fd -1) its start time is looked at on
+   * each short timeout instead. */
   do
-    r = poll (fds, 2, -1);
-  while (r < 0 && errno == EINTR);
+    {
+      r = poll (fds, 2, proc.pidfd >= 0 ? -1 : 50);
+      if (r == 0 && nook_proc_ref_wait_gone (&proc, 0))
+        break;
+    }
+  while ((r < 0 && errno == EINTR) || r == 0);
+  nook_proc_ref_clear (&proc);
   n = r > 0 && (fds[0].revents & POLLIN) ? read (fd, result, sizeof result - 1) : -1;
   if (n <= 0)
     {
@@ -192,7 +178,8 @@ gboolean
 nook_lifecycle_kill (const char *root, const char *id, int signo, gboolean all, GError **error)
 {
   g_autoptr (NookStateInfo) info = nook_state_load (root, id, error);
-  nook_autofd int pidfd = -1;
+  NookProcRef proc = { .pidfd = -1 };
+  int r;
 
   if (info == NULL)
     return FALSE;
@@ -202,12 +189,16 @@ nook_lifecycle_kill (const char *root, const char *id, int signo, gboolean all, 
                    id, nook_status_name (info->status));
       return FALSE;
     }
-  pidfd = open_process (info);
-  if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+  r = open_process (info, &proc) ? nook_proc_ref_signal (&proc, signo) : -1;
+  if (r < 0)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "kill %s: %s", id, g_strerror (errno));
+      int err = errno;
+
+      nook_proc_ref_clear (&proc);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "kill %s: %s", id, g_strerror (err));
       return FALSE;
     }
+  nook_proc_ref_clear (&proc);
   return !all || kill_all (info, signo, error);
 }
 
@@ -216,13 +207,16 @@ nook_lifecycle_kill (const char *root, const char *id, int signo, gboolean all, 
 static gboolean
 kill_and_wait (const NookStateInfo *info, GError **error)
 {
-  nook_autofd int pidfd = open_process (info);
+  NookProcRef proc = { .pidfd = -1 };
+  gboolean gone;
 
-  if (pidfd < 0)
+  if (!open_process (info, &proc))
     return TRUE;
-  syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  nook_proc_ref_signal (&proc, SIGKILL);
   kill_all (info, SIGKILL, NULL);
-  if (!wait_exit (pidfd, KILL_WAIT_MS))
+  gone = nook_proc_ref_wait_gone (&proc, KILL_WAIT_MS);
+  nook_proc_ref_clear (&proc);
+  if (!gone)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
                    "delete %s: its process is still there after SIGKILL", info->id);
