@@ -1,6 +1,6 @@
 #include "launcher/errors.h"
 
-G_DEFINE_QUARK (nook-error-quark, nook_error)
+G_DEFINE_QUARK (nook - error - quark, nook_error)
 
 int
 nook_error_exit_status (const GError *error)

@@ -8,12 +8,12 @@ GQuark nook_error_quark (void);
 
 typedef enum
 {
-  NOOK_ERROR_FAILED,          /* nook's own failure: exit 125 */
-  NOOK_ERROR_USAGE,           /* bad command line: exit 125 */
-  NOOK_ERROR_CONFIG,          /* invalid config.json: exit 125 */
-  NOOK_ERROR_BUSY,            /* a container of that name is running: exit 125 */
-  NOOK_ERROR_EXEC_NOT_FOUND,  /* process.args[0] not found: exit 127 */
-  NOOK_ERROR_EXEC_DENIED,     /* process.args[0] not executable: exit 126 */
+  NOOK_ERROR_FAILED,         /* nook's own failure: exit 125 */
+  NOOK_ERROR_USAGE,          /* bad command line: exit 125 */
+  NOOK_ERROR_CONFIG,         /* invalid config.json: exit 125 */
+  NOOK_ERROR_BUSY,           /* a container of that name is running: exit 125 */
+  NOOK_ERROR_EXEC_NOT_FOUND, /* process.args[0] not found: exit 127 */
+  NOOK_ERROR_EXEC_DENIED,    /* process.args[0] not executable: exit 126 */
 } NookError;
 
 enum

@@ -43,7 +43,6 @@ gboolean nook_log_format_parse (const char *name, NookLogFormat *out_format, GEr
  * path is an error, and the configuration is left as it was. */
 gboolean nook_log_setup (const char *path, NookLogFormat format, gboolean debug, GError **error);
 
-
 void nook_log (NookLogLevel level, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 #define nook_log_error(...) nook_log (NOOK_LOG_ERROR, __VA_ARGS__)

@@ -62,8 +62,7 @@ open_dir (const char *dir)
 }
 
 gboolean
-nook_filter_alias_lookup (const char *dir, const NookFilterSecret *secret,
-                          const guint8 *config_key,
+nook_filter_alias_lookup (const char *dir, const NookFilterSecret *secret, const guint8 *config_key,
                           guint8 out_profile_key[NOOK_FILTER_STORE_KEY_SIZE])
 {
   g_autofree char *default_dir = dir ? NULL : nook_filter_alias_default_dir ();
@@ -116,15 +115,14 @@ nook_filter_alias_publish (const char *dir, const NookFilterSecret *secret,
   if (!nook_mkdir_p (dir, 0700, NULL) || (dfd = open_dir (dir)) < 0)
     return;
   slot_name (config_key, name);
-  tmp = g_strdup_printf (".%s.tmp.%d", name, (int) getpid ());
+  tmp = g_strdup_printf (".%s.tmp.%d", name, (int)getpid ());
   memcpy (data, config_key, NOOK_FILTER_STORE_KEY_SIZE);
   memcpy (data + NOOK_FILTER_STORE_KEY_SIZE, profile_key, NOOK_FILTER_STORE_KEY_SIZE);
   link_mac (secret, config_key, profile_key, data + 2 * NOOK_FILTER_STORE_KEY_SIZE);
   fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return;
-  if (write (fd, data, sizeof data) != (ssize_t) sizeof data
-      || renameat (dfd, tmp, dfd, name) < 0)
+  if (write (fd, data, sizeof data) != (ssize_t)sizeof data || renameat (dfd, tmp, dfd, name) < 0)
     unlinkat (dfd, tmp, 0);
 }
 
@@ -143,7 +141,7 @@ nook_filter_alias_clear (const char *dir)
   for (guint i = 0; i < 256; i++)
     {
       char name[SLOT_NAME_LEN + 1];
-      guint8 first = (guint8) i;
+      guint8 first = (guint8)i;
 
       slot_name (&first, name);
       if (unlinkat (dfd, name, 0) == 0)

@@ -79,12 +79,11 @@ G_STATIC_ASSERT (sizeof (struct sock_filter) == 8);
 struct NookFilterStore
 {
   char *dir;
-  char *root;  /* the cache root above a default store, checked like it; or NULL */
-  int dirfd;   /* -1 while the directory does not exist */
+  char *root; /* the cache root above a default store, checked like it; or NULL */
+  int dirfd;  /* -1 while the directory does not exist */
   gboolean has_secret;
   NookFilterSecret secret;
 };
-
 
 static void
 closedirp (DIR **dirp)

@@ -47,7 +47,6 @@ typedef struct
 void nook_filter_store_entry_info_free (NookFilterStoreEntryInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookFilterStoreEntryInfo, nook_filter_store_entry_info_free)
 
-
 /* Opens the store at dir (NULL: the default) whose entries are MAC'd with
  * secret (copied; NULL: a store that can only be cleared). A directory that
  * does not exist yet is not an error: lookups miss and the first publish
@@ -60,7 +59,6 @@ NookFilterStore *nook_filter_store_open (const char *dir, const NookFilterSecret
                                          GError **error);
 void nook_filter_store_free (NookFilterStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookFilterStore, nook_filter_store_free)
-
 
 /* The secret the store checks its entries with; NULL when opened without. */
 const NookFilterSecret *nook_filter_store_get_secret (NookFilterStore *store);

@@ -88,9 +88,9 @@ guint64 nook_layer_disk_usage (const char *path);
 /* Is the runtime state root/id held by a live nook (its lock taken)? */
 typedef enum
 {
-  NOOK_RUNTIME_NONE, /* no state directory */
-  NOOK_RUNTIME_LIVE, /* a nook holds its lock: the container runs */
-  NOOK_RUNTIME_DEAD, /* left by a nook that died */
+  NOOK_RUNTIME_NONE,    /* no state directory */
+  NOOK_RUNTIME_LIVE,    /* a nook holds its lock: the container runs */
+  NOOK_RUNTIME_DEAD,    /* left by a nook that died */
   NOOK_RUNTIME_STOPPED, /* a detached container that stopped: kept until delete */
 } NookRuntimeStatus;
 

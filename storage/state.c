@@ -54,7 +54,6 @@ struct NookState
   char *rootfs; /* how the root is mounted, for nook ls; NULL if unset */
 };
 
-
 static gboolean
 id_char_ok (char c, gboolean first)
 {
@@ -364,7 +363,7 @@ write_state_file (NookState *state, const char *name, const char *contents, GErr
     err = errno;
   else
     {
-      if (write (fd, contents, len) != (ssize_t) len)
+      if (write (fd, contents, len) != (ssize_t)len)
         err = errno ? errno : EIO;
       if (close (fd) < 0 && err == 0)
         err = errno;
@@ -434,7 +433,7 @@ state_json (NookState *state, const NookStateRecord *r, guint64 start_time)
   if (start_time != 0)
     {
       json_builder_set_member_name (builder, "starttime");
-      json_builder_add_int_value (builder, (gint64) start_time);
+      json_builder_add_int_value (builder, (gint64)start_time);
     }
   add_pairs (builder, "annotations", r->annotations);
   add_pairs (builder, "options", r->options);
@@ -456,7 +455,7 @@ nook_state_write (NookState *state, const NookStateRecord *record, GError **erro
   g_return_val_if_fail (record->pid > 0, FALSE);
   g_return_val_if_fail (record->bundle != NULL, FALSE);
 
-  pid_text = g_strdup_printf ("%d", (int) record->pid);
+  pid_text = g_strdup_printf ("%d", (int)record->pid);
   json = state_json (state, record, nook_proc_start_time (record->pid));
 
   /* state.json last: its presence is what says the container exists. */
@@ -657,9 +656,9 @@ nook_state_generate_id (void)
   /* getrandom can only come up short on signals for requests over 256
    * bytes, or fail on kernels without it; g_random is good enough for a
    * name that only has to be unique. */
-  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
+  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
     for (size_t i = 0; i < sizeof bytes; i++)
-      bytes[i] = (guint8) g_random_int_range (0, 256);
+      bytes[i] = (guint8)g_random_int_range (0, 256);
 
   for (size_t i = 0; i < sizeof bytes; i++)
     g_string_append_printf (id, "%02x", bytes[i]);

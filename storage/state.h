@@ -26,7 +26,7 @@ void nook_state_set_rootfs (NookState *state, const char *mode);
 /* What state.json records of a container. */
 typedef struct
 {
-  pid_t pid;               /* the container's process, as the host sees it */
+  pid_t pid; /* the container's process, as the host sees it */
   const char *bundle;
   const char *config_path; /* the config.json it was made from; NULL: BUNDLE/config.json */
   /* The container outlives this nook (create, run -d): its process's
@@ -40,8 +40,7 @@ typedef struct
 gboolean nook_state_write (NookState *state, const NookStateRecord *record, GError **error);
 
 /* nook_state_write of a foreground container: pid and bundle only. */
-gboolean nook_state_set_running (NookState *state, pid_t pid, const char *bundle,
-                                 GError **error);
+gboolean nook_state_set_running (NookState *state, pid_t pid, const char *bundle, GError **error);
 
 /* Opens the state of an existing container and takes its lock, without
  * touching what is in it (delete). NOOK_STORAGE_ERROR_NOT_FOUND without

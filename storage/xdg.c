@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK (nook-storage-error-quark, nook_storage_error)
+G_DEFINE_QUARK (nook - storage - error - quark, nook_storage_error)
 
 gboolean
 nook_storage_errno_error (GError **error, int errsv, const char *what, const char *path)
@@ -101,8 +101,8 @@ check_private_dir (const char *path, GError **error)
     {
       int saved_errno = errno;
 
-      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot stat %s: %s",
-                   path, g_strerror (saved_errno));
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot stat %s: %s", path,
+                   g_strerror (saved_errno));
       return FALSE;
     }
   if (S_ISLNK (st.st_mode))
@@ -124,14 +124,14 @@ check_private_dir (const char *path, GError **error)
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_INSECURE,
                    "refusing to use %s: it is owned by uid %u, not by uid %u (another user may "
                    "have created it)",
-                   path, (guint) st.st_uid, (guint) uid);
+                   path, (guint)st.st_uid, (guint)uid);
       return FALSE;
     }
   if ((st.st_mode & 077) != 0)
     {
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_INSECURE,
                    "refusing to use %s: it has mode %04o, group and others must have no access",
-                   path, (guint) (st.st_mode & 07777));
+                   path, (guint)(st.st_mode & 07777));
       return FALSE;
     }
   return TRUE;
@@ -143,7 +143,7 @@ check_private_dir (const char *path, GError **error)
 static char *
 fallback_runtime_root (GError **error)
 {
-  g_autofree char *path = g_strdup_printf ("/tmp/nook-%u", (guint) geteuid ());
+  g_autofree char *path = g_strdup_printf ("/tmp/nook-%u", (guint)geteuid ());
 
   if (mkdir (path, 0700) < 0 && errno != EEXIST)
     {

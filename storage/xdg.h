@@ -9,8 +9,8 @@ GQuark nook_storage_error_quark (void);
 typedef enum
 {
   NOOK_STORAGE_ERROR_FAILED,
-  NOOK_STORAGE_ERROR_BUSY,     /* a live container holds that name */
-  NOOK_STORAGE_ERROR_INSECURE, /* a directory not owned by the user or writable by others */
+  NOOK_STORAGE_ERROR_BUSY,      /* a live container holds that name */
+  NOOK_STORAGE_ERROR_INSECURE,  /* a directory not owned by the user or writable by others */
   NOOK_STORAGE_ERROR_NOT_FOUND, /* no container of that id */
   NOOK_STORAGE_ERROR_EXISTS,    /* a stopped container of that id awaits delete */
   NOOK_STORAGE_ERROR_DAMAGED,   /* a file nook wrote cannot be read back */

@@ -9,7 +9,7 @@
 
 #include "userns/newidmap.h"
 
-G_DEFINE_QUARK (nook-userns-error-quark, nook_userns_error)
+G_DEFINE_QUARK (nook - userns - error - quark, nook_userns_error)
 
 /* What differs between the uid and the gid side, for messages. */
 typedef struct
@@ -67,16 +67,16 @@ nook_idmap_translate (const NookIdMapping *ns, guint n_ns, const NookIdMapping *
     for (guint j = 0; j < n_shown; j++)
       {
         /* 64 bits: a range may end at 2^32. */
-        guint64 lo = MAX ((guint64) ns[i].host_id, (guint64) shown[j].host_id);
-        guint64 hi = MIN ((guint64) ns[i].host_id + ns[i].size,
-                          (guint64) shown[j].host_id + shown[j].size);
+        guint64 lo = MAX ((guint64)ns[i].host_id, (guint64)shown[j].host_id);
+        guint64 hi
+            = MIN ((guint64)ns[i].host_id + ns[i].size, (guint64)shown[j].host_id + shown[j].size);
         NookIdShift shift;
 
         if (lo >= hi)
           continue;
-        shift.ns_id = ns[i].container_id + (guint32) (lo - ns[i].host_id);
-        shift.shown_id = shown[j].container_id + (guint32) (lo - shown[j].host_id);
-        shift.size = (guint32) (hi - lo);
+        shift.ns_id = ns[i].container_id + (guint32)(lo - ns[i].host_id);
+        shift.shown_id = shown[j].container_id + (guint32)(lo - shown[j].host_id);
+        shift.size = (guint32)(hi - lo);
         identity = identity && shift.ns_id == shift.shown_id;
         g_array_append_val (out, shift);
       }
@@ -87,7 +87,7 @@ nook_idmap_translate (const NookIdMapping *ns, guint n_ns, const NookIdMapping *
     }
   g_array_sort (out, compare_ns_id);
   *out_n = out->len;
-  return (NookIdShift *) (gpointer) g_array_free (g_steal_pointer (&out), FALSE);
+  return (NookIdShift *)(gpointer)g_array_free (g_steal_pointer (&out), FALSE);
 }
 
 gboolean
@@ -105,7 +105,7 @@ nook_idmap_contains (const NookIdMapping *mappings, guint n_mappings, guint32 id
 static gboolean
 range_fits (guint32 start, guint32 size)
 {
-  return (guint64) start + size <= G_MAXUINT32;
+  return (guint64)start + size <= G_MAXUINT32;
 }
 
 static gboolean
@@ -127,8 +127,8 @@ check_range_valid (const IdKind *kind, guint index, const NookIdMapping *mapping
   if (!range_fits (mapping->host_id, mapping->size))
     {
       g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID,
-                   "%s[%u]: host range %u+%u goes past the largest %s 4294967294",
-                   kind->json_path, index, mapping->host_id, mapping->size, kind->id_name);
+                   "%s[%u]: host range %u+%u goes past the largest %s 4294967294", kind->json_path,
+                   index, mapping->host_id, mapping->size, kind->id_name);
       return FALSE;
     }
   return TRUE;
@@ -137,7 +137,7 @@ check_range_valid (const IdKind *kind, guint index, const NookIdMapping *mapping
 static gboolean
 ranges_overlap (guint32 a, guint32 a_size, guint32 b, guint32 b_size)
 {
-  return (guint64) a < (guint64) b + b_size && (guint64) b < (guint64) a + a_size;
+  return (guint64)a < (guint64)b + b_size && (guint64)b < (guint64)a + a_size;
 }
 
 static char *
@@ -145,7 +145,7 @@ describe_range (guint32 start, guint32 size)
 {
   if (size == 1)
     return g_strdup_printf ("%u", start);
-  return g_strdup_printf ("%u-%u", start, (guint32) (start + size - 1));
+  return g_strdup_printf ("%u-%u", start, (guint32)(start + size - 1));
 }
 
 /* The kernel refuses a map whose container ranges, or whose host ranges,
@@ -166,8 +166,8 @@ check_no_overlap (const IdKind *kind, const NookIdMapping *mappings, guint n, GE
         range_a = describe_range (container ? a->container_id : a->host_id, a->size);
         range_b = describe_range (container ? b->container_id : b->host_id, b->size);
         g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID,
-                     "%s[%u]: %s range %s overlaps %s[%u] (%s range %s)", kind->json_path, i,
-                     side, range_a, kind->json_path, j, side, range_b);
+                     "%s[%u]: %s range %s overlaps %s[%u] (%s range %s)", kind->json_path, i, side,
+                     range_a, kind->json_path, j, side, range_b);
         return FALSE;
       }
   return TRUE;
@@ -184,9 +184,9 @@ within_subids (const NookSubidRange *subids, guint n_subids, guint64 start, guin
     {
       advanced = FALSE;
       for (guint i = 0; i < n_subids; i++)
-        if (start >= subids[i].start && start < (guint64) subids[i].start + subids[i].count)
+        if (start >= subids[i].start && start < (guint64)subids[i].start + subids[i].count)
           {
-            start = (guint64) subids[i].start + subids[i].count;
+            start = (guint64)subids[i].start + subids[i].count;
             advanced = TRUE;
             break;
           }
@@ -201,7 +201,7 @@ host_range_allowed (const NookIdMapping *m, guint32 own_id, const NookSubidRange
 {
   if (m->size == 1 && m->host_id == own_id)
     return TRUE;
-  return within_subids (subids, n_subids, m->host_id, (guint64) m->host_id + m->size);
+  return within_subids (subids, n_subids, m->host_id, (guint64)m->host_id + m->size);
 }
 
 static gboolean
@@ -273,7 +273,7 @@ nook_idmap_layout (guint32 own_container_id, guint32 own_host_id, const NookSubi
           if (next < own_container_id)
             chunk = MIN (chunk, own_container_id - next);
           chunk = MIN (chunk, G_MAXUINT32 - next);
-          m = (NookIdMapping){ (guint32) next, (guint32) host, (guint32) chunk };
+          m = (NookIdMapping){ (guint32)next, (guint32)host, (guint32)chunk };
           g_array_append_val (out, m);
           next += chunk;
           host += chunk;
@@ -290,15 +290,14 @@ nook_idmap_layout (guint32 own_container_id, guint32 own_host_id, const NookSubi
     }
   g_array_sort (out, compare_container_id);
   *out_n = out->len;
-  return (NookIdMapping *) (gpointer) g_array_free (g_steal_pointer (&out), FALSE);
+  return (NookIdMapping *)(gpointer)g_array_free (g_steal_pointer (&out), FALSE);
 }
 
 /* One side (uid or gid) of the plan. */
 static gboolean
 plan_side (const IdKind *kind, const NookIdMapping *config, guint n_config, guint32 own_id,
-           const NookSubidRange *subids, guint n_subids, NookUsernsMode mode,
-           gboolean privileged, NookIdMapping **out, guint *out_n, gboolean *out_needs_helper,
-           GError **error)
+           const NookSubidRange *subids, guint n_subids, NookUsernsMode mode, gboolean privileged,
+           NookIdMapping **out, guint *out_n, gboolean *out_needs_helper, GError **error)
 {
   if (n_config > 0)
     {
@@ -310,8 +309,8 @@ plan_side (const IdKind *kind, const NookIdMapping *config, guint n_config, guin
     }
   else
     {
-      *out = nook_idmap_layout (mode == NOOK_USERNS_KEEP_ID ? own_id : 0, own_id, subids,
-                                n_subids, out_n, error);
+      *out = nook_idmap_layout (mode == NOOK_USERNS_KEEP_ID ? own_id : 0, own_id, subids, n_subids,
+                                out_n, error);
       if (*out == NULL)
         {
           g_prefix_error (error, "%s: ", kind->json_path);
@@ -321,8 +320,8 @@ plan_side (const IdKind *kind, const NookIdMapping *config, guint n_config, guin
   /* Only a single line mapping the caller's own id may be written without
    * privilege (user_namespaces(7)); with CAP_SETUID/CAP_SETGID any map of
    * ids mapped in the caller's namespace may. */
-  *out_needs_helper = !privileged
-                      && !(*out_n == 1 && (*out)[0].size == 1 && (*out)[0].host_id == own_id);
+  *out_needs_helper
+      = !privileged && !(*out_n == 1 && (*out)[0].size == 1 && (*out)[0].host_id == own_id);
   return TRUE;
 }
 
@@ -335,7 +334,7 @@ check_text_size (const IdKind *kind, const char *text, GError **error)
   long page = sysconf (_SC_PAGESIZE);
   size_t len = strlen (text);
 
-  if (page <= 0 || len < (size_t) page)
+  if (page <= 0 || len < (size_t)page)
     return TRUE;
   g_set_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_INVALID,
                "%s: the %s map is %zu bytes as text, the kernel takes less than %ld (use fewer, "
@@ -355,11 +354,13 @@ nook_idmap_plan_new (const NookIdMapRequest *request, GError **error)
 
   if (!plan_side (&uid_kind, request->uid_mappings, request->n_uid, request->host_uid,
                   subids ? subids->uids : NULL, subids ? subids->n_uids : 0, request->mode,
-                  request->privileged, &plan->uid_mappings, &plan->n_uid, &plan->uid_needs_helper, error))
+                  request->privileged, &plan->uid_mappings, &plan->n_uid, &plan->uid_needs_helper,
+                  error))
     return NULL;
   if (!plan_side (&gid_kind, request->gid_mappings, request->n_gid, request->host_gid,
                   subids ? subids->gids : NULL, subids ? subids->n_gids : 0, request->mode,
-                  request->privileged, &plan->gid_mappings, &plan->n_gid, &plan->gid_needs_helper, error))
+                  request->privileged, &plan->gid_mappings, &plan->n_gid, &plan->gid_needs_helper,
+                  error))
     return NULL;
 
   if (request->mode == NOOK_USERNS_KEEP_ID && request->n_uid == 0 && request->n_gid == 0)
@@ -368,8 +369,7 @@ nook_idmap_plan_new (const NookIdMapRequest *request, GError **error)
 
       if (!plan_side (&uid_kind, NULL, 0, request->host_uid, subids ? subids->uids : NULL,
                       subids ? subids->n_uids : 0, NOOK_USERNS_AUTO, request->privileged,
-                      &plan->storage_uid_mappings,
-                      &plan->n_storage_uid, &unused, error)
+                      &plan->storage_uid_mappings, &plan->n_storage_uid, &unused, error)
           || !plan_side (&gid_kind, NULL, 0, request->host_gid, subids ? subids->gids : NULL,
                          subids ? subids->n_gids : 0, NOOK_USERNS_AUTO, request->privileged,
                          &plan->storage_gid_mappings, &plan->n_storage_gid, &unused, error))
@@ -405,7 +405,7 @@ one_line (const char *text)
 static gboolean
 write_proc_file (pid_t pid, const char *name, const char *text, GError **error)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, name);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int)pid, name);
   size_t len = strlen (text);
   ssize_t written;
   int fd, saved_errno;
@@ -423,7 +423,7 @@ write_proc_file (pid_t pid, const char *name, const char *text, GError **error)
   saved_errno = errno;
   close (fd);
 
-  if (written < 0 || (size_t) written != len)
+  if (written < 0 || (size_t)written != len)
     {
       g_autofree char *shown = one_line (text);
 

@@ -63,7 +63,7 @@ typedef struct
   guint n_uid;
   NookIdMapping *gid_mappings;
   guint n_gid;
-  char *uid_map;           /* the text the kernel takes: "0 1000 1\n1 100000 65536\n" */
+  char *uid_map; /* the text the kernel takes: "0 1000 1\n1 100000 65536\n" */
   char *gid_map;
   gboolean uid_needs_helper; /* more than the caller's own id: newuidmap writes it */
   gboolean gid_needs_helper;

@@ -81,19 +81,17 @@ nook_newidmap_argv (const char *helper_path, const NookIdMapping *mappings, guin
       g_ptr_array_add (argv, g_strdup_printf ("%u", mappings[i].size));
     }
   g_ptr_array_add (argv, NULL);
-  return (char **) g_ptr_array_free (argv, FALSE);
+  return (char **)g_ptr_array_free (argv, FALSE);
 }
 
 gboolean
 nook_newidmap_prepare (NookIdMapPlan *plan, GError **error)
 {
   if (plan->gid_needs_helper
-      && !prepare_one ("newgidmap", plan->gid_mappings, plan->n_gid, &plan->gid_helper_argv,
-                       error))
+      && !prepare_one ("newgidmap", plan->gid_mappings, plan->n_gid, &plan->gid_helper_argv, error))
     return FALSE;
   if (plan->uid_needs_helper
-      && !prepare_one ("newuidmap", plan->uid_mappings, plan->n_uid, &plan->uid_helper_argv,
-                       error))
+      && !prepare_one ("newuidmap", plan->uid_mappings, plan->n_uid, &plan->uid_helper_argv, error))
     return FALSE;
   return TRUE;
 }
@@ -111,7 +109,7 @@ reset_signal_mask (gpointer data)
 gboolean
 nook_newidmap_run (char *const *argv, pid_t pid, GError **error)
 {
-  g_auto (GStrv) args = g_strdupv ((char **) argv);
+  g_auto (GStrv) args = g_strdupv ((char **)argv);
   g_autofree char *err_text = NULL;
   g_autofree char *basename = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -120,7 +118,7 @@ nook_newidmap_run (char *const *argv, pid_t pid, GError **error)
   g_return_val_if_fail (argv != NULL && argv[0] != NULL && argv[1] != NULL, FALSE);
 
   g_free (args[1]);
-  args[1] = g_strdup_printf ("%d", (int) pid);
+  args[1] = g_strdup_printf ("%d", (int)pid);
   basename = g_path_get_basename (args[0]);
 
   if (!g_spawn_sync (NULL, args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,

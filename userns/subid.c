@@ -35,9 +35,9 @@ libsubid_open (const char **out_error)
 
       if (handle != NULL)
         {
-          init = (bool (*) (const char *, FILE *)) dlsym (handle, "subid_init");
-          lib.get_uid_ranges = (GetRangesFunc) dlsym (handle, "subid_get_uid_ranges");
-          lib.get_gid_ranges = (GetRangesFunc) dlsym (handle, "subid_get_gid_ranges");
+          init = (bool (*) (const char *, FILE *))dlsym (handle, "subid_init");
+          lib.get_uid_ranges = (GetRangesFunc)dlsym (handle, "subid_get_uid_ranges");
+          lib.get_gid_ranges = (GetRangesFunc)dlsym (handle, "subid_get_gid_ranges");
         }
       if (handle == NULL || init == NULL || lib.get_uid_ranges == NULL
           || lib.get_gid_ranges == NULL)
@@ -89,7 +89,7 @@ add_uncovered (GArray *out, guint from, guint n_old, guint64 start, guint64 end)
     }
   if (start >= end)
     return;
-  range.start = (guint32) start;
+  range.start = (guint32)start;
   range.count = (guint32)(end - start);
   g_array_append_val (out, range);
 }
@@ -107,8 +107,7 @@ add_range (GArray *out, guint64 start, guint64 count)
 }
 
 NookSubidRange *
-nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n, guint32 own_id,
-                             guint *out_n)
+nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n, guint32 own_id, guint *out_n)
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
 
@@ -120,13 +119,13 @@ nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n, guint32 own_
       if (own_id >= start && own_id < end)
         {
           add_range (out, start, own_id - start);
-          add_range (out, (guint64) own_id + 1, end - own_id - 1);
+          add_range (out, (guint64)own_id + 1, end - own_id - 1);
         }
       else
         add_range (out, start, end - start);
     }
   *out_n = out->len;
-  return (NookSubidRange *) g_array_free (out, FALSE);
+  return (NookSubidRange *)g_array_free (out, FALSE);
 }
 
 /* A failed lookup (no /etc/subuid at all, an unknown user) counts as no
@@ -146,15 +145,15 @@ static NookSubidRange *
 lookup_kind (GetRangesFunc get, const char *user, uid_t uid, guint32 own_id, guint *out_n)
 {
   g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
-  g_autofree char *numeric = g_strdup_printf ("%u", (guint) uid);
+  g_autofree char *numeric = g_strdup_printf ("%u", (guint)uid);
 
   /* shadow accepts the owner as a name or as a number; libsubid matches
    * the string it is given, so ask both ways. */
   if (user != NULL)
     append_owner_ranges (raw, get, user);
   append_owner_ranges (raw, get, numeric);
-  return nook_subid_ranges_normalize ((const NookSubidRange *) (gpointer) raw->data, raw->len,
-                                      own_id, out_n);
+  return nook_subid_ranges_normalize ((const NookSubidRange *)(gpointer)raw->data, raw->len, own_id,
+                                      out_n);
 }
 
 NookSubids *
@@ -179,6 +178,6 @@ nook_subid_ranges_describe (const NookSubidRange *ranges, guint n)
     g_string_append (s, "none");
   for (guint i = 0; i < n; i++)
     g_string_append_printf (s, "%s%u-%u", i ? ", " : "", ranges[i].start,
-                            (guint32) (ranges[i].start + ranges[i].count - 1));
+                            (guint32)(ranges[i].start + ranges[i].count - 1));
   return g_string_free (s, FALSE);
 }

@@ -36,8 +36,8 @@ NookSubids *nook_subids_lookup (const char *user, uid_t uid, gid_t gid);
  * at the largest id 4294967294, and cuts own_id out of any range that
  * holds it (the caller's own id is mapped on its own). Keeps the order.
  * Returns a new array of *out_n ranges. */
-NookSubidRange *nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n,
-                                             guint32 own_id, guint *out_n);
+NookSubidRange *nook_subid_ranges_normalize (const NookSubidRange *ranges, guint n, guint32 own_id,
+                                             guint *out_n);
 
 /* The ranges as text for messages: "100000-165535, 200000-200099", or "none". */
 char *nook_subid_ranges_describe (const NookSubidRange *ranges, guint n);

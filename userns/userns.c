@@ -75,12 +75,12 @@ ids_mapped_here (const char *map, guint *out_n)
                   != 3
               || count == 0 || inner >= G_MAXUINT32)
             continue;
-          r = (NookSubidRange){ (guint32) inner, (guint32) MIN (count, G_MAXUINT32 - inner) };
+          r = (NookSubidRange){ (guint32)inner, (guint32)MIN (count, G_MAXUINT32 - inner) };
           g_array_append_val (out, r);
         }
     }
   *out_n = out->len;
-  return (NookSubidRange *) (gpointer) g_array_free (out, FALSE);
+  return (NookSubidRange *)(gpointer)g_array_free (out, FALSE);
 }
 
 NookIdMapPlan *
@@ -95,8 +95,8 @@ nook_userns_plan_for_caller (const NookIdMapping *uid_mappings, guint n_uid,
                          && (mode != NOOK_USERNS_AUTO || !own_ids_only (uid_mappings, n_uid, uid)
                              || !own_ids_only (gid_mappings, n_gid, gid));
   g_autofree char *user = need_subids ? caller_name (uid) : NULL;
-  g_autoptr (NookSubids) subids = need_subids ? nook_subids_lookup (user, uid, gid)
-                                              : g_new0 (NookSubids, 1);
+  g_autoptr (NookSubids) subids
+      = need_subids ? nook_subids_lookup (user, uid, gid) : g_new0 (NookSubids, 1);
 
   if (privileged)
     {
@@ -132,7 +132,7 @@ nook_userns_plan_for_caller (const NookIdMapping *uid_mappings, guint n_uid,
   if (warnings != NULL
       && ((n_uid == 0 && subids->n_uids == 0) || (n_gid == 0 && subids->n_gids == 0)))
     {
-      g_autofree char *who = user ? g_strdup (user) : g_strdup_printf ("%u", (guint) uid);
+      g_autofree char *who = user ? g_strdup (user) : g_strdup_printf ("%u", (guint)uid);
 
       g_ptr_array_add (warnings,
                        g_strdup_printf ("no subordinate %s for %s in /etc/subuid and "

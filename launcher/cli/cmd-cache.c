@@ -106,8 +106,8 @@ parse_options (const char *verb, int *argc, char ***argv, NookCacheOptions *o, G
 static NookFilterStore *
 open_store (gboolean check_entries, GError **error)
 {
-  NookFilterStore *store
-      = check_entries ? nook_seccomp_store_open (error) : nook_filter_store_open (NULL, NULL, error);
+  NookFilterStore *store = check_entries ? nook_seccomp_store_open (error)
+                                         : nook_filter_store_open (NULL, NULL, error);
 
   if (store == NULL)
     g_prefix_error (error, "cache: ");

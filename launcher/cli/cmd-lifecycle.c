@@ -24,9 +24,9 @@ nook_cmd_start (int argc, char **argv, const NookGlobalOptions *globals, int *ou
   if (!nook_cli_parse ("start", entries, FALSE, &argc, &argv, error))
     return FALSE;
   if (nook_cli_help (help,
-                  "Usage: nook start ID\n\nLet a created container's process run.\n\n"
-                  "Options:\n  -h, --help          Show this help\n",
-                  out_status))
+                     "Usage: nook start ID\n\nLet a created container's process run.\n\n"
+                     "Options:\n  -h, --help          Show this help\n",
+                     out_status))
     return TRUE;
   if (!nook_cli_one_id ("start", argc, argv, &id, error)
       || !nook_lifecycle_start (globals->root, id, error))
@@ -50,10 +50,10 @@ nook_cmd_state (int argc, char **argv, const NookGlobalOptions *globals, int *ou
   if (!nook_cli_parse ("state", entries, FALSE, &argc, &argv, error))
     return FALSE;
   if (nook_cli_help (help,
-                  "Usage: nook state ID\n\nPrint the OCI state of a container as JSON: "
-                  "ociVersion, id,\nstatus (created, running, stopped), pid, bundle, created, "
-                  "owner,\nannotations.\n\nOptions:\n  -h, --help          Show this help\n",
-                  out_status))
+                     "Usage: nook state ID\n\nPrint the OCI state of a container as JSON: "
+                     "ociVersion, id,\nstatus (created, running, stopped), pid, bundle, created, "
+                     "owner,\nannotations.\n\nOptions:\n  -h, --help          Show this help\n",
+                     out_status))
     return TRUE;
   if (!nook_cli_one_id ("state", argc, argv, &id, error)
       || (json = nook_lifecycle_state_json (globals->root, id, error)) == NULL)
@@ -105,12 +105,12 @@ nook_cmd_kill (int argc, char **argv, const NookGlobalOptions *globals, int *out
   if (!nook_cli_parse ("kill", entries, FALSE, &argc, &argv, error))
     return FALSE;
   if (nook_cli_help (help,
-                  "Usage: nook kill [OPTIONS] ID [SIGNAL]\n\n"
-                  "Send SIGNAL (default SIGTERM; a name with or without SIG, or a number)\n"
-                  "to the container's process.\n\nOptions:\n"
-                  "  -a, --all           Send it to every process of the container\n"
-                  "  -h, --help          Show this help\n",
-                  out_status))
+                     "Usage: nook kill [OPTIONS] ID [SIGNAL]\n\n"
+                     "Send SIGNAL (default SIGTERM; a name with or without SIG, or a number)\n"
+                     "to the container's process.\n\nOptions:\n"
+                     "  -a, --all           Send it to every process of the container\n"
+                     "  -h, --help          Show this help\n",
+                     out_status))
     return TRUE;
   if (argc < 2 || argc > 3)
     {
@@ -140,13 +140,13 @@ nook_cmd_delete (int argc, char **argv, const NookGlobalOptions *globals, int *o
   if (!nook_cli_parse ("delete", entries, FALSE, &argc, &argv, error))
     return FALSE;
   if (nook_cli_help (help,
-                  "Usage: nook delete [OPTIONS] ID\n\n"
-                  "Remove a stopped container: its state and its ephemeral layer.\n\n"
-                  "Options:\n"
-                  "  -f, --force         Kill a running container first (SIGKILL); a\n"
-                  "                      container that does not exist is not an error\n"
-                  "  -h, --help          Show this help\n",
-                  out_status))
+                     "Usage: nook delete [OPTIONS] ID\n\n"
+                     "Remove a stopped container: its state and its ephemeral layer.\n\n"
+                     "Options:\n"
+                     "  -f, --force         Kill a running container first (SIGKILL); a\n"
+                     "                      container that does not exist is not an error\n"
+                     "  -h, --help          Show this help\n",
+                     out_status))
     return TRUE;
   if (!nook_cli_one_id ("delete", argc, argv, &id, error)
       || !nook_lifecycle_delete (globals->root, id, force, error))

@@ -10,9 +10,9 @@
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
+#include "launcher/container/rootfs.h"
 #include "launcher/errors.h"
 #include "launcher/log.h"
-#include "launcher/container/rootfs.h"
 #include "storage/layers.h"
 #include "storage/state.h"
 

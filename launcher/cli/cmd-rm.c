@@ -13,9 +13,9 @@
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
+#include "launcher/container/rootfs.h"
 #include "launcher/errors.h"
 #include "launcher/log.h"
-#include "launcher/container/rootfs.h"
 #include "storage/layers.h"
 
 #define STOP_TIMEOUT_MS 10000

@@ -144,7 +144,8 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     return FALSE;
   if (o->tty && o->no_tty)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --tty and --no-tty exclude each other");
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "run: --tty and --no-tty exclude each other");
       return FALSE;
     }
   return TRUE;
@@ -152,8 +153,8 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
 
 /* OPTION=VALUE where VALUE must be the one accepted word. */
 static gboolean
-parse_only_value (const char *option, const char *value, const char *accepted,
-                  gboolean *out_set, GError **error)
+parse_only_value (const char *option, const char *value, const char *accepted, gboolean *out_set,
+                  GError **error)
 {
   *out_set = FALSE;
   if (value == NULL)
@@ -217,8 +218,7 @@ run_detached (NookRequest *request, const NookGlobalOptions *globals, int *out_s
     return FALSE;
   if (!nook_lifecycle_start (globals->root, request->id ? request->id : request->name, error))
     {
-      nook_lifecycle_delete (globals->root, request->id ? request->id : request->name, TRUE,
-                             NULL);
+      nook_lifecycle_delete (globals->root, request->id ? request->id : request->name, TRUE, NULL);
       return FALSE;
     }
   if (generated != NULL)

@@ -3,8 +3,8 @@
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
-#include "launcher/errors.h"
 #include "launcher/config/spec.h"
+#include "launcher/errors.h"
 
 typedef struct
 {

@@ -80,7 +80,7 @@ nook_config_cap_from_name (const char *name)
 
   for (guint cap = 0; cap < G_N_ELEMENTS (cap_names); cap++)
     if (g_ascii_strcasecmp (bare, cap_names[cap] + 4) == 0)
-      return (int) cap;
+      return (int)cap;
   return -1;
 }
 

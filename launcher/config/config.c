@@ -158,8 +158,7 @@ read_file (const char *file, GString *contents, GError **error)
 }
 
 GString *
-nook_config_read (const char *bundle_dir, const char *config_path, char **out_path,
-                  GError **error)
+nook_config_read (const char *bundle_dir, const char *config_path, char **out_path, GError **error)
 {
   g_autoptr (GString) contents = g_string_new (NULL);
   g_autofree char *path = NULL;

@@ -34,16 +34,16 @@ typedef struct
 
 typedef struct
 {
-  char *destination;          /* absolute, as in the config */
-  char *type;                 /* may be NULL (bind mounts) */
-  char *source;               /* for bind mounts: absolute (relative ones resolved against the bundle) */
-  char **options;             /* NULL-terminated, as in the config */
+  char *destination; /* absolute, as in the config */
+  char *type;        /* may be NULL (bind mounts) */
+  char *source;      /* for bind mounts: absolute (relative ones resolved against the bundle) */
+  char **options;    /* NULL-terminated, as in the config */
   /* Derived from options by the loader: */
-  unsigned long flags;        /* MS_* flags other than propagation (MS_BIND, MS_REC, MS_RDONLY, ...) */
-  unsigned long clear_flags;  /* flags the options asked to clear (rw, suid, dev, exec, ...) */
-  unsigned long propagation;  /* MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE (| MS_REC), or 0 */
-  char *data;                 /* options that are not flags, joined with ',' (or NULL) */
-  gboolean is_bind;           /* type "bind" or a bind/rbind option */
+  unsigned long flags; /* MS_* flags other than propagation (MS_BIND, MS_REC, MS_RDONLY, ...) */
+  unsigned long clear_flags; /* flags the options asked to clear (rw, suid, dev, exec, ...) */
+  unsigned long propagation; /* MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE (| MS_REC), or 0 */
+  char *data;                /* options that are not flags, joined with ',' (or NULL) */
+  gboolean is_bind;          /* type "bind" or a bind/rbind option */
 } NookMount;
 
 typedef struct
@@ -81,9 +81,9 @@ typedef struct
 typedef struct
 {
   gboolean terminal;
-  char **args;             /* NULL-terminated, at least one element */
-  char **env;              /* NULL-terminated, may be empty */
-  char *cwd;               /* absolute; "/" when absent */
+  char **args; /* NULL-terminated, at least one element */
+  char **env;  /* NULL-terminated, may be empty */
+  char *cwd;   /* absolute; "/" when absent */
   guint32 uid;
   guint32 gid;
   guint32 *additional_gids;
@@ -181,7 +181,7 @@ typedef struct
 
 typedef struct
 {
-  char *key;   /* "net.ipv4.ip_forward" */
+  char *key; /* "net.ipv4.ip_forward" */
   char *value;
 } NookSysctl;
 
@@ -213,14 +213,14 @@ typedef struct
 
 typedef struct
 {
-  char *config_path;  /* the file it was read from, as given (for messages) */
-  char *bundle_dir;   /* absolute */
+  char *config_path; /* the file it was read from, as given (for messages) */
+  char *bundle_dir;  /* absolute */
   char *oci_version;
-  char *root_path;    /* absolute: root.path resolved against the bundle */
+  char *root_path; /* absolute: root.path resolved against the bundle */
   gboolean root_readonly;
   NookProcess process;
-  char *hostname;     /* NULL when absent */
-  char *domainname;   /* NULL when absent */
+  char *hostname;   /* NULL when absent */
+  char *domainname; /* NULL when absent */
   NookMount *mounts;
   guint n_mounts;
   NookNamespace namespaces[NOOK_NS_COUNT];
@@ -228,18 +228,18 @@ typedef struct
   guint n_uid_mappings;
   NookIdMapping *gid_mappings;
   guint n_gid_mappings;
-  char **masked_paths;    /* NULL-terminated, may be empty */
-  char **readonly_paths;  /* NULL-terminated, may be empty */
+  char **masked_paths;   /* NULL-terminated, may be empty */
+  char **readonly_paths; /* NULL-terminated, may be empty */
   NookSysctl *sysctl;
   guint n_sysctl;
-  NookSeccomp *seccomp;   /* NULL when linux.seccomp is absent */
-  gboolean has_resources; /* linux.resources asks for at least one limit */
-  unsigned long rootfs_propagation; /* MS_* | MS_REC, or 0 when absent */
+  NookSeccomp *seccomp;                  /* NULL when linux.seccomp is absent */
+  gboolean has_resources;                /* linux.resources asks for at least one limit */
+  unsigned long rootfs_propagation;      /* MS_* | MS_REC, or 0 when absent */
   NookHook *hooks[NOOK_HOOK_KIND_COUNT]; /* hooks.<kind>, in order */
   guint n_hooks[NOOK_HOOK_KIND_COUNT];
   NookAnnotation *annotations; /* in the order of the file */
   guint n_annotations;
-  NookDevice *devices;              /* linux.devices: bound from the host (rootless cannot mknod) */
+  NookDevice *devices; /* linux.devices: bound from the host (rootless cannot mknod) */
   guint n_devices;
   gboolean has_personality;
   unsigned long personality; /* PER_LINUX or PER_LINUX32 */
@@ -281,8 +281,8 @@ gboolean nook_config_load_process (const char *file, NookProcess *out, GError **
  * or -1 when unknown. */
 int nook_config_cap_from_name (const char *name);
 
-const char *nook_ns_type_name (NookNsType type); /* "user", "mount", "pid", ... (OCI names) */
-int nook_ns_type_clone_flag (NookNsType type);   /* CLONE_NEWUSER, ... */
+const char *nook_ns_type_name (NookNsType type);     /* "user", "mount", "pid", ... (OCI names) */
+int nook_ns_type_clone_flag (NookNsType type);       /* CLONE_NEWUSER, ... */
 const char *nook_hook_kind_name (NookHookKind kind); /* "prestart", "createRuntime", ... */
 
 /* What the loader accepts, for `nook features`. These are the loader's own
@@ -296,7 +296,7 @@ typedef struct
 const NookConfigName *nook_config_seccomp_actions (gsize *out_n);
 const NookConfigName *nook_config_seccomp_operators (gsize *out_n);
 const NookConfigName *nook_config_seccomp_flags (gsize *out_n);
-const char *const *nook_config_seccomp_archs (void); /* NULL-terminated */
+const char *const *nook_config_seccomp_archs (void);            /* NULL-terminated */
 const char *const *nook_config_capability_names (gsize *out_n); /* by number */
 /* Every mount option name the loader knows (flags and propagation), in a new
  * NULL-terminated array. */

@@ -47,7 +47,7 @@ read_last_cap (void)
 
   if (!g_file_get_contents ("/proc/sys/kernel/cap_last_cap", &text, NULL, NULL))
     return 40; /* CAP_CHECKPOINT_RESTORE, the last one Linux 5.9+ knows */
-  return (int) g_ascii_strtoll (text, NULL, 10);
+  return (int)g_ascii_strtoll (text, NULL, 10);
 }
 
 /* linux.namespaces with the command line's overrides: --net/--ipc/--pid/
@@ -347,8 +347,8 @@ host_has_lsm (const char *name)
  * and runs the same without it: a warning. Where the host runs it, nook
  * cannot apply it (yet): refused, rather than run unconfined. */
 gboolean
-nook_container_check_lsm (const char *path, const char *field, const char *value,
-                          const char *lsm, GPtrArray *warnings, GError **error)
+nook_container_check_lsm (const char *path, const char *field, const char *value, const char *lsm,
+                          GPtrArray *warnings, GError **error)
 {
   if (value == NULL || *value == '\0')
     return TRUE;
@@ -456,8 +456,8 @@ prepare_network (NookContainer *c, GError **error)
 /* The capability sets, limited to the running kernel's, and the seccomp
  * program: from the per-user store of compiled programs, or libseccomp. */
 gboolean
-nook_container_prepare_privileges (NookContainer *c, gboolean use_filter_cache,
-                                   GPtrArray *warnings, GError **error)
+nook_container_prepare_privileges (NookContainer *c, gboolean use_filter_cache, GPtrArray *warnings,
+                                   GError **error)
 {
   const NookConfig *config = c->config;
   guint64 cap_mask;

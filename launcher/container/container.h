@@ -47,52 +47,52 @@ struct NookContainerHooks
 
 typedef struct
 {
-  const NookConfig *config;    /* borrowed */
-  char **argv;                 /* process args, or the COMMAND override */
-  char **envp;                 /* process.env */
-  const char *path_env;        /* PATH for the executable lookup (in envp, or a default) */
-  NookIdMapPlan *idmap;        /* maps written by the parent */
-  gboolean new_userns;         /* a new user namespace is created */
-  int clone_flags;             /* CLONE_NEW* for the namespaces created */
+  const NookConfig *config; /* borrowed */
+  char **argv;              /* process args, or the COMMAND override */
+  char **envp;              /* process.env */
+  const char *path_env;     /* PATH for the executable lookup (in envp, or a default) */
+  NookIdMapPlan *idmap;     /* maps written by the parent */
+  gboolean new_userns;      /* a new user namespace is created */
+  int clone_flags;          /* CLONE_NEW* for the namespaces created */
   /* CLONE_NEW* that clone() itself creates: all of clone_flags, or none when
    * the user namespace is joined by path (the child then joins it and
    * unshares the rest, so that they belong to that user namespace). */
   int clone_now_flags;
-  int ns_fds[NOOK_NS_COUNT];   /* namespaces joined by path, or -1 */
-  NookBpfProgram *seccomp;     /* NULL: no filter */
+  int ns_fds[NOOK_NS_COUNT]; /* namespaces joined by path, or -1 */
+  NookBpfProgram *seccomp;   /* NULL: no filter */
   unsigned int seccomp_flags;
-  gboolean use_terminal;       /* allocate a pty inside the container */
-  struct winsize winsize;      /* the caller's, set on the pty before the process runs */
-  guint64 bounding;            /* capability sets limited to the running kernel's */
+  gboolean use_terminal;  /* allocate a pty inside the container */
+  struct winsize winsize; /* the caller's, set on the pty before the process runs */
+  guint64 bounding;       /* capability sets limited to the running kernel's */
   guint64 effective;
   guint64 permitted;
   guint64 inheritable;
   guint64 ambient;
-  int last_cap;                /* /proc/sys/kernel/cap_last_cap */
-  int exec_fifo_fd;            /* create/start split: O_PATH fd of the exec fifo; -1 for run */
+  int last_cap;     /* /proc/sys/kernel/cap_last_cap */
+  int exec_fifo_fd; /* create/start split: O_PATH fd of the exec fifo; -1 for run */
   /* The container outlives this nook (create, run -d): no parent-death
    * signal, and the child reports READY before it waits for start. */
   gboolean detached;
-  int preserve_fds;            /* --preserve-fds N: fds 3..3+N-1 stay open in the process */
-  const char *pid_file;        /* --pid-file of a foreground run, or NULL (borrowed) */
-  int state_lock_fd;           /* nook's lock on the state: the child closes it, -1 */
+  int preserve_fds;     /* --preserve-fds N: fds 3..3+N-1 stay open in the process */
+  const char *pid_file; /* --pid-file of a foreground run, or NULL (borrowed) */
+  int state_lock_fd;    /* nook's lock on the state: the child closes it, -1 */
   NookContainerOptions options;
-  guint32 uid;                 /* process.user, or the caller under --userns=keep-id */
+  guint32 uid; /* process.user, or the caller under --userns=keep-id */
   guint32 gid;
-  gboolean drop_caps;          /* keep-id ran a root config as the caller: no capabilities */
-  gboolean lo_up;              /* a fresh network namespace: bring lo up */
-  gboolean bind_resolv_conf;   /* the container has network access: the host's files, */
-  gboolean bind_hosts;         /* read-only, over the bundle's */
-  NookPasta *pasta;            /* --net=pasta, started by the parent; NULL otherwise */
-  NookRootfs *rootfs;          /* --rootfs; NULL: bind the bundle's rootfs */
+  gboolean drop_caps;        /* keep-id ran a root config as the caller: no capabilities */
+  gboolean lo_up;            /* a fresh network namespace: bring lo up */
+  gboolean bind_resolv_conf; /* the container has network access: the host's files, */
+  gboolean bind_hosts;       /* read-only, over the bundle's */
+  NookPasta *pasta;          /* --net=pasta, started by the parent; NULL otherwise */
+  NookRootfs *rootfs;        /* --rootfs; NULL: bind the bundle's rootfs */
   /* --userns=keep-id, running as the caller: its passwd and group lines
    * ("name:*:uid:gid:name:home:/bin/sh\n"), added to the container's files
    * in a writable layer when they lack the ids; NULL otherwise. */
   char *passwd_line;
   char *group_line;
-  char **own_envp;             /* process.env with HOME added, when envp is it */
-  NookContainerHooks *hooks;   /* borrowed; NULL: no hook needs the child */
-  char oom_score_adj[16];      /* process.oomScoreAdj as written to /proc, "" when absent */
+  char **own_envp;           /* process.env with HOME added, when envp is it */
+  NookContainerHooks *hooks; /* borrowed; NULL: no hook needs the child */
+  char oom_score_adj[16];    /* process.oomScoreAdj as written to /proc, "" when absent */
   /* LISTEN_FDS from nook's environment (socket activation): fds 3..3+N-1
    * pass to the process, and listen_pid, an entry of own_envp with room
    * for the digits, gets its pid from the child. */
@@ -106,8 +106,7 @@ typedef struct
 /* options: the command line's overrides (NULL: the defaults). */
 NookContainer *nook_container_new (const NookConfig *config, const NookContainerOptions *options,
                                    char **command_override, gboolean use_terminal,
-                                   gboolean use_filter_cache, GPtrArray *warnings,
-                                   GError **error);
+                                   gboolean use_filter_cache, GPtrArray *warnings, GError **error);
 /* The part of nook_container_new that run and exec share: capability sets
  * (process.capabilities, none when drop_caps) and the seccomp program of
  * the config, from the store when use_filter_cache. */
@@ -116,8 +115,8 @@ gboolean nook_container_prepare_privileges (NookContainer *container, gboolean u
 /* A container with only what run and exec set alike: config, options, no
  * fds, argv (copied), process.env and the PATH its executable is looked
  * up in. */
-NookContainer *nook_container_alloc (const NookConfig *config,
-                                     const NookContainerOptions *options, char **argv);
+NookContainer *nook_container_alloc (const NookConfig *config, const NookContainerOptions *options,
+                                     char **argv);
 void nook_container_free (NookContainer *container);
 
 /* A security-module label (value, for lsm "apparmor" or "selinux") that
@@ -146,5 +145,5 @@ typedef gboolean (*NookCreatedFunc) (pid_t pid, gpointer data, GError **error);
  * between. With process.terminal the pty master goes to console_socket. On
  * success the process is no longer this nook's: it outlives it. */
 gboolean nook_container_create (NookContainer *container, NookState *state,
-                                const char *console_socket, NookCreatedFunc created,
-                                gpointer data, GError **error);
+                                const char *console_socket, NookCreatedFunc created, gpointer data,
+                                GError **error);

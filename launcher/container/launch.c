@@ -28,11 +28,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "launcher/errors.h"
-#include "launcher/log.h"
-#include "launcher/init/init.h"
 #include "launcher/container/sync.h"
 #include "launcher/container/wait.h"
+#include "launcher/errors.h"
+#include "launcher/init/init.h"
+#include "launcher/log.h"
 #include "storage/state.h"
 
 static char *
@@ -190,7 +190,7 @@ launch_start (NookLaunch *l, NookContainer *c, NookState *state, GError **error)
 static gboolean
 write_pid_file (const char *path, pid_t pid, GError **error)
 {
-  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+  g_autofree char *text = g_strdup_printf ("%d", (int)pid);
   g_autoptr (GError) local = NULL;
 
   if (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, &local))
@@ -279,8 +279,8 @@ nook_container_create (NookContainer *c, NookState *state, const char *console_s
         return nook_launch_child_error (&msg, error);
       if (msg.type == NOOK_SYNC_PTY && fd >= 0)
         {
-          gboolean sent = console_socket != NULL
-                          && send_to_console_socket (console_socket, fd, error);
+          gboolean sent
+              = console_socket != NULL && send_to_console_socket (console_socket, fd, error);
           close (fd);
           if (!sent)
             return FALSE;

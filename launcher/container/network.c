@@ -155,7 +155,7 @@ read_pid_file (NookPasta *pasta, GError **error)
                    pasta->pid_file);
       return FALSE;
     }
-  pasta->pid = (pid_t) pid;
+  pasta->pid = (pid_t)pid;
   if (!nook_proc_ref_open (&pasta->proc, pasta->pid, 0))
     pasta->proc.pid = 0;
   return TRUE;
@@ -165,7 +165,7 @@ read_pid_file (NookPasta *pasta, GError **error)
 static gint64
 process_start_time (pid_t pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int)pid);
   g_autofree char *stat = NULL, *proc_stat = NULL;
   const char *after_comm, *btime;
   guint64 start_ticks = 0;
@@ -177,12 +177,13 @@ process_start_time (pid_t pid)
       || (btime = strstr (proc_stat, "\nbtime ")) == NULL || hz <= 0)
     return 0;
   /* Field 22, starttime; after the comm, field 3 comes first. */
-  if (sscanf (after_comm + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-                              "%*d %*d %" G_GUINT64_FORMAT,
+  if (sscanf (after_comm + 2,
+              "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+              "%*d %*d %" G_GUINT64_FORMAT,
               &start_ticks)
       != 1)
     return 0;
-  return g_ascii_strtoll (btime + 7, NULL, 10) + (gint64) (start_ticks / (guint64) hz);
+  return g_ascii_strtoll (btime + 7, NULL, 10) + (gint64)(start_ticks / (guint64)hz);
 }
 
 /* The real uid of pid, from /proc/PID/status (its /proc files are root's
@@ -190,14 +191,14 @@ process_start_time (pid_t pid)
 static gboolean
 process_uid (pid_t pid, uid_t *out_uid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int)pid);
   g_autofree char *status = NULL;
   const char *line;
 
   if (!g_file_get_contents (path, &status, NULL, NULL)
       || (line = strstr (status, "\nUid:")) == NULL)
     return FALSE;
-  *out_uid = (uid_t) g_ascii_strtoull (line + 5, NULL, 10);
+  *out_uid = (uid_t)g_ascii_strtoull (line + 5, NULL, 10);
   return TRUE;
 }
 
@@ -278,14 +279,14 @@ nook_pasta_collect (const char *dir)
   /* Held first: from here on a reused pid is not mistaken for it. */
   if (!nook_proc_ref_open (&proc, (pid_t)pid, 0))
     return;
-  comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
-  started = process_start_time ((pid_t) pid);
+  comm_path = g_strdup_printf ("/proc/%d/comm", (int)pid);
+  started = process_start_time ((pid_t)pid);
   /* pasta re-executes itself as passt.avx2 where the CPU has AVX2. Start
    * times are whole seconds on both sides: a second of slack. */
   if (g_file_get_contents (comm_path, &comm, NULL, NULL)
       && (g_str_has_prefix (comm, "pasta") || g_str_has_prefix (comm, "passt"))
-      && process_uid ((pid_t) pid, &owner) && owner == getuid () && started > 0
-      && started <= (gint64) st.st_mtime + 1)
+      && process_uid ((pid_t)pid, &owner) && owner == getuid () && started > 0
+      && started <= (gint64)st.st_mtime + 1)
     {
       stop_process (&proc);
     }
@@ -313,7 +314,7 @@ choose_pid_file (NookPasta *pasta, const char *pid_dir, GError **error)
 gboolean
 nook_pasta_start (NookPasta *pasta, pid_t pid, const char *pid_dir, GError **error)
 {
-  g_autofree char *target = g_strdup_printf ("%d", (int) pid);
+  g_autofree char *target = g_strdup_printf ("%d", (int)pid);
   g_autofree char *err_text = NULL;
   g_autoptr (GError) local_error = NULL;
   int wait_status = 0;
@@ -325,16 +326,16 @@ nook_pasta_start (NookPasta *pasta, pid_t pid, const char *pid_dir, GError **err
    * gateway address to the host (--no-map-gw): the container gets outbound
    * connectivity, not the host's loopback services. */
   const char *argv[] = {
-    pasta->path, "--config-net", "--quiet", "-t", "none", "-u", "none", "-T", "none",
-    "-U", "none", "--no-map-gw", "--pid", pasta->pid_file, target, NULL,
+    pasta->path, "--config-net", "--quiet", "-t",   "none",        "-u",    "none",
+    "-T",        "none",         "-U",      "none", "--no-map-gw", "--pid", pasta->pid_file,
+    target,      NULL,
   };
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL,
-                     G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES, reset_signal_mask,
-                     NULL, NULL, &err_text, &wait_status, &local_error))
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                     reset_signal_mask, NULL, NULL, &err_text, &wait_status, &local_error))
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--net=pasta: running %s: %s",
-                   pasta->path, local_error->message);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "--net=pasta: running %s: %s", pasta->path,
+                   local_error->message);
       return FALSE;
     }
   if (!g_spawn_check_wait_status (wait_status, &local_error))

@@ -216,9 +216,9 @@ nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, 
       /* volatile: no sync of the upper filesystem at unmount (a sync of
        * the user's whole home filesystem, on every exit), for a layer
        * that is thrown away anyway. */
-      r->overlay_data = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s,userxattr%s",
-                                         root_path, layer->upper, layer->work,
-                                         layer->ephemeral ? ",volatile" : "");
+      r->overlay_data
+          = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s,userxattr%s", root_path,
+                             layer->upper, layer->work, layer->ephemeral ? ",volatile" : "");
       return g_steal_pointer (&r);
     }
   if (!prepare_fuse (r, root_path, plan, error))

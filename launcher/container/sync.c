@@ -27,7 +27,7 @@ nook_sync_send_raw (int sock, const void *data, size_t len, int fd_to_pass)
     char buf[CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control;
-  struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
+  struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
   struct msghdr hdr = { .msg_iov = &iov, .msg_iovlen = 1 };
   ssize_t n;
 
@@ -52,7 +52,7 @@ nook_sync_send_raw (int sock, const void *data, size_t len, int fd_to_pass)
     return -errno;
   /* A datagram or seqpacket socket sends all or nothing; a stream socket
    * (a console socket may be one) could take part. */
-  if ((size_t) n != len)
+  if ((size_t)n != len)
     return -EIO;
   return 0;
 }
@@ -93,8 +93,10 @@ nook_sync_recv (int sock, NookSyncMsg *msg, int *out_fd)
     struct cmsghdr align;
   } control;
   struct iovec iov = { .iov_base = msg, .iov_len = sizeof (*msg) };
-  struct msghdr hdr = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = control.buf, .msg_controllen = sizeof (control.buf) };
+  struct msghdr hdr = { .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control.buf,
+                        .msg_controllen = sizeof (control.buf) };
   size_t text_len;
   ssize_t n;
 
@@ -110,13 +112,13 @@ nook_sync_recv (int sock, NookSyncMsg *msg, int *out_fd)
       take_fds (&hdr, out_fd, 0);
       return -EPIPE;
     }
-  if (hdr.msg_flags & (MSG_TRUNC | MSG_CTRUNC) || (size_t) n <= offsetof (NookSyncMsg, msg))
+  if (hdr.msg_flags & (MSG_TRUNC | MSG_CTRUNC) || (size_t)n <= offsetof (NookSyncMsg, msg))
     {
       take_fds (&hdr, out_fd, 0);
       return (hdr.msg_flags & MSG_TRUNC) ? -EMSGSIZE : -EPROTO;
     }
   take_fds (&hdr, out_fd, 1);
-  text_len = (size_t) n - offsetof (NookSyncMsg, msg);
+  text_len = (size_t)n - offsetof (NookSyncMsg, msg);
   msg->step[sizeof (msg->step) - 1] = '\0';
   msg->msg[text_len - 1] = '\0';
   return 0;

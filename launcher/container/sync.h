@@ -25,9 +25,9 @@ typedef enum
 typedef struct
 {
   int type;
-  int err;        /* errno of the failure, or 0 */
-  int pid;        /* NOOK_SYNC_PID */
-  char step[32];  /* the setup step that failed */
+  int err;       /* errno of the failure, or 0 */
+  int pid;       /* NOOK_SYNC_PID */
+  char step[32]; /* the setup step that failed */
   /* One line: what failed. Room for two paths of PATH_MAX: an error
    * naming a long path arrives whole. NUL-terminated on receipt. */
   char msg[NOOK_SYNC_MSG_MAX];

@@ -94,13 +94,12 @@ nook_terminal_connect_console (const char *path, int *out_fd, GError **error)
 
   if (strlen (path) >= sizeof (addr.sun_path))
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "--console-socket %s: path too long",
-                   path);
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "--console-socket %s: path too long", path);
       return FALSE;
     }
   strcpy (addr.sun_path, path);
   fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+  if (fd < 0 || connect (fd, (struct sockaddr *)&addr, sizeof (addr)) < 0)
     {
       int err = errno;
 

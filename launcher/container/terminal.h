@@ -6,7 +6,7 @@
 
 typedef struct
 {
-  int fd;              /* the caller's terminal (stdin), -1 when not in raw mode */
+  int fd; /* the caller's terminal (stdin), -1 when not in raw mode */
   struct termios saved;
 } NookTerminal;
 

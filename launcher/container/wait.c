@@ -115,8 +115,8 @@ nook_launch_handle_sync (NookLaunch *l)
   if (fd >= 0)
     close (fd);
   if ((msg.type == NOOK_SYNC_ERROR || msg.type == NOOK_SYNC_EXEC_ERROR
-            || msg.type == NOOK_SYNC_HOOK_ERROR)
-           && l->error.type == 0)
+       || msg.type == NOOK_SYNC_HOOK_ERROR)
+      && l->error.type == 0)
     l->error = msg;
   else if (msg.type == NOOK_SYNC_PID)
     l->reported_pid = msg.pid;

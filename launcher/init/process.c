@@ -290,8 +290,7 @@ add_id_entry (const char *path, guint32 id, const char *line)
 
   if (fd < 0)
     return;
-  while (len < (ssize_t) sizeof buf - 1
-         && (n = read (fd, buf + len, sizeof buf - 1 - len)) != 0)
+  while (len < (ssize_t)sizeof buf - 1 && (n = read (fd, buf + len, sizeof buf - 1 - len)) != 0)
     {
       if (n < 0 && errno == EINTR)
         continue;
@@ -299,14 +298,14 @@ add_id_entry (const char *path, guint32 id, const char *line)
         break;
       len += n;
     }
-  if (len >= (ssize_t) sizeof buf - 1)
+  if (len >= (ssize_t)sizeof buf - 1)
     {
       close (fd);
       return;
     }
   buf[len] = '\0';
   /* The third field of some line: "name:x:ID:" */
-  snprintf (want, sizeof want, ":%u:", (unsigned) id);
+  snprintf (want, sizeof want, ":%u:", (unsigned)id);
   for (char *l = buf; l != NULL && *l != '\0';)
     {
       char *end = strchr (l, '\n');
@@ -368,7 +367,7 @@ nook_init_step_user (NookInit *init)
   /* A user namespace joined by path may deny setgroups: only an error when
    * groups were asked for. */
   if (!c->idmap->deny_setgroups && !c->options.keep_groups
-      && setgroups (p->n_additional_gids, (const gid_t *) p->additional_gids) < 0
+      && setgroups (p->n_additional_gids, (const gid_t *)p->additional_gids) < 0
       && (errno != EPERM || p->n_additional_gids > 0))
     return nook_init_fail (init, errno, "setgroups");
   if (setresgid (c->gid, c->gid, c->gid) < 0)
@@ -389,9 +388,9 @@ nook_init_step_capabilities (NookInit *init)
 
   for (int i = 0; i < 2; i++)
     {
-      data[i].effective = (guint32) (c->effective >> (32 * i));
-      data[i].permitted = (guint32) (c->permitted >> (32 * i));
-      data[i].inheritable = (guint32) (c->inheritable >> (32 * i));
+      data[i].effective = (guint32)(c->effective >> (32 * i));
+      data[i].permitted = (guint32)(c->permitted >> (32 * i));
+      data[i].inheritable = (guint32)(c->inheritable >> (32 * i));
     }
   if (syscall (SYS_capset, &hdr, data) < 0)
     return nook_init_fail (init, errno, "capset");
@@ -442,11 +441,11 @@ static char resolved_path[PATH_MAX];
 static int
 write_start_result (int fd, const char *failure)
 {
-  char buf[1 + sizeof (((NookSyncMsg *) 0)->msg)];
+  char buf[1 + sizeof (((NookSyncMsg *)0)->msg)];
   size_t len;
   ssize_t r;
 
-  len = (size_t) snprintf (buf, sizeof buf, "%s%s", failure ? "1" : "0", failure ? failure : "");
+  len = (size_t)snprintf (buf, sizeof buf, "%s%s", failure ? "1" : "0", failure ? failure : "");
   if (len >= sizeof buf)
     len = sizeof buf - 1;
   do
@@ -496,8 +495,7 @@ nook_init_step_wait_start (NookInit *init)
   return 0;
 }
 
-static int
-exec_fail (NookInit *init, int err, const char *name);
+static int exec_fail (NookInit *init, int err, const char *name);
 
 /* Whether path names a file this process may execute. */
 static gboolean
@@ -547,7 +545,7 @@ nook_init_step_find_executable (NookInit *init)
           if (dlen == 0)
             snprintf (resolved_path, sizeof resolved_path, "%s", name);
           else
-            snprintf (resolved_path, sizeof resolved_path, "%.*s/%s", (int) dlen, p, name);
+            snprintf (resolved_path, sizeof resolved_path, "%.*s/%s", (int)dlen, p, name);
           if (executable (resolved_path, &err))
             return 0;
           if (err == EACCES && first_err == 0)
@@ -635,7 +633,7 @@ nook_init_exec (NookInit *init)
           if (dlen == 0)
             snprintf (path, sizeof (path), "%s", name);
           else
-            snprintf (path, sizeof (path), "%.*s/%s", (int) dlen, p, name);
+            snprintf (path, sizeof (path), "%.*s/%s", (int)dlen, p, name);
           execve (path, c->argv, c->envp);
           if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
             {

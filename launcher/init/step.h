@@ -20,14 +20,14 @@ typedef struct
 {
   const NookContainer *container;
   const NookConfig *config;
-  int sock;        /* sync socket to the parent */
-  int rootfd;      /* O_PATH fd of the rootfs mount, until pivot_root */
-  int pty_master;  /* pty of the container's devpts, -1 without a terminal */
+  int sock;       /* sync socket to the parent */
+  int rootfd;     /* O_PATH fd of the rootfs mount, until pivot_root */
+  int pty_master; /* pty of the container's devpts, -1 without a terminal */
   int pty_slave;
-  gboolean dev_is_tmpfs; /* /dev is a fresh tmpfs we populate */
+  gboolean dev_is_tmpfs;  /* /dev is a fresh tmpfs we populate */
   int create_hooks_stdin; /* the state for createContainer hooks (hooks sync), or -1 */
   int start_hooks_stdin;  /* the state for startContainer hooks, or -1 */
-  int mount_index;       /* the config's mount being made, for messages */
+  int mount_index;        /* the config's mount being made, for messages */
   NookSyncMsg error;
 } NookInit;
 

@@ -87,19 +87,19 @@ gboolean nook_lifecycle_write_pid_file (const char *path, pid_t pid, GError **er
 typedef struct
 {
   const char *id;
-  const char *state_root;   /* --root, NULL: the default runtime root */
-  const char *process_file; /* -p: a runtime-spec process object; NULL: config.json's */
-  char **command;           /* replaces process.args */
-  char **env;               /* -e K=V, added to (or replacing in) process.env */
-  const char *cwd;          /* --cwd */
-  const char *user;         /* -u USER[:GROUP], numbers or names */
-  char **additional_gids;   /* -g GID, added to process.user.additionalGids */
-  const char *apparmor;     /* --apparmor PROFILE */
+  const char *state_root;    /* --root, NULL: the default runtime root */
+  const char *process_file;  /* -p: a runtime-spec process object; NULL: config.json's */
+  char **command;            /* replaces process.args */
+  char **env;                /* -e K=V, added to (or replacing in) process.env */
+  const char *cwd;           /* --cwd */
+  const char *user;          /* -u USER[:GROUP], numbers or names */
+  char **additional_gids;    /* -g GID, added to process.user.additionalGids */
+  const char *apparmor;      /* --apparmor PROFILE */
   const char *process_label; /* --process-label LABEL */
-  char **caps;              /* --cap CAP, added to the process's sets */
-  gboolean no_new_privs;    /* --no-new-privs */
-  gboolean tty;             /* -t */
-  gboolean detach;          /* -d */
+  char **caps;               /* --cap CAP, added to the process's sets */
+  gboolean no_new_privs;     /* --no-new-privs */
+  gboolean tty;              /* -t */
+  gboolean detach;           /* -d */
   const char *console_socket;
   const char *pid_file;
   int preserve_fds;

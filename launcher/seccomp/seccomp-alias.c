@@ -66,12 +66,12 @@ scan_string (Scan *s, const char **out_begin, gsize *out_len, gboolean *out_plai
   begin = ++s->p;
   while (s->p < s->end)
     {
-      unsigned char c = (unsigned char) *s->p;
+      unsigned char c = (unsigned char)*s->p;
 
       if (c == '"')
         {
           *out_begin = begin;
-          *out_len = (gsize) (s->p - begin);
+          *out_len = (gsize)(s->p - begin);
           *out_plain = plain;
           s->p++;
           return TRUE;
@@ -145,8 +145,8 @@ scan_literal (Scan *s)
 
 /* Calls member() for each member of the object at s->p, with the value's
  * span; stops (FALSE) on malformed text or when member() says so. */
-typedef gboolean (*MemberFunc) (const char *name, gsize name_len, gboolean plain,
-                                const char *value, const char *value_end, gpointer data);
+typedef gboolean (*MemberFunc) (const char *name, gsize name_len, gboolean plain, const char *value,
+                                const char *value_end, gpointer data);
 
 static gboolean
 scan_object (Scan *s, int depth, MemberFunc member, gpointer data)
@@ -292,8 +292,7 @@ member_of (const char *begin, const char *end, int depth, const char *name, char
 }
 
 gboolean
-nook_seccomp_alias_find_rules (const char *text, gsize length, gsize *out_begin,
-                               gsize *out_end)
+nook_seccomp_alias_find_rules (const char *text, gsize length, gsize *out_begin, gsize *out_end)
 {
   Scan s = { text, text + length };
   const char *root, *root_end, *linux_v, *linux_end, *seccomp, *seccomp_end, *rules, *rules_end;
@@ -310,14 +309,14 @@ nook_seccomp_alias_find_rules (const char *text, gsize length, gsize *out_begin,
       || !member_of (linux_v, linux_end, 1, "seccomp", '{', &seccomp, &seccomp_end)
       || !member_of (seccomp, seccomp_end, 2, "syscalls", '[', &rules, &rules_end))
     return FALSE;
-  *out_begin = (gsize) (rules - text);
-  *out_end = (gsize) (rules_end - text);
+  *out_begin = (gsize)(rules - text);
+  *out_end = (gsize)(rules_end - text);
   return TRUE;
 }
 
 gboolean
 nook_seccomp_alias_lookup (const guint8 *config_key, struct sock_filter **out_insns, guint *out_n,
-        GPtrArray *stored_warnings, GPtrArray *warnings)
+                           GPtrArray *stored_warnings, GPtrArray *warnings)
 {
   guint8 profile_key[NOOK_FILTER_STORE_KEY_SIZE];
   g_autoptr (NookFilterStore) store = NULL;
@@ -341,4 +340,3 @@ nook_seccomp_alias_lookup (const guint8 *config_key, struct sock_filter **out_in
       return FALSE;
     }
 }
-

@@ -32,5 +32,4 @@ gboolean nook_seccomp_alias_find_rules (const char *text, gsize length, gsize *o
  * compiles), or no usable store (the ordinary path says why). The
  * warnings the profile's compile gave go to stored_warnings. */
 gboolean nook_seccomp_alias_lookup (const guint8 *config_key, struct sock_filter **out_insns,
-                                    guint *out_n, GPtrArray *stored_warnings,
-                                    GPtrArray *warnings);
+                                    guint *out_n, GPtrArray *stored_warnings, GPtrArray *warnings);

@@ -27,7 +27,6 @@
 
 #define NOOK_SECCOMP_MAX_ARGS 6
 
-
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (scmp_filter_ctx, seccomp_release, NULL)
 
 static gboolean

@@ -195,6 +195,6 @@ nook_seccomp_alias_key (const char *config_text, gsize length,
   put_tag (sum, ALIAS_SCHEME);
   put_environment (sum);
   put_u64 (sum, length);
-  g_checksum_update (sum, (const guchar *) config_text, length);
+  g_checksum_update (sum, (const guchar *)config_text, length);
   g_checksum_get_digest (sum, out_key, &digest_len);
 }

@@ -72,8 +72,8 @@ static gboolean
 kernel_knows_flag (unsigned int flag)
 {
   int saved_errno = errno;
-  gboolean known = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) == 0
-                   || errno != EINVAL;
+  gboolean known
+      = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) == 0 || errno != EINVAL;
 
   errno = saved_errno;
   return known;

@@ -76,8 +76,8 @@ nook_seccomp_store_open (GError **error)
   explicit_bzero (&secret, sizeof secret);
   if (store != NULL && created)
     {
-      (void) nook_filter_store_clear (store, NULL, NULL);
-      (void) nook_filter_alias_clear (NULL);
+      (void)nook_filter_store_clear (store, NULL, NULL);
+      (void)nook_filter_alias_clear (NULL);
     }
   return store;
 }
@@ -104,9 +104,9 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
 
   /* The fast path found it already (its rules were not even parsed). */
   if (seccomp->alias_insns != NULL)
-    return program_new (g_memdup2 (seccomp->alias_insns,
-                                   seccomp->alias_n_insns * sizeof (struct sock_filter)),
-                        seccomp->alias_n_insns);
+    return program_new (
+        g_memdup2 (seccomp->alias_insns, seccomp->alias_n_insns * sizeof (struct sock_filter)),
+        seccomp->alias_n_insns);
   if (!use_store)
     return nook_seccomp_compile (seccomp, warnings, error);
 
@@ -125,8 +125,8 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
 
   g_autoptr (GPtrArray) compile_warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (NookBpfProgram) program = NULL;
-  switch (nook_filter_store_lookup (store, key, arch, &insns, &n_insns, compile_warnings,
-                                    &store_error))
+  switch (
+      nook_filter_store_lookup (store, key, arch, &insns, &n_insns, compile_warnings, &store_error))
     {
     case NOOK_FILTER_STORE_HIT:
       program = program_new (insns, n_insns);
@@ -154,8 +154,7 @@ nook_seccomp_prepare (const NookSeccomp *seccomp, gboolean use_store, GPtrArray 
   /* The next start of this very config.json takes the fast path: a link
    * to the entry, when there is one to link to. */
   if (program != NULL && seccomp->has_alias_key && saved)
-    nook_filter_alias_publish (NULL, nook_filter_store_get_secret (store), seccomp->alias_key,
-                               key);
+    nook_filter_alias_publish (NULL, nook_filter_store_get_secret (store), seccomp->alias_key, key);
   take_warnings (warnings, compile_warnings);
   add_warning (warnings, g_steal_pointer (&store_warning));
   return g_steal_pointer (&program);

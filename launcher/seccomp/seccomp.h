@@ -48,8 +48,6 @@ unsigned int nook_seccomp_load_flags (const NookSeccomp *seccomp);
  * all the same, as crun does. */
 unsigned int nook_seccomp_kernel_flags (const NookSeccomp *seccomp, GPtrArray *warnings);
 
-
 /* Child side, async-signal-safe: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog),
  * with exactly these flags (no retry without them). Returns 0 or -errno. */
-int nook_seccomp_load (const struct sock_filter *insns, unsigned short n_insns,
-                       unsigned int flags);
+int nook_seccomp_load (const struct sock_filter *insns, unsigned short n_insns, unsigned int flags);

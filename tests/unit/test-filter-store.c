@@ -23,10 +23,10 @@
 #include "launcher/seccomp/seccomp-key.h"
 #include "launcher/seccomp/seccomp-prepare.h"
 #include "launcher/seccomp/seccomp.h"
-#include "tests/unit/test-profile.h"
 #include "storage/filter-alias.h"
 #include "storage/filter-secret.h"
 #include "storage/filter-store.h"
+#include "tests/unit/test-profile.h"
 
 /* The entry header as storage/filter-store.c writes it. */
 typedef struct
@@ -45,7 +45,6 @@ G_STATIC_ASSERT (sizeof (TestHeader) == 88);
 #define UNKNOWN_WARNING "seccomp: unknown syscall \"nook_no_such_syscall\" skipped"
 
 /* --- Profiles --- */
-
 
 /* tests/fixtures/seccomp-deny-mkdir.json, with errno as errnoRet. */
 static TestProfile *
@@ -946,7 +945,6 @@ test_dir_cannot_be_created (Fixture *f, gconstpointer data)
   assert_runs_without_store (f, "it is not a directory");
 }
 
-
 /* --- Directories above the store --- */
 
 /* Each level from XDG_CACHE_HOME down to the store is checked like the
@@ -987,7 +985,7 @@ static void
 fixed_secret (NookFilterSecret *secret, guint8 seed)
 {
   for (gsize i = 0; i < sizeof secret->bytes; i++)
-    secret->bytes[i] = (guint8) (seed + 7 * i);
+    secret->bytes[i] = (guint8)(seed + 7 * i);
 }
 
 static NookFilterStore *
@@ -1078,7 +1076,7 @@ test_mac_other_secret (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) list = nook_filter_store_list (mine, seccomp_arch_native (), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 1);
-  g_assert_nonnull (strstr (((NookFilterStoreEntryInfo *) list->pdata[0])->invalid, "bad MAC"));
+  g_assert_nonnull (strstr (((NookFilterStoreEntryInfo *)list->pdata[0])->invalid, "bad MAC"));
   g_assert_cmpint (lookup_key (mine, key, &error), ==, NOOK_FILTER_STORE_DISCARDED);
   g_assert_nonnull (strstr (error->message, "bad MAC"));
   g_clear_error (&error);
@@ -1088,14 +1086,14 @@ test_mac_other_secret (Fixture *f, gconstpointer data)
   g_assert_cmpint (lookup_key (mine, key, NULL), ==, NOOK_FILTER_STORE_HIT);
 
   nook_filter_alias_publish (NULL, nook_filter_store_get_secret (other), config_key, key);
-  g_assert_false (nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (mine), config_key,
-                                            got));
+  g_assert_false (
+      nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (mine), config_key, got));
   nook_filter_alias_publish (NULL, nook_filter_store_get_secret (mine), config_key, key);
-  g_assert_true (nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (mine), config_key,
-                                           got));
+  g_assert_true (
+      nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (mine), config_key, got));
   g_assert_cmpmem (got, sizeof got, key, sizeof key);
-  g_assert_false (nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (other),
-                                            config_key, got));
+  g_assert_false (
+      nook_filter_alias_lookup (NULL, nook_filter_store_get_secret (other), config_key, got));
 }
 
 /* The attack a container with the cache bound in could make before
@@ -1117,8 +1115,8 @@ test_mac_forged_plain_checksum (Fixture *f, gconstpointer data)
 
   g_assert_nonnull (first);
   g_byte_array_append (forged, g_bytes_get_data (bytes, NULL), HEADER_SIZE);
-  g_byte_array_append (forged, (const guint8 *) &allow, sizeof allow);
-  TestHeader *h = (TestHeader *) forged->data;
+  g_byte_array_append (forged, (const guint8 *)&allow, sizeof allow);
+  TestHeader *h = (TestHeader *)forged->data;
   h->n_insns = 1;
   h->warnings_size = 0;
   g_checksum_update (sum, forged->data + HEADER_SIZE, sizeof allow);

@@ -72,8 +72,8 @@ test_contains (void)
 }
 
 static const NookSubidRange one_range[] = { { 100000, 65536 } };
-static const NookSubids subids_one = { (NookSubidRange *) one_range, 1,
-                                       (NookSubidRange *) one_range, 1 };
+static const NookSubids subids_one
+    = { (NookSubidRange *)one_range, 1, (NookSubidRange *)one_range, 1 };
 static const NookSubids subids_none = { NULL, 0, NULL, 0 };
 
 static NookIdMapPlan *
@@ -100,7 +100,7 @@ static void
 test_plan_privileged (void)
 {
   const NookSubidRange mapped[] = { { 0, 1 }, { 1, 65536 } };
-  const NookSubids here = { (NookSubidRange *) mapped, 2, (NookSubidRange *) mapped, 2 };
+  const NookSubids here = { (NookSubidRange *)mapped, 2, (NookSubidRange *)mapped, 2 };
   const NookIdMapping keep_id[] = { { 0, 1, 1000 }, { 1000, 0, 1 }, { 1001, 1001, 64536 } };
   const NookIdMapping outside[] = { { 0, 0, 1 }, { 1, 65536, 2 } };
   NookIdMapRequest request = {
@@ -227,8 +227,8 @@ static void
 test_plan_default (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_AUTO,
-                                             &error);
+  g_autoptr (NookIdMapPlan) plan
+      = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_AUTO, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (plan->uid_map, ==, "0 1000 1\n1 100000 65536\n");
@@ -243,10 +243,9 @@ static void
 test_plan_no_subids (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_none, NOOK_USERNS_AUTO,
-                                             &error);
-  g_autoptr (NookIdMapPlan) keep = plan_for (NULL, 0, NULL, 0, NULL, NOOK_USERNS_KEEP_ID,
-                                             &error);
+  g_autoptr (NookIdMapPlan) plan
+      = plan_for (NULL, 0, NULL, 0, &subids_none, NOOK_USERNS_AUTO, &error);
+  g_autoptr (NookIdMapPlan) keep = plan_for (NULL, 0, NULL, 0, NULL, NOOK_USERNS_KEEP_ID, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (plan->uid_map, ==, "0 1000 1\n");
@@ -262,8 +261,8 @@ static void
 test_plan_keep_id (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_KEEP_ID,
-                                             &error);
+  g_autoptr (NookIdMapPlan) plan
+      = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_KEEP_ID, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (plan->uid_map, ==, "0 100000 1000\n1000 1000 1\n1001 101000 64536\n");
@@ -280,10 +279,10 @@ static void
 test_plan_keep_id_translate (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_KEEP_ID,
-                                             &error);
-  g_autoptr (NookIdMapPlan) auto_plan = plan_for (NULL, 0, NULL, 0, &subids_one,
-                                                  NOOK_USERNS_AUTO, &error);
+  g_autoptr (NookIdMapPlan) plan
+      = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_KEEP_ID, &error);
+  g_autoptr (NookIdMapPlan) auto_plan
+      = plan_for (NULL, 0, NULL, 0, &subids_one, NOOK_USERNS_AUTO, &error);
   g_autofree NookIdShift *shift = NULL;
   guint n = 0;
 
@@ -359,8 +358,8 @@ test_plan_config (void)
   };
   const NookIdMapping own_gid = { .container_id = 5, .host_id = 1000, .size = 1 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = plan_for (uids, 3, &own_gid, 1, &subids_one, NOOK_USERNS_AUTO,
-                                             &error);
+  g_autoptr (NookIdMapPlan) plan
+      = plan_for (uids, 3, &own_gid, 1, &subids_one, NOOK_USERNS_AUTO, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (plan->uid_map, ==, "0 1000 1\n1 165000 536\n1000 100000 100\n");
@@ -375,12 +374,12 @@ static void
 test_plan_config_adjacent (void)
 {
   const NookSubidRange ranges[] = { { 200000, 100 }, { 100000, 100 }, { 100100, 100 } };
-  const NookSubids subids = { (NookSubidRange *) ranges, 3, (NookSubidRange *) ranges, 3 };
+  const NookSubids subids = { (NookSubidRange *)ranges, 3, (NookSubidRange *)ranges, 3 };
   /* One line over two adjacent subordinate ranges, as newuidmap accepts. */
   const NookIdMapping across = { .container_id = 0, .host_id = 100050, .size = 100 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = plan_for (&across, 1, NULL, 0, &subids, NOOK_USERNS_AUTO,
-                                             &error);
+  g_autoptr (NookIdMapPlan) plan
+      = plan_for (&across, 1, NULL, 0, &subids, NOOK_USERNS_AUTO, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (plan->uid_map, ==, "0 100050 100\n");
@@ -388,12 +387,12 @@ test_plan_config_adjacent (void)
 }
 
 static void
-assert_plan_error (const NookIdMapping *uids, guint n_uid, const NookIdMapping *gids,
-                   guint n_gid, const NookSubids *subids, int code, const char *message)
+assert_plan_error (const NookIdMapping *uids, guint n_uid, const NookIdMapping *gids, guint n_gid,
+                   const NookSubids *subids, int code, const char *message)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) plan = plan_for (uids, n_uid, gids, n_gid, subids, NOOK_USERNS_AUTO,
-                                             &error);
+  g_autoptr (NookIdMapPlan) plan
+      = plan_for (uids, n_uid, gids, n_gid, subids, NOOK_USERNS_AUTO, &error);
 
   g_assert_null (plan);
   g_assert_error (error, NOOK_USERNS_ERROR, code);
@@ -454,7 +453,7 @@ test_plan_too_many (void)
   g_autoptr (NookIdMapPlan) plan = NULL;
 
   const NookSubidRange low[] = { { 1, 999 }, { 1001, 1000 } };
-  const NookSubids subids_low = { (NookSubidRange *) low, 2, (NookSubidRange *) low, 2 };
+  const NookSubids subids_low = { (NookSubidRange *)low, 2, (NookSubidRange *)low, 2 };
 
   /* Short lines: 340 fit in a page of text. */
   for (guint i = 0; i < NOOK_IDMAP_MAX_LINES + 1; i++)
@@ -468,8 +467,7 @@ test_plan_too_many (void)
   for (guint i = 0; i < NOOK_IDMAP_MAX_LINES + 1; i++)
     lines[i] = (NookIdMapping){ i, 100000 + i, 1 };
   if (sysconf (_SC_PAGESIZE) == 4096)
-    assert_plan_error (lines, NOOK_IDMAP_MAX_LINES, NULL, 0, &subids_one,
-                       NOOK_USERNS_ERROR_INVALID,
+    assert_plan_error (lines, NOOK_IDMAP_MAX_LINES, NULL, 0, &subids_one, NOOK_USERNS_ERROR_INVALID,
                        "linux.uidMappings: the uid map is 4310 bytes as text, the kernel takes "
                        "less than 4096 (use fewer, larger ranges)");
 
@@ -509,8 +507,8 @@ test_plan_one_side (void)
 {
   const NookIdMapping own = { .container_id = 1000, .host_id = 1000, .size = 1 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (NookIdMapPlan) uid_only = plan_for (&own, 1, NULL, 0, &subids_one,
-                                                 NOOK_USERNS_AUTO, &error);
+  g_autoptr (NookIdMapPlan) uid_only
+      = plan_for (&own, 1, NULL, 0, &subids_one, NOOK_USERNS_AUTO, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (uid_only->uid_map, ==, "1000 1000 1\n");
@@ -577,7 +575,7 @@ userns_child (int ready_fd, int go_fd, uid_t want_uid, gid_t want_gid)
   if (unshare (CLONE_NEWUSER) < 0)
     {
       byte = 'E';
-      (void) !write (ready_fd, &byte, 1);
+      (void)!write (ready_fd, &byte, 1);
       _exit (CHILD_NO_USERNS);
     }
   if (write (ready_fd, &byte, 1) != 1)
@@ -643,7 +641,7 @@ finish_userns_child (UsernsChild *child)
 
   /* The child may already have died, so a failed write is not fatal here;
    * its exit status tells what happened. */
-  (void) !write (child->go_fd, &byte, 1);
+  (void)!write (child->go_fd, &byte, 1);
   close (child->go_fd);
   g_assert_cmpint (waitpid (child->pid, &status, 0), ==, child->pid);
   g_assert_true (WIFEXITED (status));
@@ -699,8 +697,8 @@ test_write_twice (void)
 
   plan->deny_setgroups = FALSE;
   g_assert_false (nook_idmap_write (child.pid, plan, &error));
-  expected = g_strdup_printf ("cannot write \"0 %u 1\" to /proc/%d/gid_map: %s",
-                              (guint) getgid (), (int) child.pid, g_strerror (EPERM));
+  expected = g_strdup_printf ("cannot write \"0 %u 1\" to /proc/%d/gid_map: %s", (guint)getgid (),
+                              (int)child.pid, g_strerror (EPERM));
   g_assert_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_FAILED);
   g_assert_cmpstr (error->message, ==, expected);
   g_assert_cmpint (finish_userns_child (&child), ==, CHILD_OK);
@@ -724,8 +722,7 @@ test_write_no_process (void)
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
 
   g_assert_false (nook_idmap_write (pid, plan, &error));
-  expected = g_strdup_printf ("cannot open /proc/%d/setgroups: %s", (int) pid,
-                              g_strerror (ENOENT));
+  expected = g_strdup_printf ("cannot open /proc/%d/setgroups: %s", (int)pid, g_strerror (ENOENT));
   g_assert_error (error, NOOK_USERNS_ERROR, NOOK_USERNS_ERROR_FAILED);
   g_assert_cmpstr (error->message, ==, expected);
 }

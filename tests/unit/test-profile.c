@@ -30,7 +30,7 @@ profile_add_rule (TestProfile *profile, NookSeccompAction action, gboolean has_e
   profile->rules = g_renew (NookSeccompRule, profile->rules, profile->n_rules + 1);
   rule = &profile->rules[profile->n_rules++];
   *rule = (NookSeccompRule){
-    .names = g_strdupv ((char **) names),
+    .names = g_strdupv ((char **)names),
     .action = action,
     .has_errno_ret = has_errno_ret,
     .errno_ret = errno_ret,

@@ -3,9 +3,9 @@
  * config files to store entries (storage/filter-alias.c), and the loader
  * that puts them together. */
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,9 +13,9 @@
 #include "launcher/errors.h"
 #include "launcher/lifecycle/lifecycle.h"
 #include "launcher/seccomp/seccomp-alias.h"
-#include "launcher/seccomp/seccomp.h"
 #include "launcher/seccomp/seccomp-key.h"
 #include "launcher/seccomp/seccomp-prepare.h"
+#include "launcher/seccomp/seccomp.h"
 #include "storage/filter-alias.h"
 
 /* The span found, as text; NULL when none is. */
@@ -421,7 +421,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/seccomp-alias/find-rules", test_find_rules);
   g_test_add_func ("/seccomp-alias/find-rules-refused", test_find_rules_refused);
-#define ADD(path, fn, profile)                                                                   \
+#define ADD(path, fn, profile)                                                                     \
   g_test_add ("/seccomp-alias/" path, Fixture, profile, fixture_setup, fn, fixture_teardown)
   ADD ("fast-path", test_fast_path, "seccomp-default.json");
   ADD ("changed-file", test_changed_file, "seccomp-deny-mkdir.json");

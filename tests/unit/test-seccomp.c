@@ -29,7 +29,6 @@
 #include "launcher/seccomp/seccomp.h"
 #include "tests/unit/test-profile.h"
 
-
 static void
 profile_set_architectures (TestProfile *profile, const char *const *architectures)
 {

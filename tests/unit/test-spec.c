@@ -7,8 +7,8 @@
 
 #include "launcher/cli/commands.h"
 #include "launcher/config/config.h"
-#include "launcher/errors.h"
 #include "launcher/config/spec.h"
+#include "launcher/errors.h"
 #include "storage/remove.h"
 
 /* ---- helpers ---- */

@@ -102,7 +102,7 @@ read_file (const char *dir, const char *name)
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
+  return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The sorted names in a directory, joined with spaces. */
@@ -116,10 +116,10 @@ list_dir (const char *path)
 
   g_assert_no_error (error);
   while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, (char *) name);
+    g_ptr_array_add (names, (char *)name);
   g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
+  return g_strjoinv (" ", (char **)names->pdata);
 }
 
 static void
@@ -435,7 +435,7 @@ test_create_after_kill (Fixture *fixture, gconstpointer data)
       NookState *holder = nook_state_create (fixture->root, "c1", NULL);
 
       byte = holder != NULL && nook_state_set_running (holder, getpid (), "/b", NULL) ? 'R' : 'E';
-      (void) !write (ready[1], &byte, 1);
+      (void)!write (ready[1], &byte, 1);
       for (;;)
         pause ();
     }
@@ -463,8 +463,8 @@ static void
 test_invalid_ids (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *too_long = g_strnfill (129, 'a');
-  const char *invalid[] = { "", "-a", ".", "..", ".hidden", "_a", "a/b", "a b", "a\n", "caf\xc3\xa9",
-                            "a:b", too_long };
+  const char *invalid[] = { "",    "-a",  ".",   "..",          ".hidden", "_a",
+                            "a/b", "a b", "a\n", "caf\xc3\xa9", "a:b",     too_long };
   g_autofree char *names = NULL;
 
   for (size_t i = 0; i < G_N_ELEMENTS (invalid); i++)
@@ -539,8 +539,7 @@ test_set_running (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "running");
   g_assert_cmpint (json_object_get_int_member (object, "pid"), ==, 4242);
   g_assert_cmpstr (json_object_get_string_member (object, "bundle"), ==, "/home/u/bundle");
-  created = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "created"),
-                                          NULL);
+  created = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "created"), NULL);
   g_assert_nonnull (created);
 
   /* A second call replaces both files. */
@@ -603,7 +602,7 @@ race (const char *root, const char *id, int n, int *out_won, int *out_busy)
           close (start[1]);
           close (release[1]);
           /* Everyone blocks here until the parent closes the start pipe. */
-          (void) !read (start[0], &byte, 1);
+          (void)!read (start[0], &byte, 1);
           state = nook_state_create (root, id, &error);
           if (state != NULL)
             code = RACE_WON;
@@ -614,8 +613,8 @@ race (const char *root, const char *id, int n, int *out_won, int *out_busy)
               g_printerr ("race: %s\n", error->message);
               code = RACE_ERROR;
             }
-          (void) !write (done[1], "x", 1);
-          (void) !read (release[0], &byte, 1);
+          (void)!write (done[1], "x", 1);
+          (void)!read (release[0], &byte, 1);
           nook_state_free (state);
           _exit (code);
         }
@@ -835,7 +834,7 @@ write_proc_self (const char *name, const char *text)
 
   if (fd < 0)
     return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  ok = write (fd, text, strlen (text)) == (ssize_t)strlen (text);
   close (fd);
   return ok;
 }
@@ -853,8 +852,8 @@ enter_private_tmp (void)
     }
   else
     {
-      g_autofree char *uid_map = g_strdup_printf ("%u %u 1\n", (guint) uid, (guint) uid);
-      g_autofree char *gid_map = g_strdup_printf ("%u %u 1\n", (guint) gid, (guint) gid);
+      g_autofree char *uid_map = g_strdup_printf ("%u %u 1\n", (guint)uid, (guint)uid);
+      g_autofree char *gid_map = g_strdup_printf ("%u %u 1\n", (guint)gid, (guint)gid);
 
       if (unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0)
         return FALSE;
@@ -896,7 +895,7 @@ run_in_private_tmp (void (*check) (void))
 static char *
 fallback_path (void)
 {
-  return g_strdup_printf ("/tmp/nook-%u", (guint) geteuid ());
+  return g_strdup_printf ("/tmp/nook-%u", (guint)geteuid ());
 }
 
 static void
@@ -1028,7 +1027,7 @@ test_runtime_root_fallback_owner (void)
   run_in_private_tmp (check_runtime_root_fallback_owner);
 }
 
-#define add_fixture_test(path, func, data)                                                       \
+#define add_fixture_test(path, func, data)                                                         \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
 
 int

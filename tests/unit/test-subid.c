@@ -20,7 +20,10 @@ static void
 test_normalize (void)
 {
   const NookSubidRange dup_and_empty[] = {
-    { 100000, 65536 }, { 300000, 0 }, { 100000, 65536 }, { 200000, 10 },
+    { 100000, 65536 },
+    { 300000, 0 },
+    { 100000, 65536 },
+    { 200000, 10 },
   };
   const NookSubidRange holds_own[] = { { 900, 200 } };
   const NookSubidRange own_at_edges[] = { { 1000, 5 }, { 1996, 5 } };
@@ -79,7 +82,7 @@ expected_from_file (const char *file, const char *name, uid_t uid, guint32 own_i
 {
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
-  g_autofree char *numeric = g_strdup_printf ("%u", (guint) uid);
+  g_autofree char *numeric = g_strdup_printf ("%u", (guint)uid);
   g_autoptr (GArray) ranges = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
 
   if (!g_file_get_contents (file, &text, NULL, NULL))
@@ -92,11 +95,11 @@ expected_from_file (const char *file, const char *name, uid_t uid, guint32 own_i
 
       if (g_strv_length (f) != 3 || (g_strcmp0 (f[0], name) != 0 && strcmp (f[0], numeric) != 0))
         continue;
-      r.start = (guint32) g_ascii_strtoull (f[1], NULL, 10);
-      r.count = (guint32) g_ascii_strtoull (f[2], NULL, 10);
+      r.start = (guint32)g_ascii_strtoull (f[1], NULL, 10);
+      r.count = (guint32)g_ascii_strtoull (f[2], NULL, 10);
       g_array_append_val (ranges, r);
     }
-  return normalized ((NookSubidRange *) (gpointer) ranges->data, ranges->len, own_id);
+  return normalized ((NookSubidRange *)(gpointer)ranges->data, ranges->len, own_id);
 }
 
 static void
@@ -118,8 +121,8 @@ static void
 test_lookup_unknown (void)
 {
   /* No such user and an id nobody lists: no ranges, no error, no output. */
-  g_autoptr (NookSubids) subids = nook_subids_lookup ("nook-no-such-user", 4000000000u,
-                                                      4000000000u);
+  g_autoptr (NookSubids) subids
+      = nook_subids_lookup ("nook-no-such-user", 4000000000u, 4000000000u);
 
   g_assert_cmpuint (subids->n_uids, ==, 0);
   g_assert_cmpuint (subids->n_gids, ==, 0);
