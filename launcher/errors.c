@@ -1,6 +1,12 @@
 #include "launcher/errors.h"
 
-G_DEFINE_QUARK (nook - error - quark, nook_error)
+/* Spelt out rather than G_DEFINE_QUARK (nook-error-quark, ...): clang-format reads
+ * the dashes of that name as minus signs and spaces them into the string. */
+GQuark
+nook_error_quark (void)
+{
+  return g_quark_from_static_string ("nook-error-quark");
+}
 
 int
 nook_error_exit_status (const GError *error)

@@ -6,7 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK (nook - storage - error - quark, nook_storage_error)
+/* Spelt out rather than G_DEFINE_QUARK (nook-storage-error-quark, ...): clang-format reads
+ * the dashes of that name as minus signs and spaces them into the string. */
+GQuark
+nook_storage_error_quark (void)
+{
+  return g_quark_from_static_string ("nook-storage-error-quark");
+}
 
 gboolean
 nook_storage_errno_error (GError **error, int errsv, const char *what, const char *path)

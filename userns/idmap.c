@@ -9,7 +9,13 @@
 
 #include "userns/newidmap.h"
 
-G_DEFINE_QUARK (nook - userns - error - quark, nook_userns_error)
+/* Spelt out rather than G_DEFINE_QUARK (nook-userns-error-quark, ...): clang-format reads
+ * the dashes of that name as minus signs and spaces them into the string. */
+GQuark
+nook_userns_error_quark (void)
+{
+  return g_quark_from_static_string ("nook-userns-error-quark");
+}
 
 /* What differs between the uid and the gid side, for messages. */
 typedef struct
