@@ -198,37 +198,6 @@ check_same (const NookLayerInfo *have, const NookLayerInfo *want, GError **error
   return TRUE;
 }
 
-/* layer.json through a temporary file renamed into place, as
- * g_file_set_contents does; but a failure names layer.json, not the
- * temporary file, and removes the temporary file. */
-static gboolean
-write_meta (const char *path, const char *json, GError **error)
-{
-  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
-  size_t len = strlen (json);
-  ssize_t n;
-  int fd, err = 0;
-
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return nook_storage_errno_error (error, errno, "write", path);
-  n = write (fd, json, len);
-  if (n < 0)
-    err = errno;
-  else if ((size_t)n != len)
-    err = ENOSPC;
-  if (close (fd) < 0 && err == 0)
-    err = errno;
-  if (err == 0 && rename (tmp, path) < 0)
-    err = errno;
-  if (err != 0)
-    {
-      unlink (tmp);
-      return nook_storage_errno_error (error, err, "write", path);
-    }
-  return TRUE;
-}
-
 NookLayer *
 nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError **error)
 {
@@ -277,7 +246,7 @@ nook_layer_open_persistent (const NookLayerInfo *want, gboolean replace, GError 
   json = info_to_json (info);
   g_free (info->created);
   memset (info, 0, sizeof *info);
-  if (!write_meta (meta, json, error))
+  if (!nook_storage_write_file (meta, json, error))
     {
       /* Without its layer.json the directory is no container: nook ls
        * would not list it, nor nook rm remove it. */

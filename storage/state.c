@@ -344,40 +344,12 @@ nook_state_get_id (const NookState *state)
   return state->id;
 }
 
-/* A temporary file renamed into place, so `nook list` never reads a
- * half-written file. No fsync (GLib's CONSISTENT mode does one on most
- * filesystems): this is runtime state, worthless after a crash, and the
- * fsync cost milliseconds on every start. */
 static gboolean
 write_state_file (NookState *state, const char *name, const char *contents, GError **error)
 {
   g_autofree char *path = g_build_filename (state->dir, name, NULL);
-  g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
-  size_t len = strlen (contents);
-  int fd, err = 0;
 
-  /* The state directory is ours alone (0700, locked): a fixed temporary
-   * name cannot collide with another writer. */
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    err = errno;
-  else
-    {
-      if (write (fd, contents, len) != (ssize_t)len)
-        err = errno ? errno : EIO;
-      if (close (fd) < 0 && err == 0)
-        err = errno;
-    }
-  if (err == 0 && rename (tmp, path) < 0)
-    err = errno;
-  if (err != 0)
-    {
-      unlink (tmp);
-      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot write %s: %s",
-                   path, g_strerror (err));
-      return FALSE;
-    }
-  return TRUE;
+  return nook_storage_write_file (path, contents, error);
 }
 
 static void

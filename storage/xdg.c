@@ -2,7 +2,11 @@
 #include "storage/xdg.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +24,34 @@ nook_storage_errno_error (GError **error, int errsv, const char *what, const cha
   g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "cannot %s %s: %s", what, path,
                g_strerror (errsv));
   return FALSE;
+}
+
+gboolean
+nook_storage_write_file (const char *path, const char *contents, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  size_t len = strlen (contents);
+  ssize_t n;
+  int fd, err = 0;
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return nook_storage_errno_error (error, errno, "write", path);
+  n = write (fd, contents, len);
+  if (n < 0)
+    err = errno;
+  else if ((size_t)n != len)
+    err = ENOSPC;
+  if (close (fd) < 0 && err == 0)
+    err = errno;
+  if (err == 0 && rename (tmp, path) < 0)
+    err = errno;
+  if (err != 0)
+    {
+      unlink (tmp);
+      return nook_storage_errno_error (error, err, "write", path);
+    }
+  return TRUE;
 }
 
 /* The XDG variables are read with getenv on every call instead of through

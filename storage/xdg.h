@@ -16,6 +16,14 @@ typedef enum
   NOOK_STORAGE_ERROR_DAMAGED,   /* a file nook wrote cannot be read back */
 } NookStorageError;
 
+/* contents written to path through a temporary file beside it (0600,
+ * a unique name) renamed into place, so that a reader never sees half a
+ * file. A failure names path, not the temporary file, and removes the
+ * temporary file. No fsync (GLib's CONSISTENT mode does one on most file
+ * systems): nook's state is worthless after a crash, and an fsync costs
+ * milliseconds on every start. */
+gboolean nook_storage_write_file (const char *path, const char *contents, GError **error);
+
 /* Sets NOOK_STORAGE_ERROR_FAILED "cannot WHAT PATH: strerror(errsv)";
  * returns FALSE. */
 gboolean nook_storage_errno_error (GError **error, int errsv, const char *what, const char *path);
