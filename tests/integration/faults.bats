@@ -19,14 +19,9 @@ setup_file ()
 setup ()
 {
   skip_unless_userns
-  if [ ! -w /dev/fuse ] || ! command -v fuse-overlayfs >/dev/null; then
-    skip_or_fail "fuse-overlayfs or a usable /dev/fuse is missing (run tests/setup-host.sh)"
-  fi
-  # Directories of this test alone: whatever is in them after a round is
-  # that round's leftover.
-  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
-  export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
-  mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  skip_unless_fuse
+  # Whatever is in them after a round is that round's leftover.
+  use_own_xdg_dirs
   new_bundle
   SEED=${NOOK_FAULT_SEED:-13}
 }

@@ -119,6 +119,24 @@ skip_unless_userns ()
   fi
 }
 
+# The default root filesystem mode needs fuse-overlayfs and a /dev/fuse
+# the user can open.
+skip_unless_fuse ()
+{
+  if [ ! -w /dev/fuse ] || ! command -v fuse-overlayfs >/dev/null; then
+    skip_or_fail "fuse-overlayfs or a usable /dev/fuse is missing (run tests/setup-host.sh)"
+  fi
+}
+
+# XDG_RUNTIME_DIR, XDG_DATA_HOME and XDG_CACHE_HOME of this test alone
+# (0700): whatever is in them after a step is that step's doing.
+use_own_xdg_dirs ()
+{
+  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
+  export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
+  mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+}
+
 # The one rule for a test that cannot run here:
 #   skip_or_fail REASON           skips, but fails with NOOK_TESTS_MUST_WORK=1
 #                                 (CI): the set-up provides what tests need

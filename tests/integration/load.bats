@@ -21,13 +21,8 @@ setup_file ()
 setup ()
 {
   skip_unless_userns
-  if [ ! -w /dev/fuse ] || ! command -v fuse-overlayfs >/dev/null; then
-    skip_or_fail "fuse-overlayfs or a usable /dev/fuse is missing (run tests/setup-host.sh)"
-  fi
-  # This test's own directories: what is in them is this test's.
-  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
-  export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
-  mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  skip_unless_fuse
+  use_own_xdg_dirs
   snapshot_state
   new_bundle
   B1=$B

@@ -13,9 +13,7 @@ setup ()
 {
   nook_default_setup
   export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
-  if [ ! -w /dev/fuse ] || ! command -v fuse-overlayfs >/dev/null; then
-    skip_or_fail "fuse-overlayfs or a usable /dev/fuse is missing (run tests/setup-host.sh)"
-  fi
+  skip_unless_fuse
 }
 
 teardown ()
