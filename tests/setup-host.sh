@@ -32,6 +32,10 @@ PACKAGES=(
   containernetworking-plugins bsdutils
   # The clang build, the fuzz targets (libFuzzer's runtime) and the format check.
   clang libclang-rt-14-dev clang-format
+  # nook import (libarchive), and the toolbox tests: a real Debian 12 rootfs
+  # (mmdebstrap), OCI layouts (umoci, skopeo), X11 (Xvfb, xdpyinfo), D-Bus
+  # and tmux for the interactive test.
+  libarchive-dev mmdebstrap umoci skopeo xvfb x11-utils dbus dbus-x11 tmux
 )
 
 log () { echo "setup-host: $*" >&2; }
