@@ -44,6 +44,7 @@ nook_layer_info_free (NookLayerInfo *info)
   g_free (info->uid_map);
   g_free (info->gid_map);
   g_free (info->created);
+  g_strfreev (info->options);
   g_free (info);
 }
 
@@ -96,6 +97,14 @@ info_to_json (const NookLayerInfo *info)
       json_builder_set_member_name (b, keys[i]);
       json_builder_add_string_value (b, values[i] ? values[i] : "");
     }
+  if (info->options != NULL)
+    {
+      json_builder_set_member_name (b, "options");
+      json_builder_begin_array (b);
+      for (char **o = info->options; *o; o++)
+        json_builder_add_string_value (b, *o);
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
@@ -115,6 +124,40 @@ dup_string_member (JsonObject *o, const char *name)
       || json_node_get_value_type (node) != G_TYPE_STRING)
     return g_strdup ("");
   return g_strdup (json_node_get_string (node));
+}
+
+/* The "options" array of layer.json: NULL when absent; an element that
+ * is not a string makes the file damaged (a guess could start the
+ * container with other options than it was made with). */
+static gboolean
+dup_options (JsonObject *o, const char *path, char ***out, GError **error)
+{
+  JsonNode *node = json_object_get_member (o, "options");
+  g_autoptr (GPtrArray) options = NULL;
+  JsonArray *array;
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  options = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+        break;
+      g_ptr_array_add (options, g_strdup (json_node_get_string (e)));
+    }
+  if (array == NULL || options->len != json_array_get_length (array))
+    {
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
+                   "%s: options: not an array of strings", path);
+      return FALSE;
+    }
+  g_ptr_array_add (options, NULL);
+  *out = (char **)g_ptr_array_free (g_steal_pointer (&options), FALSE);
+  return TRUE;
 }
 
 NookLayerInfo *
@@ -147,6 +190,8 @@ nook_layer_info_load (const char *name, GError **error)
   info->uid_map = dup_string_member (o, "uidMap");
   info->gid_map = dup_string_member (o, "gidMap");
   info->created = dup_string_member (o, "created");
+  if (!dup_options (o, path, &info->options, error))
+    return NULL;
   return g_steal_pointer (&info);
 }
 

@@ -32,6 +32,10 @@ typedef struct
   char *uid_map; /* the map text of the first run */
   char *gid_map;
   char *created; /* ISO 8601 */
+  /* The options that shaped the container ("--net=host", ...), in the
+   * canonical spelling of nook run; reused by every later start. NULL in
+   * a layer.json written before nook kept them. */
+  char **options;
 } NookLayerInfo;
 
 void nook_layer_free (NookLayer *layer);

@@ -11,56 +11,15 @@
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
+#include "launcher/cli/run-options.h"
 #include "launcher/errors.h"
 #include "launcher/lifecycle/lifecycle.h"
+#include "storage/layers.h"
 #include "storage/state.h"
-
-typedef struct
-{
-  char *config;
-  char *name;
-  gboolean tty;
-  gboolean no_tty;
-  gboolean no_filter_cache;
-  gboolean help;
-  char *userns;    /* --userns=auto|keep-id */
-  char *group_add; /* --group-add=keep-groups */
-  char *net;       /* --net=host|none|pasta */
-  char *ipc;       /* --ipc=host */
-  char *pid;       /* --pid=host */
-  char *uts;       /* --uts=host */
-  char *dns;       /* --dns=bundle */
-  char *rootfs;    /* --rootfs=fuse-overlayfs|overlay|bind */
-  gboolean rm;     /* --rm: an ephemeral layer even with --name */
-  char *bundle;    /* -b, --bundle: runc's form */
-  gboolean detach; /* -d: create and start, then exit */
-  char *pid_file;
-  char *console_socket;
-  int preserve_fds;
-  gboolean replace; /* --replace: start a named container's layer afresh */
-} NookRunOptions;
-
-static void
-run_options_clear (NookRunOptions *o)
-{
-  g_free (o->config);
-  g_free (o->name);
-  g_free (o->userns);
-  g_free (o->group_add);
-  g_free (o->net);
-  g_free (o->ipc);
-  g_free (o->pid);
-  g_free (o->uts);
-  g_free (o->dns);
-  g_free (o->rootfs);
-  g_free (o->bundle);
-  g_free (o->pid_file);
-  g_free (o->console_socket);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookRunOptions, run_options_clear)
 
 static const char run_usage[]
     = "Usage: nook run [OPTIONS] BUNDLE [COMMAND [ARG...]]\n"
+      "       nook run --name NAME [OPTIONS] [COMMAND [ARG...]]   (NAME exists)\n"
       "       nook run [-b DIR] [-d] [--pid-file F] [--console-socket S] ID   (runc's form)\n"
       "\n"
       "runc's form is taken when -b/--bundle is given, or when the one argument\n"
@@ -75,7 +34,9 @@ static const char run_usage[]
       "\n"
       "Options:\n"
       "  -c, --config FILE   Read FILE instead of BUNDLE/config.json\n"
-      "  -n, --name NAME     Container name (default: a random id)\n"
+      "  -n, --name NAME     Container name (default: a random id). A named container\n"
+      "                      keeps its layer, bundle and options (--userns, --net,\n"
+      "                      ...): later runs may leave them, and BUNDLE, out\n"
       "  -t, --tty           Allocate a pseudo-terminal (stdin must be a terminal)\n"
       "  -T, --no-tty        Never allocate one, whatever process.terminal says\n"
       "  --no-filter-cache   Compile the seccomp profile, bypassing the per-user store\n"
@@ -112,81 +73,11 @@ static const char run_usage[]
       "  -h, --help          Show this help\n";
 
 static gboolean
-parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
+is_bundle (const char *dir)
 {
-  GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, NULL, NULL },
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, NULL, NULL },
-    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, NULL, NULL },
-    { "no-tty", 'T', 0, G_OPTION_ARG_NONE, &o->no_tty, NULL, NULL },
-    { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_filter_cache, NULL, NULL },
-    { "userns", 0, 0, G_OPTION_ARG_STRING, &o->userns, NULL, NULL },
-    { "group-add", 0, 0, G_OPTION_ARG_STRING, &o->group_add, NULL, NULL },
-    { "net", 0, 0, G_OPTION_ARG_STRING, &o->net, NULL, NULL },
-    { "network", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o->net, NULL, NULL },
-    { "ipc", 0, 0, G_OPTION_ARG_STRING, &o->ipc, NULL, NULL },
-    { "pid", 0, 0, G_OPTION_ARG_STRING, &o->pid, NULL, NULL },
-    { "uts", 0, 0, G_OPTION_ARG_STRING, &o->uts, NULL, NULL },
-    { "dns", 0, 0, G_OPTION_ARG_STRING, &o->dns, NULL, NULL },
-    { "rootfs", 0, 0, G_OPTION_ARG_STRING, &o->rootfs, NULL, NULL },
-    { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm, NULL, NULL },
-    { "replace", 0, 0, G_OPTION_ARG_NONE, &o->replace, NULL, NULL },
-    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &o->bundle, NULL, NULL },
-    { "detach", 'd', 0, G_OPTION_ARG_NONE, &o->detach, NULL, NULL },
-    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pid_file, NULL, NULL },
-    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->console_socket, NULL, NULL },
-    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
-    { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
-    { NULL },
-  };
-  /* Strict: stop at BUNDLE, what follows belongs to the container's command. */
-  if (!nook_cli_parse ("run", entries, TRUE, argc, argv, error))
-    return FALSE;
-  if (o->tty && o->no_tty)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "run: --tty and --no-tty exclude each other");
-      return FALSE;
-    }
-  return TRUE;
-}
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
 
-/* OPTION=VALUE where VALUE must be the one accepted word. */
-static gboolean
-parse_only_value (const char *option, const char *value, const char *accepted, gboolean *out_set,
-                  GError **error)
-{
-  *out_set = FALSE;
-  if (value == NULL)
-    return TRUE;
-  if (g_strcmp0 (value, accepted) != 0)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --%s: unknown value '%s' (%s)",
-                   option, value, accepted);
-      return FALSE;
-    }
-  *out_set = TRUE;
-  return TRUE;
-}
-
-static gboolean
-container_options (const NookRunOptions *o, NookContainerOptions *out, GError **error)
-{
-  out->userns = NOOK_USERNS_AUTO;
-  if (g_strcmp0 (o->userns, "keep-id") == 0)
-    out->userns = NOOK_USERNS_KEEP_ID;
-  else if (o->userns != NULL && strcmp (o->userns, "auto") != 0)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
-                   "run: --userns: unknown mode '%s' (auto or keep-id)", o->userns);
-      return FALSE;
-    }
-  return parse_only_value ("group-add", o->group_add, "keep-groups", &out->keep_groups, error)
-         && nook_net_mode_parse (o->net, &out->net, error)
-         && parse_only_value ("ipc", o->ipc, "host", &out->ipc_host, error)
-         && parse_only_value ("pid", o->pid, "host", &out->pid_host, error)
-         && parse_only_value ("uts", o->uts, "host", &out->uts_host, error)
-         && parse_only_value ("dns", o->dns, "bundle", &out->dns_bundle, error);
+  return g_file_test (config, G_FILE_TEST_EXISTS);
 }
 
 /* runc's form: -b, or one argument that is not a bundle while the current
@@ -194,15 +85,11 @@ container_options (const NookRunOptions *o, NookContainerOptions *out, GError **
 static gboolean
 runc_form (const NookRunOptions *o, int argc, char **argv)
 {
-  g_autofree char *config = NULL;
-
   if (o->bundle != NULL)
     return TRUE;
   if (argc != 2 || o->config != NULL)
     return FALSE;
-  config = g_build_filename (argv[1], "config.json", NULL);
-  return !g_file_test (config, G_FILE_TEST_EXISTS)
-         && g_file_test ("config.json", G_FILE_TEST_EXISTS);
+  return !is_bundle (argv[1]) && is_bundle (".");
 }
 
 /* create, then start; the id goes to stdout when nook chose it. */
@@ -227,30 +114,73 @@ run_detached (NookRequest *request, const NookGlobalOptions *globals, int *out_s
   return TRUE;
 }
 
+/* A named container that exists: the options it was created with
+ * complete (and must agree with) the ones given, and without a BUNDLE
+ * operand its bundle is the stored one. */
+static gboolean
+reuse_named (NookRunOptions *o, int *argc, char ***argv, char **out_bundle, GError **error)
+{
+  g_autoptr (NookLayerInfo) info = NULL;
+  g_autoptr (GError) local = NULL;
+
+  *out_bundle = NULL;
+  if (o->name == NULL || o->replace || o->bundle != NULL)
+    return TRUE;
+  info = nook_layer_info_load (o->name, &local);
+  if (info == NULL)
+    return TRUE; /* new, or damaged: the layer itself says which, later */
+  if (info->options != NULL
+      && !nook_run_options_merge_stored ("run", o->name, info->options, o, error))
+    return FALSE;
+  if (o->rootfs == NULL && info->rootfs[0] != '\0')
+    o->rootfs = g_strdup (info->rootfs);
+  if (info->bundle[0] == '\0')
+    return TRUE;
+  /* argv[0] is the verb. "--" ends the options: then a COMMAND follows.
+   * Otherwise the first operand is the BUNDLE only when it is one. */
+  if (*argc > 1 && strcmp ((*argv)[1], "--") == 0)
+    {
+      (*argv)[1] = (*argv)[0];
+      (*argc)--, (*argv)++;
+    }
+  else if (*argc > 1 && is_bundle ((*argv)[1]))
+    return TRUE;
+  *out_bundle = g_strdup (info->bundle);
+  return TRUE;
+}
+
 gboolean
 nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
               GError **error)
 {
   g_auto (NookRunOptions) o = { 0 };
+  g_auto (GStrv) stored = NULL;
+  g_autofree char *stored_bundle = NULL;
   NookRequest request = { 0 };
 
-  if (!parse_run_options (&argc, &argv, &o, error))
+  if (!nook_run_options_parse ("run", &argc, &argv, &o, error))
     return FALSE;
-  if (!container_options (&o, &request.options, error))
+  if (nook_cli_help (o.help, run_usage, out_status))
+    return TRUE;
+  if (!reuse_named (&o, &argc, &argv, &stored_bundle, error))
     return FALSE;
-  if (!nook_rootfs_mode_parse (o.rootfs, &request.rootfs_mode, error))
+  if (!nook_run_options_apply ("run", &o, &request, error))
     return FALSE;
   if (o.replace && o.name == NULL)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "run: --replace needs --name");
       return FALSE;
     }
-  if (nook_cli_help (o.help, run_usage, out_status))
-    return TRUE;
-  if (!nook_cli_first_operand ("run", "BUNDLE", &argc, &argv, error))
+  if (stored_bundle == NULL && !nook_cli_first_operand ("run", "BUNDLE", &argc, &argv, error))
     return FALSE;
 
-  if (runc_form (&o, argc, argv))
+  if (stored_bundle != NULL)
+    {
+      request.bundle = stored_bundle;
+      request.command = argc > 1 ? argv + 1 : NULL;
+      request.rootfs_given = o.rootfs != NULL;
+    }
+  else if (runc_form (&o, argc, argv))
     {
       if (argc != 2)
         {
@@ -295,6 +225,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   request.pid_file = o.pid_file;
   request.console_socket = o.console_socket;
   request.preserve_fds = o.preserve_fds;
+  request.stored_options = stored = nook_run_options_to_stored (&o);
   request.use_filter_cache
       = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
   if (o.detach)

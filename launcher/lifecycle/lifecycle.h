@@ -8,11 +8,6 @@
  *   kill     signal a container's process (or all of its processes)
  *   delete   remove a stopped container's state and ephemeral layer
  *   state    a container's state, decided now
- *   create   prepare and launch a container whose process waits for start
- *   start    let a created container's process run
- *   kill     signal a container's process (or all of its processes)
- *   delete   remove a stopped container's state and ephemeral layer
- *   state    a container's state, decided now
  *   exec     start a process in a running container and wait for it
  *
  * Each stage owns what it creates and releases it on every path: the state
@@ -47,6 +42,7 @@ typedef struct
   const char *console_socket; /* --console-socket: where the pty master goes */
   int preserve_fds;           /* --preserve-fds N */
   NookContainerOptions options;
+  char **stored_options; /* kept in a new named container's layer.json */
 } NookRequest;
 
 /* Loads BUNDLE/config.json (or config_path), with the fast path when

@@ -93,6 +93,7 @@ prepare_rootfs (const NookRequest *r, NookContainer *c, NookState *state, NookRo
         .rootfs = (char *)nook_rootfs_mode_name (mode),
         .uid_map = c->idmap->uid_map,
         .gid_map = c->idmap->gid_map,
+        .options = r->stored_options,
       };
       /* Before anything touches the layer, --replace included: the
        * state's lock covers one runtime root only. */

@@ -60,11 +60,21 @@ no-true"
   assert_output fresh
 }
 
-@test "containers: a mapping change between runs is refused" {
+@test "containers: a userns or mapping change between runs is refused" {
   run --separate-stderr "$NOOK" run --name "$N" "$B" true
   assert_status 0
   run --separate-stderr "$NOOK" run --name "$N" --userns=keep-id "$B" true
+  assert_nook_error 125 "$N" "--userns=keep-id" "created with --userns=auto"
+  # The same options with other subordinate ranges (/etc/subuid edited).
+  cp "$XDG_DATA_HOME/nook/containers/$N/layer.json" "$BATS_TEST_TMPDIR/layer.json"
+  python3 - "$XDG_DATA_HOME/nook/containers/$N/layer.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); m["uidMap"] = m["uidMap"].replace("\n1 ", "\n1 1", 1)
+json.dump(m, open(sys.argv[1], "w"))
+PY
+  run --separate-stderr "$NOOK" run --name "$N" "$B" true
   assert_nook_error 125 "$N" "other id mappings" "wrong ids"
+  cp "$BATS_TEST_TMPDIR/layer.json" "$XDG_DATA_HOME/nook/containers/$N/layer.json"
   run --separate-stderr "$NOOK" run --name "$N" --rootfs=overlay "$B" true
   assert_nook_error 125 "$N" "--rootfs=fuse-overlayfs"
 }
@@ -232,4 +242,61 @@ assert r["created"], r
   assert_nook_error 125 "missing NAME"
   run --separate-stderr "$NOOK" run --replace "$B" true
   assert_nook_error 125 "--replace needs --name"
+}
+
+@test "containers: a named container keeps its options; a later start that leaves them out gets them" {
+  run --separate-stderr "$NOOK" run --name "$N" --net=host --uts=host "$B" true
+  assert_status 0
+  grep -q -- '"--net=host"' "$XDG_DATA_HOME/nook/containers/$N/layer.json"
+  # No --net, no --uts, no BUNDLE: the stored ones.
+  run --separate-stderr "$NOOK" run --name "$N" -- sh -c 'readlink /proc/self/ns/net; hostname'
+  assert_status 0
+  assert_output "$(readlink /proc/self/ns/net)
+$(hostname)"
+  # The first operand is the BUNDLE only when it is one.
+  run --separate-stderr "$NOOK" run --name "$N" readlink /proc/self/ns/net
+  assert_status 0
+  assert_output "$(readlink /proc/self/ns/net)"
+  run --separate-stderr "$NOOK" run --name "$N" --net=host "$B" readlink /proc/self/ns/net
+  assert_status 0
+  assert_output "$(readlink /proc/self/ns/net)"
+}
+
+@test "containers: an option that differs from the stored one is refused, naming both, and nothing changes" {
+  run --separate-stderr "$NOOK" run --name "$N" --net=host "$B" sh -c 'echo kept > /f'
+  assert_status 0
+  cp "$XDG_DATA_HOME/nook/containers/$N/layer.json" "$BATS_TEST_TMPDIR/before"
+  run --separate-stderr "$NOOK" run --name "$N" --net=none "$B" true
+  assert_nook_error 125 "--net=none" "$N" "created with --net=host" "--replace"
+  run --separate-stderr "$NOOK" run --name "$N" --ipc=host true
+  assert_nook_error 125 "--ipc=host" "created without --ipc"
+  cmp "$BATS_TEST_TMPDIR/before" "$XDG_DATA_HOME/nook/containers/$N/layer.json"
+  run --separate-stderr "$NOOK" run --name "$N" cat /f
+  assert_status 0
+  assert_output kept
+  # --replace makes it afresh, with the new options kept.
+  run --separate-stderr "$NOOK" run --name "$N" --replace --net=none "$B" true
+  assert_status 0
+  run --separate-stderr "$NOOK" run --name "$N" --net=host true
+  assert_nook_error 125 "created with --net=none"
+}
+
+@test "containers: a layer.json from before options were kept still runs; a damaged options member stops the run" {
+  run --separate-stderr "$NOOK" run --name "$N" --net=host "$B" true
+  assert_status 0
+  local meta=$XDG_DATA_HOME/nook/containers/$N/layer.json
+  python3 - "$meta" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); del m["options"]
+json.dump(m, open(sys.argv[1], "w"))
+PY
+  run --separate-stderr "$NOOK" run --name "$N" --net=none "$B" true
+  assert_status 0
+  python3 - "$meta" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); m["options"] = ["--net=host", 3]
+json.dump(m, open(sys.argv[1], "w"))
+PY
+  run --separate-stderr "$NOOK" run --name "$N" "$B" true
+  assert_nook_error 125 "$meta" "options"
 }

@@ -1,0 +1,59 @@
+/* nook: the options of nook run that shape a container, shared by run,
+ * create --toolbox and enter, and kept with a named container.
+ *
+ * A named container remembers the options it was created with (layer.json,
+ * in the canonical spelling nook_run_options_to_stored gives): a later
+ * start that leaves one out gets the stored one, and one that gives a
+ * different value is refused with both values named. */
+#pragma once
+
+#include <glib.h>
+
+#include "launcher/lifecycle/lifecycle.h"
+
+typedef struct
+{
+  char *config;
+  char *name;
+  gboolean tty;
+  gboolean no_tty;
+  gboolean no_filter_cache;
+  gboolean help;
+  char *userns;    /* --userns=auto|keep-id */
+  char *group_add; /* --group-add=keep-groups */
+  char *net;       /* --net=host|none|pasta */
+  char *ipc;       /* --ipc=host */
+  char *pid;       /* --pid=host */
+  char *uts;       /* --uts=host */
+  char *dns;       /* --dns=bundle */
+  char *rootfs;    /* --rootfs=fuse-overlayfs|overlay|bind */
+  gboolean rm;     /* --rm: an ephemeral layer even with --name */
+  char *bundle;    /* -b, --bundle: runc's form */
+  gboolean detach; /* -d: create and start, then exit */
+  char *pid_file;
+  char *console_socket;
+  int preserve_fds;
+  gboolean replace; /* --replace: start a named container's layer afresh */
+} NookRunOptions;
+
+void nook_run_options_clear (NookRunOptions *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookRunOptions, nook_run_options_clear)
+
+/* Parses run's options for verb (strict: stops at the first operand). */
+gboolean nook_run_options_parse (const char *verb, int *argc, char ***argv, NookRunOptions *o,
+                                 GError **error);
+
+/* request->options and request->rootfs_mode from o. */
+gboolean nook_run_options_apply (const char *verb, const NookRunOptions *o, NookRequest *request,
+                                 GError **error);
+
+/* The container-shaping options of o, canonical ("--net=host"), in a
+ * fixed order; NULL-terminated, never NULL. */
+char **nook_run_options_to_stored (const NookRunOptions *o);
+
+/* Completes o with the stored options of container name: an option o
+ * does not give is taken from stored; one it gives must have the stored
+ * value, or NOOK_ERROR_USAGE "VERB: --net=none: container NAME was created
+ * with --net=host ...". */
+gboolean nook_run_options_merge_stored (const char *verb, const char *name, char **stored,
+                                        NookRunOptions *o, GError **error);
