@@ -25,6 +25,10 @@ gboolean nook_cmd_cache (int argc, char **argv, const NookGlobalOptions *globals
                          GError **error);
 gboolean nook_cmd_features (int argc, char **argv, const NookGlobalOptions *globals,
                             int *out_status, GError **error);
+gboolean nook_cmd_enter (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                         GError **error);
+gboolean nook_cmd_stop (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                        GError **error);
 gboolean nook_cmd_exec (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                         GError **error);
 gboolean nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,

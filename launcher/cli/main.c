@@ -21,6 +21,7 @@ static const NookCommand commands[] = {
   { "cache", nook_cmd_cache, "Manage the store of compiled seccomp filters" },
   { "create", nook_cmd_create, "Create a container whose process waits for start" },
   { "delete", nook_cmd_delete, "Remove a stopped container (-f: kill it first)" },
+  { "enter", nook_cmd_enter, "Enter a named container from any terminal (starts it)" },
   { "exec", nook_cmd_exec, "Run a command in a running container" },
   { "features", nook_cmd_features, "Show what nook supports (OCI features document)" },
   { "kill", nook_cmd_kill, "Send a signal to a container's process" },
@@ -31,6 +32,7 @@ static const NookCommand commands[] = {
   { "spec", nook_cmd_spec, "Write a default config.json" },
   { "start", nook_cmd_start, "Start a created container" },
   { "state", nook_cmd_state, "Print a container's state as JSON" },
+  { "stop", nook_cmd_stop, "Stop running containers (SIGTERM, then SIGKILL)" },
 };
 
 static void

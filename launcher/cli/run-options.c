@@ -53,6 +53,7 @@ parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookR
     { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->console_socket, NULL, NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
+    { "toolbox", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->toolbox, NULL, NULL },
     { NULL },
   };
 
@@ -108,14 +109,14 @@ nook_run_options_apply (const char *verb, const NookRunOptions *o, NookRequest *
                    "%s: --userns: unknown mode '%s' (auto or keep-id)", verb, o->userns);
       return FALSE;
     }
-  return parse_only_value (verb, "group-add", o->group_add, "keep-groups", &out->keep_groups,
-                           error)
+  return parse_only_value (verb, "group-add", o->group_add, "keep-groups", &out->keep_groups, error)
          && nook_net_mode_parse (o->net, &out->net, error)
          && parse_only_value (verb, "ipc", o->ipc, "host", &out->ipc_host, error)
          && parse_only_value (verb, "pid", o->pid, "host", &out->pid_host, error)
          && parse_only_value (verb, "uts", o->uts, "host", &out->uts_host, error)
          && parse_only_value (verb, "dns", o->dns, "bundle", &out->dns_bundle, error)
-         && nook_rootfs_mode_parse (o->rootfs, &request->rootfs_mode, error);
+         && nook_rootfs_mode_parse (o->rootfs, &request->rootfs_mode, error)
+         && (request->toolbox = o->toolbox, TRUE);
 }
 
 /* Single-valued options: their canonical name and where o keeps them. */
@@ -133,8 +134,9 @@ static void
 stored_strings (NookRunOptions *o, StoredString out[N_STORED_STRINGS])
 {
   StoredString table[N_STORED_STRINGS] = {
-    { "userns", &o->userns }, { "group-add", &o->group_add }, { "net", &o->net },
-    { "ipc", &o->ipc },       { "pid", &o->pid },             { "uts", &o->uts },
+    { "userns", &o->userns }, { "group-add", &o->group_add },
+    { "net", &o->net },       { "ipc", &o->ipc },
+    { "pid", &o->pid },       { "uts", &o->uts },
     { "dns", &o->dns },
   };
 
@@ -151,6 +153,8 @@ nook_run_options_to_stored (const NookRunOptions *o)
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     if (*strings[i].value != NULL)
       g_ptr_array_add (out, g_strdup_printf ("--%s=%s", strings[i].name, *strings[i].value));
+  if (o->toolbox)
+    g_ptr_array_add (out, g_strdup ("--toolbox"));
   g_ptr_array_add (out, NULL);
   return (char **)g_ptr_array_free (out, FALSE);
 }
@@ -181,8 +185,8 @@ stored_values (char **stored, const char *option)
 static const char *const stored_defaults[] = { "--userns=auto", NULL };
 
 gboolean
-nook_run_options_merge_stored (const char *verb, const char *name, char **stored,
-                               NookRunOptions *o, GError **error)
+nook_run_options_merge_stored (const char *verb, const char *name, char **stored, NookRunOptions *o,
+                               GError **error)
 {
   g_auto (GStrv) given = nook_run_options_to_stored (o);
   g_autoptr (GPtrArray) missing = g_ptr_array_new ();

@@ -34,6 +34,7 @@ typedef struct
   char *console_socket;
   int preserve_fds;
   gboolean replace; /* --replace: start a named container's layer afresh */
+  gboolean toolbox; /* made by create --toolbox (stored; hidden in run) */
 } NookRunOptions;
 
 void nook_run_options_clear (NookRunOptions *o);

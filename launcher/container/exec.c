@@ -134,6 +134,7 @@ nook_exec_join_clear (NookExecJoin *join)
   g_clear_pointer (&join->user_spec, g_free);
   g_clear_pointer (&join->user_name, g_free);
   g_clear_pointer (&join->group_name, g_free);
+  g_clear_pointer (&join->cwd_fallback, g_free);
 }
 
 NookContainer *

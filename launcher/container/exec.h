@@ -41,6 +41,8 @@ typedef struct
   char *group_name;          /* -u USER:NAME: the gid (NULL: none, or a number) */
   gboolean user_group_given; /* -u USER:GROUP: not the user's primary group */
   gboolean set_home;         /* HOME is not in the process's env */
+  char *cwd_fallback;        /* nook enter: when process.cwd is missing inside */
+  gboolean login_shell;      /* nook enter: args[0] becomes the user's login shell */
 } NookExecJoin;
 
 /* Looks at the container's process: error "not running" when it is gone. */

@@ -38,9 +38,10 @@ parse_id (const char *s, guint32 *out)
   return TRUE;
 }
 
-gboolean
-nook_userdb_find_user (const char *passwd, const char *name, guint32 *uid, guint32 *gid,
-                       char **home)
+/* The fields of the passwd entry named name (or, with name NULL, of
+ * uid); NULL when there is none. */
+static GStrv
+find_entry (const char *passwd, const char *name, const guint32 *uid)
 {
   g_auto (GStrv) lines = g_strsplit (passwd, "\n", -1);
 
@@ -54,15 +55,36 @@ nook_userdb_find_user (const char *passwd, const char *name, guint32 *uid, guint
         continue;
       if (name != NULL ? strcmp (f[0], name) != 0 : (uid == NULL || u != *uid))
         continue;
-      if (uid != NULL)
-        *uid = u;
-      if (gid != NULL)
-        *gid = g;
-      if (home != NULL)
-        *home = f[5][0] == '/' ? g_strdup (f[5]) : NULL;
-      return TRUE;
+      return g_steal_pointer (&f);
     }
-  return FALSE;
+  return NULL;
+}
+
+gboolean
+nook_userdb_find_user (const char *passwd, const char *name, guint32 *uid, guint32 *gid,
+                       char **home)
+{
+  g_auto (GStrv) f = find_entry (passwd, name, uid);
+
+  if (f == NULL)
+    return FALSE;
+  if (uid != NULL)
+    parse_id (f[2], uid);
+  if (gid != NULL)
+    parse_id (f[3], gid);
+  if (home != NULL)
+    *home = f[5][0] == '/' ? g_strdup (f[5]) : NULL;
+  return TRUE;
+}
+
+char *
+nook_userdb_find_shell (const char *passwd, guint32 uid)
+{
+  g_auto (GStrv) f = find_entry (passwd, NULL, &uid);
+
+  if (f == NULL || f[6] == NULL || f[6][0] != '/')
+    return NULL;
+  return g_strdup (g_strchomp (f[6]));
 }
 
 gboolean

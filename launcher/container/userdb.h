@@ -22,5 +22,9 @@ char *nook_userdb_read (int rootfd, const char *relpath);
 gboolean nook_userdb_find_user (const char *passwd, const char *name, guint32 *uid, guint32 *gid,
                                 char **home);
 
+/* The login shell of uid's passwd entry (g_free); NULL when it has none
+ * or the field is not an absolute path. */
+char *nook_userdb_find_shell (const char *passwd, guint32 uid);
+
 /* The gid of the group named name in group text. */
 gboolean nook_userdb_find_group (const char *group, const char *name, guint32 *gid);

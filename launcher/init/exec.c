@@ -125,6 +125,21 @@ fork_into_pid_namespace (NookInit *init, const NookExecJoin *join)
   _exit (0);
 }
 
+/* nook enter without COMMAND: argv[0] is the user's shell, when the
+ * container has it ("/bin/sh -l" otherwise). */
+static void
+login_shell (NookContainer *c, const char *passwd)
+{
+  g_autofree char *shell = nook_userdb_find_shell (passwd, c->uid);
+
+  if (shell == NULL || access (shell, X_OK) < 0)
+    return;
+  /* The copies are the child's own; execve is next. */
+  c->argv = g_strdupv (c->argv);
+  g_free (c->argv[0]);
+  c->argv[0] = g_steal_pointer (&shell);
+}
+
 /* -u NAME[:GROUP] and HOME from the container's /etc/passwd and
  * /etc/group as the container sees them now, its own changes included: the
  * mount namespace is joined, so "/" is its root. */
@@ -136,7 +151,7 @@ lookup_user (NookInit *init, NookContainer *c, const NookExecJoin *join)
   g_autofree char *home = NULL;
   int rootfd;
 
-  if (join->user_name == NULL && join->group_name == NULL && !join->set_home)
+  if (join->user_name == NULL && join->group_name == NULL && !join->set_home && !join->login_shell)
     return 0;
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   passwd = nook_userdb_read (rootfd, "etc/passwd");
@@ -154,6 +169,8 @@ lookup_user (NookInit *init, NookContainer *c, const NookExecJoin *join)
       && (group == NULL || !nook_userdb_find_group (group, join->group_name, &c->gid)))
     return nook_init_fail (init, 0, "--user %s: no group \"%s\" in the container's /etc/group",
                            join->user_spec, join->group_name);
+  if (join->login_shell && passwd != NULL)
+    login_shell (c, passwd);
   if (!join->set_home)
     return 0;
   if (home == NULL && passwd != NULL)
@@ -178,6 +195,7 @@ nook_init_exec_main (NookContainer *container, const NookExecJoin *join, int soc
     .pty_master = -1,
     .pty_slave = -1,
   };
+  NookConfig with_cwd;
 
   init.error.type = NOOK_SYNC_ERROR;
   if (join_namespaces (&init, join) < 0)
@@ -185,6 +203,14 @@ nook_init_exec_main (NookContainer *container, const NookExecJoin *join, int soc
   fork_into_pid_namespace (&init, join);
   if (lookup_user (&init, container, join) < 0)
     report_and_exit (&init, "user");
+  /* nook enter from a directory the container does not have (the mount
+   * namespace is joined: this is the container's view). */
+  if (join->cwd_fallback != NULL && access (container->config->process.cwd, F_OK) < 0)
+    {
+      with_cwd = *container->config;
+      with_cwd.process.cwd = join->cwd_fallback;
+      init.config = &with_cwd;
+    }
 
   for (size_t i = 0; i < G_N_ELEMENTS (steps); i++)
     if (steps[i].run (&init) < 0)

@@ -53,6 +53,8 @@ option_pairs (const NookRequest *r, const NookConfig *config)
     g_ptr_array_add (pairs, "hooks.poststart"), g_ptr_array_add (pairs, "yes");
   if (config->n_hooks[NOOK_HOOK_POSTSTOP] > 0)
     g_ptr_array_add (pairs, "hooks.poststop"), g_ptr_array_add (pairs, "yes");
+  if (r->entered)
+    g_ptr_array_add (pairs, "entered"), g_ptr_array_add (pairs, "yes");
 
   g_ptr_array_add (pairs, "userns");
   g_ptr_array_add (pairs, o->userns == NOOK_USERNS_KEEP_ID ? "keep-id" : "auto");

@@ -226,10 +226,18 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, Noo
       apply_home (p, join);
       return check_lsm (r, config, warnings, error);
     }
-  if (r->command == NULL || r->command[0] == NULL)
-    return usage_error (error, "missing COMMAND (see 'nook exec --help')");
   g_strfreev (p->args);
-  p->args = g_strdupv (r->command);
+  if (r->login_shell && (r->command == NULL || r->command[0] == NULL))
+    {
+      /* The shell is the user's, in the container: the child knows it. */
+      p->args = g_strdupv ((char *[]){ "/bin/sh", "-l", NULL });
+      join->login_shell = TRUE;
+    }
+  else if (r->command == NULL || r->command[0] == NULL)
+    return usage_error (error, "missing COMMAND (see 'nook exec --help')");
+  else
+    p->args = g_strdupv (r->command);
+  join->cwd_fallback = g_strdup (r->cwd_fallback);
   if (r->user == NULL)
     apply_keep_id (p, options);
   else if (!apply_user (p, r->user, join, error))

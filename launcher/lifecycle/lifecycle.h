@@ -43,6 +43,8 @@ typedef struct
   int preserve_fds;           /* --preserve-fds N */
   NookContainerOptions options;
   char **stored_options; /* kept in a new named container's layer.json */
+  gboolean entered;      /* started by nook enter: stopped when its last session ends */
+  gboolean toolbox;      /* made by create --toolbox: a writable root, the user set up */
 } NookRequest;
 
 /* Loads BUNDLE/config.json (or config_path), with the fast path when
@@ -100,8 +102,31 @@ typedef struct
   const char *pid_file;
   int preserve_fds;
   gboolean use_filter_cache;
+  /* nook enter: the working directory when cwd does not exist in the
+   * container; NULL: none (a missing cwd fails) */
+  const char *cwd_fallback;
+  /* nook enter: without COMMAND, the login shell of the process's user
+   * (its /etc/passwd entry in the container; /bin/sh when it has none) */
+  gboolean login_shell;
 } NookExecRequest;
 
 /* Runs a process in the container's namespaces, with its seccomp filter;
  * *out_status is the process's, as for run (0 once started with detach). */
 gboolean nook_lifecycle_exec (const NookExecRequest *request, int *out_status, GError **error);
+
+/* What nook enter asks: a session in the named container start->name,
+ * started first (as start says, detached) when it is not running. */
+typedef struct
+{
+  const NookRequest *start;
+  NookExecRequest exec;
+  gboolean keep_running; /* the container stays when the last session ends */
+} NookEnterRequest;
+
+/* Runs the session and waits for it; when it was the container's last
+ * session and enter had started the container, stops it. */
+gboolean nook_lifecycle_enter (const NookEnterRequest *request, int *out_status, GError **error);
+
+/* SIGTERM to the container's process, SIGKILL after timeout_s (-1: 10),
+ * then its state goes (its kept layer stays). */
+gboolean nook_lifecycle_stop (const char *root, const char *id, int timeout_s, GError **error);

@@ -16,6 +16,23 @@ static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
                              "last:x:1003:1004::/last:/bin/sh";
 
 static void
+test_find_shell (void)
+{
+  g_autofree char *root = nook_userdb_find_shell (passwd, 0);
+  g_autofree char *last = nook_userdb_find_shell (passwd, 1003);
+  g_autofree char *crlf = nook_userdb_find_shell ("u:x:7:7::/h:/bin/zsh\r\n", 7);
+  g_autofree char *relative = nook_userdb_find_shell ("u:x:7:7::/h:zsh\n", 7);
+  g_autofree char *six = nook_userdb_find_shell ("u:x:7:7::/h\n", 7);
+
+  g_assert_cmpstr (root, ==, "/bin/sh");
+  g_assert_cmpstr (last, ==, "/bin/sh");
+  g_assert_cmpstr (crlf, ==, "/bin/zsh");
+  g_assert_null (relative);
+  g_assert_null (six);
+  g_assert_null (nook_userdb_find_shell (passwd, 4242));
+}
+
+static void
 test_find_user (void)
 {
   g_autofree char *home = NULL;
@@ -101,6 +118,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/userdb/find-user", test_find_user);
   g_test_add_func ("/userdb/find-group", test_find_group);
+  g_test_add_func ("/userdb/find-shell", test_find_shell);
   g_test_add_func ("/userdb/read-in-root", test_read_in_root);
   return g_test_run ();
 }

@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# nook enter and nook stop: sessions in a named container from any
+# terminal; the container starts with the first and stops with the last.
+
+load helpers
+
+setup_file ()
+{
+  nook_default_setup_file
+}
+
+setup ()
+{
+  nook_default_setup
+  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
+  skip_unless_fuse
+  N=$(test_name dev)
+  run --separate-stderr "$NOOK" run --name "$N" "$B" true
+  assert_status 0
+}
+
+teardown ()
+{
+  "$NOOK" stop -t 0 "$N" >/dev/null 2>&1 || true
+  "$NOOK" rm -f "$N" >/dev/null 2>&1 || true
+  assert_no_leftovers
+}
+
+container_status ()
+{
+  "$NOOK" list --format json | python3 -c '
+import json, sys
+for c in json.load(sys.stdin):
+    if c.get("id", c.get("name")) == sys.argv[1]:
+        print(c["status"])' "$N"
+}
+
+@test "enter: starts the stopped container, runs COMMAND, passes its status on, and stops it again" {
+  [ "$(container_status)" = stopped ]
+  run --separate-stderr "$NOOK" enter "$N" sh -c 'echo in; cat /proc/1/cmdline | tr "\0" " "; exit 3'
+  assert_status 3
+  [[ "${lines[0]}" == in ]]
+  [[ "${lines[1]}" == *"sleep 3600"* ]] || fail "PID 1 is not the idle loop: ${lines[1]}"
+  [ "$(container_status)" = stopped ]
+  [ ! -e "$(nook_state_root)/$N" ]
+}
+
+@test "enter: without COMMAND, a login shell; its changes stay in the container's layer" {
+  run --separate-stderr "$NOOK" enter "$N" <<<'echo $0; echo kept > /etc/kept; exit 4'
+  assert_status 4
+  [[ "$output" == *sh* ]]
+  run --separate-stderr "$NOOK" enter "$N" cat /etc/kept
+  assert_status 0
+  assert_output kept
+}
+
+@test "enter: two sessions at once share the container; it stops when the last one leaves" {
+  local fifo=$BATS_TEST_TMPDIR/go
+  mkfifo "$fifo"
+  # The first session waits until the second has written its file.
+  "$NOOK" enter "$N" sh -c 'readlink /proc/self/ns/pid > /tmp/first; readlink /proc/self/ns/mnt >> /tmp/first; read x < /dev/stdin; cat /tmp/second' <"$fifo" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
+  local first=$!
+  exec 7>"$fifo"
+  wait_until 10 test -s "$(nook_state_root)/$N/state.json"
+  wait_until 10 "$NOOK" enter "$N" test -e /tmp/first
+  run --separate-stderr "$NOOK" enter "$N" sh -c 'readlink /proc/self/ns/pid > /tmp/second; readlink /proc/self/ns/mnt >> /tmp/second; cat /tmp/first'
+  assert_status 0
+  local ns=$output
+  # The second has left, the first still runs: so does the container.
+  [ "$(container_status)" = running ]
+  echo go >&7
+  exec 7>&-
+  wait "$first"
+  [ "$(cat "$BATS_TEST_TMPDIR/first.out")" = "$ns" ] || fail "namespaces differ: $(cat "$BATS_TEST_TMPDIR/first.out") / $ns"
+  [ "$(container_status)" = stopped ]
+}
+
+@test "enter: --keep-running leaves it running; nook stop stops it, and a second stop is fine" {
+  run --separate-stderr "$NOOK" enter --keep-running "$N" true
+  assert_status 0
+  [ "$(container_status)" = running ]
+  # A later session joins it and leaves it running: enter did not start it.
+  run --separate-stderr "$NOOK" enter "$N" true
+  [ "$(container_status)" = running ]
+  run --separate-stderr "$NOOK" stop "$N"
+  assert_status 0
+  [ "$(container_status)" = stopped ]
+  [ ! -e "$(nook_state_root)/$N" ]
+  run --separate-stderr "$NOOK" stop "$N"
+  assert_status 0
+}
+
+@test "enter: a session killed outright does not keep the container alive for ever" {
+  "$NOOK" enter "$N" sleep 100 >/dev/null 2>&1 &
+  local pid=$!
+  wait_until 10 test -s "$(nook_state_root)/$N/state.json"
+  wait_until 10 sh -c "\"$NOOK\" ps \"$N\" | grep -q 'sleep 100'"
+  kill -9 "$pid"
+  wait "$pid" || true
+  # The next session to leave finds no other and stops it.
+  run --separate-stderr "$NOOK" enter "$N" true
+  assert_status 0
+  [ "$(container_status)" = stopped ]
+}
+
+@test "enter: an option other than the stored one is refused, naming both" {
+  run --separate-stderr "$NOOK" enter --net=host "$N" true
+  assert_nook_error 125 "--net=host" "created without --net"
+  [ "$(container_status)" = stopped ]
+}
+
+@test "enter and stop: bad usage and unknown containers" {
+  run --separate-stderr "$NOOK" enter
+  assert_nook_error 125 "missing NAME"
+  run --separate-stderr "$NOOK" enter nosuch-$N true
+  assert_nook_error 125 "no container nosuch-$N" "create --toolbox"
+  run --separate-stderr "$NOOK" enter -w relative "$N" true
+  assert_nook_error 125 "--workdir relative"
+  run --separate-stderr "$NOOK" stop nosuch-$N
+  assert_nook_error 125 "nosuch-$N" "does not exist"
+  run --separate-stderr "$NOOK" stop -t -5 "$N"
+  assert_nook_error 125 "--time"
+  run "$NOOK" enter --help
+  assert_status 0
+  [[ "$output" == *"Usage: nook enter"* ]]
+  run "$NOOK" stop --help
+  assert_status 0
+  [[ "$output" == *"Usage: nook stop"* ]]
+}
