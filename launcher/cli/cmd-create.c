@@ -5,6 +5,7 @@
  * for `nook start`. The bundle's rootfs is used in place, as runc and crun
  * do (engines have mounted it already); --rootfs chooses otherwise. */
 #include <stdio.h>
+#include <string.h>
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
@@ -13,6 +14,7 @@
 
 static const char create_usage[]
     = "Usage: nook create [OPTIONS] ID\n"
+      "       nook create --toolbox [OPTIONS] NAME BUNDLE   (see --toolbox --help)\n"
       "\n"
       "Create container ID from the bundle: namespaces, root filesystem and mounts\n"
       "are set up, and its process waits for 'nook start ID'. The bundle's rootfs\n"
@@ -56,6 +58,14 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
     { NULL },
   };
 
+  /* create --toolbox NAME BUNDLE is another command under the same verb:
+   * its options are run's. */
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "--toolbox") == 0)
+      {
+        memmove (argv + i, argv + i + 1, (argc - i) * sizeof *argv);
+        return nook_cmd_create_toolbox (argc - 1, argv, globals, out_status, error);
+      }
   if (!nook_cli_parse ("create", entries, FALSE, &argc, &argv, error))
     return FALSE;
   if (nook_cli_help (help, create_usage, out_status))

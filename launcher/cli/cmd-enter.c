@@ -91,10 +91,10 @@ static gboolean
 forwarded (const char *name)
 {
   static const char *const names[] = {
-    "TERM",         "COLORTERM",       "LANG",
-    "LANGUAGE",     "DISPLAY",         "WAYLAND_DISPLAY",
-    "XAUTHORITY",   "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
-    "SSH_AUTH_SOCK", "PULSE_SERVER",   NULL,
+    "TERM",          "COLORTERM",       "LANG",
+    "LANGUAGE",      "DISPLAY",         "WAYLAND_DISPLAY",
+    "XAUTHORITY",    "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
+    "SSH_AUTH_SOCK", "PULSE_SERVER",    NULL,
   };
 
   return g_str_has_prefix (name, "LC_") || g_strv_contains (names, name);
@@ -119,6 +119,7 @@ session_env (const EnterOptions *e, const struct passwd *pw, gboolean toolbox)
 
       g_ptr_array_add (env, g_strdup_printf ("USER=%s", user));
       g_ptr_array_add (env, g_strdup_printf ("LOGNAME=%s", user));
+      g_ptr_array_add (env, g_strdup_printf ("HOME=%s", e->root ? "/root" : pw->pw_dir));
     }
   for (char **v = e->env; v && *v; v++)
     g_ptr_array_add (env, g_strdup (*v));
@@ -133,11 +134,12 @@ static gboolean
 start_request (const char *name, const NookLayerInfo *info, NookRunOptions *o,
                const NookGlobalOptions *globals, NookRequest *r, GError **error)
 {
-  static char *idle[] = { "/bin/sh", "-c",
-                          "trap 'exit 0' TERM INT HUP; while :; do sleep 3600 & wait $!; done",
-                          NULL };
+  static char *idle[]
+      = { "/bin/sh", "-c", "trap 'exit 0' TERM INT HUP; while :; do sleep 3600 & wait $!; done",
+          NULL };
 
-  if (info->options != NULL && !nook_run_options_merge_stored ("enter", name, info->options, o, error))
+  if (info->options != NULL
+      && !nook_run_options_merge_stored ("enter", name, info->options, o, error))
     return FALSE;
   if (o->rootfs == NULL && info->rootfs[0] != '\0')
     o->rootfs = g_strdup (info->rootfs);

@@ -43,6 +43,9 @@ gboolean nook_cmd_spec (int argc, char **argv, const NookGlobalOptions *globals,
                         GError **error);
 gboolean nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                           GError **error);
+/* create --toolbox (cmd-toolbox.c), which nook_cmd_create hands on to. */
+gboolean nook_cmd_create_toolbox (int argc, char **argv, const NookGlobalOptions *globals,
+                                  int *out_status, GError **error);
 gboolean nook_cmd_delete (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                           GError **error);
 gboolean nook_cmd_kill (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,

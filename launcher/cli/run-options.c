@@ -116,7 +116,7 @@ nook_run_options_apply (const char *verb, const NookRunOptions *o, NookRequest *
          && parse_only_value (verb, "uts", o->uts, "host", &out->uts_host, error)
          && parse_only_value (verb, "dns", o->dns, "bundle", &out->dns_bundle, error)
          && nook_rootfs_mode_parse (o->rootfs, &request->rootfs_mode, error)
-         && (request->toolbox = o->toolbox, TRUE);
+         && (out->toolbox = o->toolbox, TRUE);
 }
 
 /* Single-valued options: their canonical name and where o keeps them. */

@@ -26,6 +26,8 @@ nook_container_free (NookContainer *c)
     return;
   g_strfreev (c->argv);
   g_free (c->passwd_line);
+  g_free (c->sudoers_line);
+  g_free (c->user_name);
   g_free (c->group_line);
   g_strfreev (c->own_envp);
   g_clear_pointer (&c->idmap, nook_idmap_plan_free);
@@ -222,8 +224,22 @@ prepare_keep_id_user (NookContainer *c)
   gr = getgrgid (c->gid);
   if (gr != NULL && strpbrk (gr->gr_name, ":\n") != NULL)
     gr = NULL;
-  c->passwd_line = g_strdup_printf ("%s:*:%u:%u:%s:%s:/bin/sh\n", pw->pw_name, c->uid, c->gid,
-                                    pw->pw_name, pw->pw_dir);
+  /* A toolbox is the caller's own machine: their shell, and sudo without
+   * a password ("x": none in /etc/shadow; busybox rejects an empty field). */
+  if (c->options.toolbox)
+    {
+      const char *shell = pw->pw_shell && pw->pw_shell[0] == '/' && !strpbrk (pw->pw_shell, ":\n")
+                              ? pw->pw_shell
+                              : "/bin/sh";
+
+      c->passwd_line = g_strdup_printf ("%s:x:%u:%u:%s:%s:%s\n", pw->pw_name, c->uid, c->gid,
+                                        pw->pw_name, pw->pw_dir, shell);
+      c->sudoers_line = g_strdup_printf ("%s ALL=(ALL:ALL) NOPASSWD: ALL\n", pw->pw_name);
+      c->user_name = g_strdup (pw->pw_name);
+    }
+  else
+    c->passwd_line = g_strdup_printf ("%s:*:%u:%u:%s:%s:/bin/sh\n", pw->pw_name, c->uid, c->gid,
+                                      pw->pw_name, pw->pw_dir);
   c->group_line = g_strdup_printf ("%s:x:%u:\n", gr ? gr->gr_name : pw->pw_name, c->gid);
   /* The config's HOME was root's when keep-id turned its 0:0 into the
    * caller (drop_caps); one for a user it names itself stays. */

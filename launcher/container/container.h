@@ -27,6 +27,7 @@ typedef struct
   gboolean pid_host;     /* --pid=host */
   gboolean uts_host;     /* --uts=host: the host's hostname; config hostname ignored */
   gboolean dns_bundle;   /* --dns=bundle: keep the bundle's resolv.conf and hosts */
+  gboolean toolbox;      /* create --toolbox: the caller's account set up inside, with sudo */
 } NookContainerOptions;
 
 /* The hooks of the create and start stages that need the child
@@ -90,6 +91,8 @@ typedef struct
    * in a writable layer when they lack the ids; NULL otherwise. */
   char *passwd_line;
   char *group_line;
+  char *sudoers_line;        /* a toolbox: "NAME ALL=(ALL:ALL) NOPASSWD: ALL\n", else NULL */
+  char *user_name;           /* a toolbox: the caller's name, added to the sudo or wheel group */
   char **own_envp;           /* process.env with HOME added, when envp is it */
   NookContainerHooks *hooks; /* borrowed; NULL: no hook needs the child */
   char oom_score_adj[16];    /* process.oomScoreAdj as written to /proc, "" when absent */

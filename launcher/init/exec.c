@@ -208,7 +208,7 @@ nook_init_exec_main (NookContainer *container, const NookExecJoin *join, int soc
   if (join->cwd_fallback != NULL && access (container->config->process.cwd, F_OK) < 0)
     {
       with_cwd = *container->config;
-      with_cwd.process.cwd = join->cwd_fallback;
+      with_cwd.process.cwd = access (join->cwd_fallback, F_OK) == 0 ? join->cwd_fallback : "/";
       init.config = &with_cwd;
     }
 

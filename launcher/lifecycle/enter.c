@@ -160,8 +160,9 @@ replay (int fd)
 static gboolean
 start_detached (const NookEnterRequest *r, GError **error)
 {
-  int stdio[3] = { open ("/dev/null", O_RDONLY | O_CLOEXEC), open ("/dev/null", O_WRONLY | O_CLOEXEC),
-                   memfd_create ("nook-enter-warnings", MFD_CLOEXEC) };
+  int stdio[3]
+      = { open ("/dev/null", O_RDONLY | O_CLOEXEC), open ("/dev/null", O_WRONLY | O_CLOEXEC),
+          memfd_create ("nook-enter-warnings", MFD_CLOEXEC) };
   int saved[3];
   gboolean ok;
 

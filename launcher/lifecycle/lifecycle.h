@@ -44,7 +44,6 @@ typedef struct
   NookContainerOptions options;
   char **stored_options; /* kept in a new named container's layer.json */
   gboolean entered;      /* started by nook enter: stopped when its last session ends */
-  gboolean toolbox;      /* made by create --toolbox: a writable root, the user set up */
 } NookRequest;
 
 /* Loads BUNDLE/config.json (or config_path), with the fast path when
@@ -63,6 +62,11 @@ gboolean nook_lifecycle_run (const NookRequest *request, int *out_status, GError
  * container's process, which waits for start; the state stays until
  * delete. */
 gboolean nook_lifecycle_create (const NookRequest *request, GError **error);
+
+/* create --toolbox: a named container made and checked as a start would
+ * (config, id maps, layer and its layer.json with the stored options),
+ * without starting it. */
+gboolean nook_lifecycle_define (const NookRequest *request, GError **error);
 
 /* Lets a created container's process exec. */
 gboolean nook_lifecycle_start (const char *root, const char *id, GError **error);

@@ -195,6 +195,10 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
 
   if (!want_terminal (r, p->config, &terminal, error))
     return FALSE;
+  /* A toolbox is where you install things: its layer keeps them, whatever
+   * the bundle's config says of its root. */
+  if (r->options.toolbox)
+    p->config->root_readonly = FALSE;
   p->container = nook_container_new (p->config, &r->options, r->command, terminal,
                                      r->use_filter_cache, warnings, error);
   if (p->container == NULL)
@@ -241,5 +245,19 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
     nook_log_warning ("the container's writable layer has no space left (%s): its writes will "
                       "fail with ENOSPC",
                       p->container->rootfs->layer->upper);
+  return TRUE;
+}
+
+gboolean
+nook_lifecycle_define (const NookRequest *r, GError **error)
+{
+  g_auto (NookPrepared) p = { 0 };
+
+  /* Everything a start checks and makes before the launch: the config,
+   * the id maps, the rootfs mode, the layer with its layer.json. Then the
+   * state goes again; nothing was started. */
+  if (!nook_lifecycle_prepare (r, &p, error))
+    return FALSE;
+  nook_lifecycle_finish_rootfs (p.container, FALSE, NULL);
   return TRUE;
 }
