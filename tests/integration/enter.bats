@@ -127,3 +127,32 @@ for c in json.load(sys.stdin):
   assert_status 0
   [[ "$output" == *"Usage: nook stop"* ]]
 }
+
+# A real terminal client: tmux, its server private to the test.
+tmux_t () { tmux -S "$BATS_TEST_TMPDIR/tmux.sock" "$@"; }
+pane () { tmux_t capture-pane -p -t t; }
+pane_has () { pane | grep -q -- "$1"; }
+
+@test "enter: interactive in tmux: a prompt, Ctrl-C stops only the foreground job, a resize reaches the shell" {
+  command -v tmux >/dev/null || skip "tmux is not installed"
+  export ENV=$BATS_TEST_TMPDIR/nonexistent
+  tmux_t -f /dev/null new-session -d -s t -x 80 -y 24 "PS1='nook> ' \"$NOOK\" enter \"$N\"; echo left-\$?; sleep 30"
+  wait_until 20 pane_has '[$#] *$\|> *$'
+  tmux_t send-keys -t t 'echo hello-$((6*7)) $$' Enter
+  wait_until 10 pane_has 'hello-42'
+  tmux_t send-keys -t t 'sleep 100; echo after-sleep' Enter
+  wait_until 10 sh -c "\"$NOOK\" ps \"$N\" | grep -q 'sleep 100'"
+  tmux_t send-keys -t t C-c
+  # The job is gone, the shell still answers (and the chained echo did not run).
+  wait_until 10 sh -c "! \"$NOOK\" ps \"$N\" | grep -q 'sleep 100'"
+  tmux_t send-keys -t t 'echo still-$((2*3))' Enter
+  wait_until 10 pane_has 'still-6'
+  ! pane_has 'after-sleep'
+  tmux_t resize-window -t t -x 100 -y 30
+  tmux_t send-keys -t t 'stty size' Enter
+  wait_until 10 pane_has '^30 100'
+  tmux_t send-keys -t t 'exit 7' Enter
+  wait_until 10 pane_has 'left-7'
+  tmux_t kill-server || true
+  [ "$(container_status)" = stopped ]
+}
