@@ -38,6 +38,10 @@ typedef struct
   char *console_socket;
   int preserve_fds;
   gboolean replace; /* --replace: start a named container's layer afresh */
+  char **env;       /* -e NAME=VALUE or NAME */
+  char **volumes;   /* -v SRC:DST[:OPTIONS] */
+  char *workdir;    /* -w DIR */
+  char **devices;   /* --device PATH[:CPATH][:PERMS] */
 } NookRunOptions;
 
 static void
@@ -56,6 +60,10 @@ run_options_clear (NookRunOptions *o)
   g_free (o->bundle);
   g_free (o->pid_file);
   g_free (o->console_socket);
+  g_strfreev (o->env);
+  g_strfreev (o->volumes);
+  g_free (o->workdir);
+  g_strfreev (o->devices);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookRunOptions, run_options_clear)
 
@@ -109,6 +117,17 @@ static const char run_usage[]
       "  --console-socket S  With -d and a terminal: send the pty master to the\n"
       "                      unix socket S (SCM_RIGHTS)\n"
       "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's process\n"
+      "  -e, --env NAME=VALUE\n"
+      "                      Set a variable in process.env (repeatable); NAME alone\n"
+      "                      takes its value from nook's environment (unset: none)\n"
+      "  -v, --volume SRC:DST[:OPTIONS]\n"
+      "                      Bind SRC (a host path) at DST (repeatable); OPTIONS:\n"
+      "                      ro, rw, and z or Z (accepted, no labels applied)\n"
+      "  -w, --workdir DIR   Working directory (replaces process.cwd; created when\n"
+      "                      missing)\n"
+      "  --device PATH[:CPATH][:PERMS]\n"
+      "                      Bind the host's device node PATH at CPATH (default\n"
+      "                      PATH) (repeatable; PERMS rwm are not enforced)\n"
       "  -h, --help          Show this help\n";
 
 static gboolean
@@ -136,6 +155,10 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pid_file, NULL, NULL },
     { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->console_socket, NULL, NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, NULL, NULL },
+    { "volume", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->volumes, NULL, NULL },
+    { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, NULL, NULL },
+    { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->devices, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
@@ -232,6 +255,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
               GError **error)
 {
   g_auto (NookRunOptions) o = { 0 };
+  g_autoptr (NookOverrides) overrides = NULL;
   NookRequest request = { 0 };
 
   if (!parse_run_options (&argc, &argv, &o, error))
@@ -248,6 +272,9 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   if (nook_cli_help (o.help, run_usage, out_status))
     return TRUE;
   if (!nook_cli_first_operand ("run", "BUNDLE", &argc, &argv, error))
+    return FALSE;
+  overrides = nook_overrides_new ("run", o.env, o.volumes, o.devices, o.workdir, error);
+  if (overrides == NULL)
     return FALSE;
 
   if (runc_form (&o, argc, argv))
@@ -295,6 +322,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   request.pid_file = o.pid_file;
   request.console_socket = o.console_socket;
   request.preserve_fds = o.preserve_fds;
+  request.overrides = overrides;
   request.use_filter_cache
       = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
   if (o.detach)

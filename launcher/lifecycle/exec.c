@@ -153,19 +153,19 @@ apply_caps (NookProcess *p, char **caps, GError **error)
 static gboolean
 apply_env (NookProcess *p, char **env, GError **error)
 {
+  /* As run's -e (config/overrides.h): NAME alone takes nook's value. */
   for (char **e = env; e && *e; e++)
     {
-      const char *eq = strchr (*e, '=');
-      g_autofree char *name = NULL;
+      g_autofree char *entry = NULL;
+      char *entries[2] = { NULL, NULL };
 
-      if (eq == NULL || eq == *e)
+      if (!nook_overrides_parse_env (*e, &entry, error))
         {
-          g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "exec: --env %s: expected NAME=VALUE",
-                       *e);
+          g_prefix_error (error, "exec: ");
           return FALSE;
         }
-      name = g_strndup (*e, eq - *e);
-      p->env = g_environ_setenv (p->env, name, eq + 1, TRUE);
+      entries[0] = entry;
+      p->env = nook_overrides_setenv (p->env, entries);
     }
   return TRUE;
 }

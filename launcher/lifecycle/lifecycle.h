@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "launcher/config/config.h"
+#include "launcher/config/overrides.h"
 #include "launcher/container/container.h"
 #include "launcher/container/rootfs.h"
 
@@ -47,6 +48,7 @@ typedef struct
   const char *console_socket; /* --console-socket: where the pty master goes */
   int preserve_fds;           /* --preserve-fds N */
   NookContainerOptions options;
+  const NookOverrides *overrides; /* -e, -v, -w, --device; NULL: none */
 } NookRequest;
 
 /* Loads BUNDLE/config.json (or config_path), with the fast path when

@@ -185,17 +185,21 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *id = NULL;
   NookRootfsMode rootfs_mode = r->rootfs_mode;
+  NookContainerOptions options = r->options;
   gboolean terminal;
 
   p->config = nook_lifecycle_load_config (r->bundle, r->config_path, r->use_filter_cache, warnings,
                                           error);
   if (p->config == NULL)
     return FALSE;
+  nook_overrides_apply (r->overrides, p->config, warnings);
 
   if (!want_terminal (r, p->config, &terminal, error))
     return FALSE;
-  p->container = nook_container_new (p->config, &r->options, r->command, terminal,
-                                     r->use_filter_cache, warnings, error);
+  if (r->overrides != NULL)
+    options.home_given = g_environ_getenv (r->overrides->env, "HOME") != NULL;
+  p->container = nook_container_new (p->config, &options, r->command, terminal, r->use_filter_cache,
+                                     warnings, error);
   if (p->container == NULL)
     return FALSE;
   p->container->detached = r->detach;
