@@ -132,6 +132,21 @@ prepare_rootfs (const NookRequest *r, NookContainer *c, NookState *state, NookRo
   return c->rootfs != NULL;
 }
 
+/* A named container is there to keep its changes: a read-only root (what
+ * runc's and crun's spec write) keeps none, which would only show on the
+ * next run. */
+static void
+warn_readonly_named (const NookRequest *r, const NookConfig *config, GPtrArray *warnings)
+{
+  if (r->name == NULL || r->id != NULL || r->rm || !config->root_readonly)
+    return;
+  g_ptr_array_add (warnings,
+                   g_strdup_printf ("%s: root.readonly is true: container %s cannot change its "
+                                    "root filesystem, so it keeps no changes (set root.readonly "
+                                    "to false to keep them)",
+                                    config->config_path, r->name));
+}
+
 void
 nook_lifecycle_finish_rootfs (NookContainer *c, gboolean started, GError **error)
 {
@@ -193,6 +208,7 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   if (p->config == NULL)
     return FALSE;
   nook_overrides_apply (r->overrides, p->config, warnings);
+  warn_readonly_named (r, p->config, warnings);
 
   if (!want_terminal (r, p->config, &terminal, error))
     return FALSE;
