@@ -34,6 +34,16 @@ static const char create_usage[]
       "                       secret must stay out of its reach)\n"
       "  --no-pivot           Accepted for runc compatibility (nook always uses\n"
       "                       pivot_root)\n"
+      "  -e, --env NAME=VALUE Set a variable in process.env (repeatable); NAME alone\n"
+      "                       takes its value from nook's environment (unset: none)\n"
+      "  -v, --volume SRC:DST[:OPTIONS]\n"
+      "                       Bind SRC (a host path) at DST (repeatable); OPTIONS:\n"
+      "                       ro, rw, and z or Z (accepted, no labels applied)\n"
+      "  -w, --workdir DIR    Working directory (replaces process.cwd; created when\n"
+      "                       missing)\n"
+      "  --device PATH[:CPATH][:PERMS]\n"
+      "                       Bind the host's device node PATH at CPATH (default\n"
+      "                       PATH) (repeatable; PERMS rwm are not enforced)\n"
       "  -h, --help           Show this help\n";
 
 gboolean
@@ -41,6 +51,9 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
                  GError **error)
 {
   g_autofree char *bundle = NULL, *pid_file = NULL, *console_socket = NULL, *rootfs = NULL;
+  g_auto (GStrv) env = NULL, volumes = NULL, devices = NULL;
+  g_autofree char *workdir = NULL;
+  g_autoptr (NookOverrides) overrides = NULL;
   gboolean help = FALSE, no_keyring = FALSE, no_pivot = FALSE, no_cache = FALSE;
   int preserve_fds = 0;
   NookRequest request = { 0 };
@@ -54,6 +67,10 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
     { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, NULL, NULL },
     { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &no_keyring, NULL, NULL },
     { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &no_pivot, NULL, NULL },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &env, NULL, NULL },
+    { "volume", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &volumes, NULL, NULL },
+    { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &workdir, NULL, NULL },
+    { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &devices, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
     { NULL },
   };
@@ -78,6 +95,10 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
                    preserve_fds);
       return FALSE;
     }
+  overrides = nook_overrides_new ("create", env, volumes, devices, workdir, error);
+  if (overrides == NULL)
+    return FALSE;
+  request.overrides = overrides;
   request.rootfs_mode = NOOK_ROOTFS_BIND;
   if (rootfs != NULL && !nook_rootfs_mode_parse (rootfs, &request.rootfs_mode, error))
     return FALSE;

@@ -132,7 +132,8 @@ session_env (const EnterOptions *e, const struct passwd *pw, gboolean toolbox)
  * process an idle loop that ends on SIGTERM. */
 static gboolean
 start_request (const char *name, const NookLayerInfo *info, NookRunOptions *o,
-               const NookGlobalOptions *globals, NookRequest *r, GError **error)
+               const NookGlobalOptions *globals, NookRequest *r, NookOverrides **out_overrides,
+               GError **error)
 {
   static char *idle[]
       = { "/bin/sh", "-c", "trap 'exit 0' TERM INT HUP; while :; do sleep 3600 & wait $!; done",
@@ -145,6 +146,10 @@ start_request (const char *name, const NookLayerInfo *info, NookRunOptions *o,
     o->rootfs = g_strdup (info->rootfs);
   if (!nook_run_options_apply ("enter", o, r, error))
     return FALSE;
+  *out_overrides = nook_overrides_new ("enter", o->env, o->volumes, o->devices, o->workdir, error);
+  if (*out_overrides == NULL)
+    return FALSE;
+  r->overrides = *out_overrides;
   r->verb = "enter";
   r->bundle = info->bundle;
   r->name = name;
@@ -166,6 +171,7 @@ nook_cmd_enter (int argc, char **argv, const NookGlobalOptions *globals, int *ou
   g_auto (EnterOptions) e = { 0 };
   g_auto (NookRunOptions) o = { 0 };
   g_autoptr (NookLayerInfo) info = NULL;
+  g_autoptr (NookOverrides) overrides = NULL;
   g_autoptr (GError) local = NULL;
   g_auto (GStrv) env = NULL;
   g_autofree char *user = NULL;
@@ -201,7 +207,7 @@ nook_cmd_enter (int argc, char **argv, const NookGlobalOptions *globals, int *ou
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
-  if (!start_request (name, info, &o, globals, &start, error))
+  if (!start_request (name, info, &o, globals, &start, &overrides, error))
     return FALSE;
 
   r.keep_running = e.keep_running;

@@ -25,6 +25,9 @@ typedef struct
   char *process;
   gboolean no_filter_cache;
   gboolean help;
+  char *workdir;  /* -w: --cwd, as podman spells it */
+  char **volumes; /* -v: refused, the mounts are the container's */
+  char **devices; /* --device: the same */
 } NookExecOptionsCli;
 
 static void
@@ -40,6 +43,9 @@ exec_options_clear (NookExecOptionsCli *o)
   g_free (o->process_label);
   g_strfreev (o->caps);
   g_free (o->process);
+  g_free (o->workdir);
+  g_strfreev (o->volumes);
+  g_strfreev (o->devices);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookExecOptionsCli, exec_options_clear)
 
@@ -59,8 +65,10 @@ static const char exec_usage[]
       "                            (SCM_RIGHTS) instead of proxying it\n"
       "  -d, --detach              Exit once COMMAND runs (with -t: --console-socket)\n"
       "  --pid-file FILE           Write COMMAND's pid to FILE\n"
-      "  -e, --env NAME=VALUE      Set an environment variable (repeatable)\n"
-      "  --cwd DIR                 Working directory (default: process.cwd)\n"
+      "  -e, --env NAME=VALUE      Set an environment variable (repeatable); NAME\n"
+      "                            alone takes its value from nook's environment\n"
+      "  --cwd DIR, -w, --workdir DIR\n"
+      "                            Working directory (default: process.cwd)\n"
       "  -u, --user USER[:GROUP]   Run as USER (and GROUP): numbers, or names from the\n"
       "                            container's /etc/passwd and /etc/group (default:\n"
       "                            process.user; a user name alone takes its group)\n"
@@ -96,11 +104,32 @@ parse_exec_options (int *argc, char ***argv, NookExecOptionsCli *o, GError **err
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
     { "process", 'p', 0, G_OPTION_ARG_FILENAME, &o->process, NULL, NULL },
     { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_filter_cache, NULL, NULL },
+    { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, NULL, NULL },
+    { "volume", 'v', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME_ARRAY, &o->volumes, NULL, NULL },
+    { "device", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME_ARRAY, &o->devices, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
   /* Strict: stop at ID, what follows belongs to the command. */
-  return nook_cli_parse ("exec", entries, TRUE, argc, argv, error);
+  if (!nook_cli_parse ("exec", entries, TRUE, argc, argv, error))
+    return FALSE;
+  if (o->volumes != NULL || o->devices != NULL)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "exec: %s: the mounts of a running container cannot change (give it to "
+                   "run or create)",
+                   o->volumes != NULL ? "-v/--volume" : "--device");
+      return FALSE;
+    }
+  if (o->workdir != NULL && o->cwd != NULL)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "exec: --cwd and -w/--workdir are the same option: give one");
+      return FALSE;
+    }
+  if (o->workdir != NULL)
+    o->cwd = g_steal_pointer (&o->workdir);
+  return TRUE;
 }
 
 gboolean

@@ -70,6 +70,17 @@ static const char run_usage[]
       "  --console-socket S  With -d and a terminal: send the pty master to the\n"
       "                      unix socket S (SCM_RIGHTS)\n"
       "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's process\n"
+      "  -e, --env NAME=VALUE\n"
+      "                      Set a variable in process.env (repeatable); NAME alone\n"
+      "                      takes its value from nook's environment (unset: none)\n"
+      "  -v, --volume SRC:DST[:OPTIONS]\n"
+      "                      Bind SRC (a host path) at DST (repeatable); OPTIONS:\n"
+      "                      ro, rw, and z or Z (accepted, no labels applied)\n"
+      "  -w, --workdir DIR   Working directory (replaces process.cwd; created when\n"
+      "                      missing)\n"
+      "  --device PATH[:CPATH][:PERMS]\n"
+      "                      Bind the host's device node PATH at CPATH (default\n"
+      "                      PATH) (repeatable; PERMS rwm are not enforced)\n"
       "  -h, --help          Show this help\n";
 
 static gboolean
@@ -156,6 +167,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   g_auto (NookRunOptions) o = { 0 };
   g_auto (GStrv) stored = NULL;
   g_autofree char *stored_bundle = NULL;
+  g_autoptr (NookOverrides) overrides = NULL;
   NookRequest request = { 0 };
 
   if (!nook_run_options_parse ("run", &argc, &argv, &o, error))
@@ -172,6 +184,9 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       return FALSE;
     }
   if (stored_bundle == NULL && !nook_cli_first_operand ("run", "BUNDLE", &argc, &argv, error))
+    return FALSE;
+  overrides = nook_overrides_new ("run", o.env, o.volumes, o.devices, o.workdir, error);
+  if (overrides == NULL)
     return FALSE;
 
   if (stored_bundle != NULL)
@@ -226,6 +241,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
   request.console_socket = o.console_socket;
   request.preserve_fds = o.preserve_fds;
   request.stored_options = stored = nook_run_options_to_stored (&o);
+  request.overrides = overrides;
   request.use_filter_cache
       = !o.no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
   if (o.detach)

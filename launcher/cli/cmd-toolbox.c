@@ -31,6 +31,70 @@ static const char toolbox_usage[]
       "  --replace           Make NAME afresh, dropping its layer\n"
       "  -h, --help          Show this help\n";
 
+/* Appends spec to *list unless one given already binds its destination. */
+static void
+add_bind (char ***list, const char *source, const char *spec)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  const char *dst = strchr (spec, ':') + 1;
+  gsize dst_len = strcspn (dst, ":");
+
+  if (!g_file_test (source, G_FILE_TEST_EXISTS))
+    return;
+  for (char **s = *list; s && *s; s++)
+    {
+      const char *d = strchr (*s, ':');
+
+      if (d != NULL && strncmp (d + 1, dst, dst_len) == 0 && strchr (":", d[1 + dst_len]))
+        return;
+      g_ptr_array_add (all, *s);
+    }
+  g_ptr_array_add (all, g_strdup (spec));
+  g_ptr_array_add (all, NULL);
+  g_free (*list);
+  *list = (char **)g_ptr_array_free (g_steal_pointer (&all), FALSE);
+}
+
+/* What of the host a toolbox session expects to find: the home, /tmp (X11
+ * sockets), the runtime dir (Wayland, PipeWire, PulseAudio, D-Bus), the
+ * time zone, and the GPU, sound, input and kvm devices that exist. hosts
+ * and resolv.conf are the host's already (--net=host, see --dns). */
+static void
+toolbox_binds (NookRunOptions *o)
+{
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+  const char *home = g_get_home_dir ();
+  static const char *const dev_dirs[] = { "/dev/dri", "/dev/snd", "/dev/input" };
+  static const char *const dev_nodes[] = { "/dev/kvm", "/dev/fuse", "/dev/net/tun" };
+
+  if (home != NULL && g_path_is_absolute (home) && strcmp (home, "/") != 0)
+    {
+      g_autofree char *spec = g_strdup_printf ("%s:%s", home, home);
+
+      add_bind (&o->volumes, home, spec);
+    }
+  add_bind (&o->volumes, "/tmp", "/tmp:/tmp");
+  if (runtime != NULL && g_path_is_absolute (runtime) && strchr (runtime, ':') == NULL)
+    {
+      g_autofree char *spec = g_strdup_printf ("%s:%s", runtime, runtime);
+
+      add_bind (&o->volumes, runtime, spec);
+    }
+  add_bind (&o->volumes, "/etc/localtime", "/etc/localtime:/etc/localtime:ro");
+  for (gsize i = 0; i < G_N_ELEMENTS (dev_dirs); i++)
+    {
+      g_autofree char *spec = g_strdup_printf ("%s:%s", dev_dirs[i], dev_dirs[i]);
+
+      add_bind (&o->volumes, dev_dirs[i], spec);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (dev_nodes); i++)
+    {
+      g_autofree char *spec = g_strdup_printf ("%s:%s", dev_nodes[i], dev_nodes[i]);
+
+      add_bind (&o->devices, dev_nodes[i], spec);
+    }
+}
+
 /* The toolbox defaults, for the options not given. */
 static void
 toolbox_defaults (NookRunOptions *o)
@@ -40,13 +104,15 @@ toolbox_defaults (NookRunOptions *o)
     char **field;
     const char *value;
   } defaults[] = {
-    { &o->userns, "keep-id" }, { &o->group_add, "keep-groups" }, { &o->net, "host" },
-    { &o->ipc, "host" },       { &o->uts, "host" },
+    { &o->userns, "keep-id" }, { &o->group_add, "keep-groups" },
+    { &o->net, "host" },       { &o->ipc, "host" },
+    { &o->uts, "host" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (defaults); i++)
     if (*defaults[i].field == NULL)
       *defaults[i].field = g_strdup (defaults[i].value);
+  toolbox_binds (o);
   o->toolbox = TRUE;
 }
 
@@ -57,6 +123,7 @@ nook_cmd_create_toolbox (int argc, char **argv, const NookGlobalOptions *globals
   g_auto (NookRunOptions) o = { 0 };
   g_auto (GStrv) stored = NULL;
   g_autoptr (NookLayerInfo) info = NULL;
+  g_autoptr (NookOverrides) overrides = NULL;
   NookRequest request = { 0 };
 
   if (!nook_run_options_parse ("create", &argc, &argv, &o, error))
@@ -89,6 +156,10 @@ nook_cmd_create_toolbox (int argc, char **argv, const NookGlobalOptions *globals
   toolbox_defaults (&o);
   if (!nook_run_options_apply ("create", &o, &request, error))
     return FALSE;
+  overrides = nook_overrides_new ("create", o.env, o.volumes, o.devices, o.workdir, error);
+  if (overrides == NULL)
+    return FALSE;
+  request.overrides = overrides;
   request.verb = "create";
   request.name = argv[1];
   request.bundle = argv[2];

@@ -22,6 +22,10 @@ nook_run_options_clear (NookRunOptions *o)
   g_free (o->bundle);
   g_free (o->pid_file);
   g_free (o->console_socket);
+  g_strfreev (o->env);
+  g_strfreev (o->volumes);
+  g_free (o->workdir);
+  g_strfreev (o->devices);
 }
 
 /* The entries of every option; parse_stored uses the same table, so a
@@ -54,6 +58,10 @@ parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookR
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { "toolbox", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->toolbox, NULL, NULL },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, NULL, NULL },
+    { "volume", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->volumes, NULL, NULL },
+    { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, NULL, NULL },
+    { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->devices, NULL, NULL },
     { NULL },
   };
 
@@ -128,7 +136,7 @@ typedef struct
 
 /* --rootfs is not among them: layer.json has its own field for it, with
  * its own message (storage/layers.c). */
-#define N_STORED_STRINGS 7
+#define N_STORED_STRINGS 8
 
 static void
 stored_strings (NookRunOptions *o, StoredString out[N_STORED_STRINGS])
@@ -137,7 +145,7 @@ stored_strings (NookRunOptions *o, StoredString out[N_STORED_STRINGS])
     { "userns", &o->userns }, { "group-add", &o->group_add },
     { "net", &o->net },       { "ipc", &o->ipc },
     { "pid", &o->pid },       { "uts", &o->uts },
-    { "dns", &o->dns },
+    { "dns", &o->dns },       { "workdir", &o->workdir },
   };
 
   memcpy (out, table, sizeof table);
@@ -153,6 +161,12 @@ nook_run_options_to_stored (const NookRunOptions *o)
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     if (*strings[i].value != NULL)
       g_ptr_array_add (out, g_strdup_printf ("--%s=%s", strings[i].name, *strings[i].value));
+  for (char **v = o->env; v && *v; v++)
+    g_ptr_array_add (out, g_strdup_printf ("--env=%s", *v));
+  for (char **v = o->volumes; v && *v; v++)
+    g_ptr_array_add (out, g_strdup_printf ("--volume=%s", *v));
+  for (char **v = o->devices; v && *v; v++)
+    g_ptr_array_add (out, g_strdup_printf ("--device=%s", *v));
   if (o->toolbox)
     g_ptr_array_add (out, g_strdup ("--toolbox"));
   g_ptr_array_add (out, NULL);

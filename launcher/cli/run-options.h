@@ -35,6 +35,10 @@ typedef struct
   int preserve_fds;
   gboolean replace; /* --replace: start a named container's layer afresh */
   gboolean toolbox; /* made by create --toolbox (stored; hidden in run) */
+  char **env;       /* -e NAME=VALUE or NAME */
+  char **volumes;   /* -v SRC:DST[:OPTIONS] */
+  char *workdir;    /* -w DIR */
+  char **devices;   /* --device PATH[:CPATH][:PERMS] */
 } NookRunOptions;
 
 void nook_run_options_clear (NookRunOptions *o);

@@ -267,7 +267,10 @@ nook_config_free (NookConfig *config)
   nook_config_seccomp_free (config->seccomp);
   nook_config_hooks_clear (config);
   for (guint i = 0; i < config->n_devices; i++)
-    g_free (config->devices[i].path);
+    {
+      g_free (config->devices[i].path);
+      g_free (config->devices[i].host_path);
+    }
   g_free (config->devices);
   g_free (config->mount_label);
   g_free (config);

@@ -115,6 +115,7 @@ typedef struct
   char type;     /* 'c', 'b' or 'p' ("u" is read as 'c') */
   guint32 major; /* checked against the host's node at path */
   guint32 minor;
+  char *host_path; /* --device PATH:CPATH: the host's node bound at path; NULL: path */
 } NookDevice;
 
 #define NOOK_MEMPOLICY_MAX_NODES 1024

@@ -137,16 +137,18 @@ add_process (JsonBuilder *builder)
 }
 
 static void
-add_root (JsonBuilder *builder)
+add_root (JsonBuilder *builder, gboolean rootless)
 {
-  /* Read-only in both modes, as crun does: the rootfs of a bundle is often
-   * shared, and writes belong in the fuse-overlayfs upper layer or in mounts. */
+  /* Read-only for engines, as runc and crun write it: the rootfs of a
+   * bundle is often shared. The rootless config is the desktop's, run on
+   * a writable layer that keeps the bundle untouched (nook run's default):
+   * read-only, a named container could never keep a change. */
   json_builder_set_member_name (builder, "root");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "path");
   json_builder_add_string_value (builder, "rootfs");
   json_builder_set_member_name (builder, "readonly");
-  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_add_boolean_value (builder, !rootless);
   json_builder_end_object (builder);
 }
 
@@ -232,7 +234,7 @@ nook_spec_generate (gboolean rootless)
   json_builder_set_member_name (builder, "ociVersion");
   json_builder_add_string_value (builder, NOOK_OCI_VERSION);
   add_process (builder);
-  add_root (builder);
+  add_root (builder, rootless);
   json_builder_set_member_name (builder, "hostname");
   json_builder_add_string_value (builder, "nook");
   add_mounts (builder, rootless);

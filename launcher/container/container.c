@@ -243,7 +243,7 @@ prepare_keep_id_user (NookContainer *c)
   c->group_line = g_strdup_printf ("%s:x:%u:\n", gr ? gr->gr_name : pw->pw_name, c->gid);
   /* The config's HOME was root's when keep-id turned its 0:0 into the
    * caller (drop_caps); one for a user it names itself stays. */
-  if (c->drop_caps || g_environ_getenv (c->envp, "HOME") == NULL)
+  if ((c->drop_caps && !c->options.home_given) || g_environ_getenv (c->envp, "HOME") == NULL)
     {
       c->own_envp = g_environ_setenv (g_strdupv (c->envp), "HOME", pw->pw_dir, TRUE);
       c->envp = c->own_envp;

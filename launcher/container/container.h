@@ -28,6 +28,7 @@ typedef struct
   gboolean uts_host;     /* --uts=host: the host's hostname; config hostname ignored */
   gboolean dns_bundle;   /* --dns=bundle: keep the bundle's resolv.conf and hosts */
   gboolean toolbox;      /* create --toolbox: the caller's account set up inside, with sudo */
+  gboolean home_given;   /* -e HOME=...: keep-id leaves HOME as given */
 } NookContainerOptions;
 
 /* The hooks of the create and start stages that need the child

@@ -254,12 +254,17 @@ run_mounter (const NookRootfs *r, int userns_fd, int mntns_fd, int sock)
   else
     {
       /* user_id/group_id: the ids we have in the namespace (0 but under
-       * keep-id). allow_other: every container id may use the mount. */
+       * keep-id). allow_other: every container id may use the mount.
+       * Not nosuid: the root of a container holds its sudo and su, which
+       * the kernel honours only for files of ids mapped in the container's
+       * user namespace, so the setuid bit grants nothing outside it (crun
+       * and podman mount the root without nosuid too). nodev: the kernel
+       * sets it anyway for a mount of a user namespace. */
       snprintf (opts, sizeof opts,
                 "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other,default_permissions", fd,
                 (unsigned)getuid (), (unsigned)getgid ());
-      if (mount ("fuse-overlayfs", r->target, "fuse.fuse-overlayfs",
-                 MS_NOSUID | MS_NODEV | r->mount_flags, opts)
+      if (mount ("fuse-overlayfs", r->target, "fuse.fuse-overlayfs", MS_NODEV | r->mount_flags,
+                 opts)
           < 0)
         report (sock, errno, "mounting FUSE", -1);
       else

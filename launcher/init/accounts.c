@@ -157,8 +157,8 @@ add_sudo_group_member (const char *user)
 static void
 add_sudoers (const char *line)
 {
-  int fd = open ("/etc/sudoers.d/nook-toolbox", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                 0440);
+  int fd = open ("/etc/sudoers.d/nook-toolbox",
+                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0440);
 
   if (fd < 0)
     return;

@@ -119,7 +119,8 @@ nook_init_step_devices (NookInit *init)
   for (guint i = 0; i < init->config->n_devices; i++)
     {
       const NookDevice *d = &init->config->devices[i];
-      int r = d->type == 'p' ? make_fifo (init, d->path) : bind_node (init, d->path, d->path, 0);
+      const char *host = d->host_path ? d->host_path : d->path;
+      int r = d->type == 'p' ? make_fifo (init, d->path) : bind_node (init, host, d->path, 0);
 
       if (r < 0)
         return -1;

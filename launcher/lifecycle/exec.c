@@ -153,19 +153,19 @@ apply_caps (NookProcess *p, char **caps, GError **error)
 static gboolean
 apply_env (NookProcess *p, char **env, GError **error)
 {
+  /* As run's -e (config/overrides.h): NAME alone takes nook's value. */
   for (char **e = env; e && *e; e++)
     {
-      const char *eq = strchr (*e, '=');
-      g_autofree char *name = NULL;
+      g_autofree char *entry = NULL;
+      char *entries[2] = { NULL, NULL };
 
-      if (eq == NULL || eq == *e)
+      if (!nook_overrides_parse_env (*e, &entry, error))
         {
-          g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "exec: --env %s: expected NAME=VALUE",
-                       *e);
+          g_prefix_error (error, "exec: ");
           return FALSE;
         }
-      name = g_strndup (*e, eq - *e);
-      p->env = g_environ_setenv (p->env, name, eq + 1, TRUE);
+      entries[0] = entry;
+      p->env = nook_overrides_setenv (p->env, entries);
     }
   return TRUE;
 }
@@ -226,15 +226,15 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, Noo
       apply_home (p, join);
       return check_lsm (r, config, warnings, error);
     }
+  if (!r->login_shell && (r->command == NULL || r->command[0] == NULL))
+    return usage_error (error, "missing COMMAND (see 'nook exec --help')");
   g_strfreev (p->args);
-  if (r->login_shell && (r->command == NULL || r->command[0] == NULL))
+  if (r->command == NULL || r->command[0] == NULL)
     {
       /* The shell is the user's, in the container: the child knows it. */
       p->args = g_strdupv ((char *[]){ "/bin/sh", "-l", NULL });
       join->login_shell = TRUE;
     }
-  else if (r->command == NULL || r->command[0] == NULL)
-    return usage_error (error, "missing COMMAND (see 'nook exec --help')");
   else
     p->args = g_strdupv (r->command);
   join->cwd_fallback = g_strdup (r->cwd_fallback);

@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "launcher/config/config.h"
+#include "launcher/config/overrides.h"
 #include "launcher/container/container.h"
 #include "launcher/container/rootfs.h"
 
@@ -42,8 +43,9 @@ typedef struct
   const char *console_socket; /* --console-socket: where the pty master goes */
   int preserve_fds;           /* --preserve-fds N */
   NookContainerOptions options;
-  char **stored_options; /* kept in a new named container's layer.json */
-  gboolean entered;      /* started by nook enter: stopped when its last session ends */
+  char **stored_options;          /* kept in a new named container's layer.json */
+  gboolean entered;               /* started by nook enter: stopped when its last session ends */
+  const NookOverrides *overrides; /* -e, -v, -w, --device; NULL: none */
 } NookRequest;
 
 /* Loads BUNDLE/config.json (or config_path), with the fast path when

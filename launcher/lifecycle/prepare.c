@@ -133,6 +133,21 @@ prepare_rootfs (const NookRequest *r, NookContainer *c, NookState *state, NookRo
   return c->rootfs != NULL;
 }
 
+/* A named container is there to keep its changes: a read-only root (what
+ * runc's and crun's spec write) keeps none, which would only show on the
+ * next run. */
+static void
+warn_readonly_named (const NookRequest *r, const NookConfig *config, GPtrArray *warnings)
+{
+  if (r->name == NULL || r->id != NULL || r->rm || !config->root_readonly)
+    return;
+  g_ptr_array_add (warnings,
+                   g_strdup_printf ("%s: root.readonly is true: container %s cannot change its "
+                                    "root filesystem, so it keeps no changes (set root.readonly "
+                                    "to false to keep them)",
+                                    config->config_path, r->name));
+}
+
 void
 nook_lifecycle_finish_rootfs (NookContainer *c, gboolean started, GError **error)
 {
@@ -186,12 +201,15 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *id = NULL;
   NookRootfsMode rootfs_mode = r->rootfs_mode;
+  NookContainerOptions options = r->options;
   gboolean terminal;
 
   p->config = nook_lifecycle_load_config (r->bundle, r->config_path, r->use_filter_cache, warnings,
                                           error);
   if (p->config == NULL)
     return FALSE;
+  nook_overrides_apply (r->overrides, p->config, warnings);
+  warn_readonly_named (r, p->config, warnings);
 
   if (!want_terminal (r, p->config, &terminal, error))
     return FALSE;
@@ -199,8 +217,10 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
    * the bundle's config says of its root. */
   if (r->options.toolbox)
     p->config->root_readonly = FALSE;
-  p->container = nook_container_new (p->config, &r->options, r->command, terminal,
-                                     r->use_filter_cache, warnings, error);
+  if (r->overrides != NULL)
+    options.home_given = g_environ_getenv (r->overrides->env, "HOME") != NULL;
+  p->container = nook_container_new (p->config, &options, r->command, terminal, r->use_filter_cache,
+                                     warnings, error);
   if (p->container == NULL)
     return FALSE;
   p->container->detached = r->detach;

@@ -300,3 +300,35 @@ PY
   run --separate-stderr "$NOOK" run --name "$N" "$B" true
   assert_nook_error 125 "$meta" "options"
 }
+
+@test "containers: --name with a read-only root warns once that nothing is kept; a writable one does not" {
+  edit_config "$B" 'c["root"]["readonly"] = True'
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'touch /x 2>/dev/null || echo refused'
+  assert_status 0
+  assert_output refused
+  [ "$(printf '%s\n' "$stderr" | grep -c '')" = 1 ] || fail "expected one line on stderr: $stderr"
+  [[ "$stderr" == "nook: warning: "*"root.readonly is true: container $N cannot change its root filesystem, so it keeps no changes"* ]] ||
+    fail "stderr: $stderr"
+  # Without a name, or with --rm, nothing was to be kept: no warning.
+  run --separate-stderr "$NOOK" run "$B" true
+  assert_status 0
+  [ -z "$stderr" ] || fail "stderr without --name: $stderr"
+  run --separate-stderr "$NOOK" run --rm --name "$N-rm" "$B" true
+  assert_status 0
+  [ -z "$stderr" ] || fail "stderr with --rm: $stderr"
+  edit_config "$B" 'c["root"]["readonly"] = False'
+  run --separate-stderr "$NOOK" run --name "$N" "$B" true
+  assert_status 0
+  [ -z "$stderr" ] || fail "stderr with a writable root: $stderr"
+}
+
+@test "containers: a bundle from 'nook spec --rootless' keeps a named container's changes" {
+  (cd "$B" && "$NOOK" spec --rootless --force) || fail "nook spec failed"
+  edit_config "$B" 'c["process"]["terminal"] = False'
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'echo kept > /etc/kept'
+  assert_status 0
+  [ -z "$stderr" ] || fail "stderr: $stderr"
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /etc/kept
+  assert_status 0
+  assert_output kept
+}

@@ -55,6 +55,8 @@ sys.exit(0 if eval(sys.argv[1]) is True else 1)
     [ -f config.json ]
     json_true '"user" in [n["type"] for n in d["linux"]["namespaces"]]' config.json
     json_true '"cgroup" in [n["type"] for n in d["linux"]["namespaces"]]' config.json
+    # The desktop's config: a writable root (on nook run's writable layer).
+    json_true 'd["root"] == {"path": "rootfs", "readonly": False}' config.json
     json_true '"uidMappings" not in d["linux"] and "gidMappings" not in d["linux"]' config.json
     json_true '[o for m in d["mounts"] for o in m.get("options", []) if o.startswith(("gid=", "uid="))] == []' config.json
 }

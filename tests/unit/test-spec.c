@@ -291,6 +291,8 @@ test_generate_rootless (void)
   JsonObject *devpts = find_mount (root, "/dev/pts");
 
   g_assert_true (g_strv_contains ((const char *const *)namespaces, "user"));
+  /* The desktop's config: a writable root, which a named container keeps. */
+  g_assert_false (query_bool (root, "$.root.readonly"));
   g_assert_true (g_strv_contains ((const char *const *)namespaces, "cgroup"));
   g_assert_true (g_strv_contains ((const char *const *)namespaces, "mount"));
   g_assert_true (g_strv_contains ((const char *const *)namespaces, "network"));
@@ -437,7 +439,7 @@ assert_config_accepts (Bundle *bundle, gboolean rootless)
   g_assert_nonnull (config);
 
   g_assert_cmpstr (config->root_path, ==, rootfs);
-  g_assert_true (config->root_readonly);
+  g_assert_true (config->root_readonly == !rootless);
   g_assert_true (config->process.terminal);
   g_assert_cmpstr (config->process.args[0], ==, "sh");
   g_assert_true (config->process.has_capabilities);
