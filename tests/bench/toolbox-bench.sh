@@ -68,6 +68,16 @@ cleanup ()
   "$NOOK" rm -f dev dev-stopped >/dev/null 2>&1 || true
   if [ "$WITH_PODMAN" = 1 ]; then
     pm rm -a -f -t 0 >/dev/null 2>&1 || true
+    # conmon runs `podman container cleanup` when a container ends, after
+    # rm has returned; it would make the directories below again.
+    for _ in $(seq 100); do
+      pgrep -u "$(id -u)" -f "$RUNTIME/|$WORK/podman/" >/dev/null || break
+      sleep 0.1
+    done
+    for pid in $(pgrep -u "$(id -u)" -f "$RUNTIME/|$WORK/podman/"); do
+      say "still running after podman rm, killed: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+      kill -KILL "$pid" 2>/dev/null || true
+    done
     pid=$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid" 2>/dev/null) || pid=
     [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
     # Image layers belong to subordinate ids: removed from a user namespace
@@ -90,6 +100,9 @@ inner ()
   trap cleanup EXIT
   export XDG_RUNTIME_DIR=$RUNTIME XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache \
     XDG_CONFIG_HOME=$WORK/config
+  # No session bus here: without an address podman's D-Bus library starts
+  # one (dbus-launch) that outlives the benchmark.
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=$RUNTIME/no-bus
   mkdir -p "$XDG_CONFIG_HOME/containers"
 
   local b=$WORK/bundle name
