@@ -44,6 +44,8 @@ static const char create_usage[]
       "  --device PATH[:CPATH][:PERMS]\n"
       "                       Bind the host's device node PATH at CPATH (default\n"
       "                       PATH) (repeatable; PERMS rwm are not enforced)\n"
+      "  --toolbox            A toolbox container: NAME BUNDLE and run's options\n"
+      "                       follow (see 'nook create --toolbox --help')\n"
       "  -h, --help           Show this help\n";
 
 gboolean

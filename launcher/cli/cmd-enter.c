@@ -38,8 +38,14 @@ static const char enter_usage[]
       "  --keep-running        Leave the container running when this session is\n"
       "                        the last to end ('nook stop NAME' stops it)\n"
       "  --no-filter-cache     Compile the seccomp profile, bypassing the store\n"
-      "  --userns, --group-add, --net, --ipc, --pid, --uts, --dns, --rootfs\n"
-      "                        As for run: must be what NAME was created with\n"
+      "  --userns=MODE         These container options of run may be given: they\n"
+      "  --group-add=keep-groups  must then be what NAME was created with\n"
+      "  --net=MODE\n"
+      "  --ipc=host\n"
+      "  --pid=host\n"
+      "  --uts=host\n"
+      "  --dns=bundle\n"
+      "  --rootfs=MODE\n"
       "  -h, --help            Show this help\n";
 
 typedef struct
