@@ -27,6 +27,8 @@ gboolean nook_cmd_features (int argc, char **argv, const NookGlobalOptions *glob
                             int *out_status, GError **error);
 gboolean nook_cmd_exec (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                         GError **error);
+gboolean nook_cmd_import (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                          GError **error);
 gboolean nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                       GError **error);
 gboolean nook_cmd_ps (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,

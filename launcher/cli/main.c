@@ -23,6 +23,7 @@ static const NookCommand commands[] = {
   { "delete", nook_cmd_delete, "Remove a stopped container (-f: kill it first)" },
   { "exec", nook_cmd_exec, "Run a command in a running container" },
   { "features", nook_cmd_features, "Show what nook supports (OCI features document)" },
+  { "import", nook_cmd_import, "Make a bundle from a tarball, a directory or an OCI layout" },
   { "kill", nook_cmd_kill, "Send a signal to a container's process" },
   { "list", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "ls" },
   { "ps", nook_cmd_ps, "List the processes of a running container" },
