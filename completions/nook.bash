@@ -99,7 +99,7 @@ _nook_capabilities='CAP_AUDIT_CONTROL CAP_AUDIT_READ CAP_AUDIT_WRITE CAP_BLOCK_S
 _nook() {
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=''
-    local commands='cache create delete exec features help kill list ls ps rm run spec start state'
+    local commands='cache create delete exec features help import kill list ls ps rm run spec start state'
     local global_options='--root --log --log-format --debug --systemd-cgroup --cgroup-manager
         --version -v --help -h'
     local run_options='--config -c --name -n --tty -t --no-tty -T --no-filter-cache
@@ -185,6 +185,14 @@ _nook() {
             ;;
         spec)
             [[ -z $ended ]] && _nook_reply -W "$spec_options" "$cur"
+            ;;
+        import)
+            # SOURCE (a file, -, a directory, an OCI layout), then BUNDLE.
+            if [[ -z $ended && $cur == -* ]]; then
+                _nook_reply -W '--tag --help -h' "$cur"
+            elif [[ $prev != --tag ]]; then
+                _nook_reply -f '' "$cur"
+            fi
             ;;
         ls | list)
             [[ -z $ended ]] && _nook_reply -W '--format --quiet -q --help -h' "$cur"

@@ -102,10 +102,11 @@ complete -c nook -n __fish_nook_needs_command -a exec -d 'Run a process in a run
 complete -c nook -n __fish_nook_needs_command -a rm -d 'Remove stopped containers and their layers'
 complete -c nook -n __fish_nook_needs_command -a run -d 'Run a container from an OCI bundle'
 complete -c nook -n __fish_nook_needs_command -a spec -d 'Write a default config.json'
+complete -c nook -n __fish_nook_needs_command -a import -d 'Make a bundle from a tarball, a directory or an OCI layout'
 complete -c nook -n __fish_nook_needs_command -a help -d 'Show the usage'
 
 # nook help COMMAND
-complete -c nook -n '__fish_nook_at help 0' -a 'cache create delete exec features help kill list ls ps rm run spec start state'
+complete -c nook -n '__fish_nook_at help 0' -a 'cache create delete exec features help import kill list ls ps rm run spec start state'
 
 # nook run [OPTIONS] BUNDLE [--] COMMAND [ARGS...]
 complete -c nook -n '__fish_nook_at run 0' -s c -l config -r -F -d 'Read FILE instead of BUNDLE/config.json'
@@ -221,6 +222,10 @@ end
 complete -c nook -n __fish_nook_rm -s f -l force -d 'Stop a running container first'
 complete -c nook -n __fish_nook_rm -s h -l help -d 'Show the options of rm'
 complete -c nook -n __fish_nook_rm -x -a '(__fish_nook_container_names)'
+
+# nook import [--tag TAG] SOURCE BUNDLE
+complete -c nook -n '__fish_nook_at import 0' -l tag -x -d 'The image of an OCI layout tagged TAG'
+complete -c nook -n '__fish_nook_at import 0' -s h -l help -d 'Show the options of import'
 
 # nook spec [--rootless] [--bundle DIR] [--force]
 complete -c nook -n '__fish_nook_at spec 0' -l rootless -d 'Generate a rootless configuration'

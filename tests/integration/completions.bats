@@ -194,7 +194,7 @@ check_against_help() {
     run complete_bash nook ''
     echo "$output"
     [ "$status" -eq 0 ]
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache create delete exec features help kill list ls ps rm run spec start state " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache create delete exec features help import kill list ls ps rm run spec start state " ]
 }
 
 @test "bash: nook run --n offers --name" {
@@ -425,7 +425,7 @@ check_against_help() {
     run complete_fish 'nook run --net host --dns bundle bund'
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "bundle-a/ bundle-b/ " ]
     run complete_fish 'nook '
-    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache create delete exec features help kill list ls ps rm run spec start state " ]
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "cache create delete exec features help import kill list ls ps rm run spec start state " ]
     run complete_fish 'nook cache '
     [ "$(echo "$output" | sort | tr '\n' ' ')" = "clear help ls prune " ]
     run complete_fish 'nook cache ls -q --'
