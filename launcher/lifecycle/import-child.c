@@ -147,8 +147,8 @@ errno_failure (GError **error, const char *what)
 }
 
 gboolean
-nook_import_run_child (const NookIdMapPlan *plan, NookImportWork work, gpointer data,
-                       NookImportWriter *writer, GError **error)
+nook_import_run_child (const NookIdMapPlan *plan, const char *what, NookImportWork work,
+                       gpointer data, NookImportWriter *writer, GError **error)
 {
   int go[2], report[2], status;
   g_autofree char *text = NULL;
@@ -214,13 +214,14 @@ nook_import_run_child (const NookIdMapPlan *plan, NookImportWork work, gpointer 
     }
   if (status >= 0 && WIFSIGNALED (status))
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "the importing process was killed (%s)",
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "%s: the importing process was killed (%s)", what,
                    g_strsignal (WTERMSIG (status)));
       return FALSE;
     }
   if (!unshared || status < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "the importing process failed");
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s: the importing process failed", what);
       return FALSE;
     }
   return TRUE;

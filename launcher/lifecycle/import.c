@@ -84,6 +84,13 @@ classify_source (const NookImportRequest *r, Import *im, GError **error)
   im->name = r->source;
   if (strcmp (r->source, "-") == 0)
     {
+      if (isatty (STDIN_FILENO))
+        {
+          g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                       "import: -: stdin is a terminal; pipe a tarball in "
+                       "(mmdebstrap ... - | nook import - BUNDLE)");
+          return FALSE;
+        }
       im->kind = SOURCE_TAR;
       im->name = "stdin";
       im->fd = 0;
@@ -300,11 +307,13 @@ import_into (Import *im, const NookImportRequest *r, const NookIdMapPlan *plan, 
   im->rootfs = g_build_filename (r->bundle, "rootfs", NULL);
   if (mkdir (im->rootfs, 0755) < 0)
     return fail_errno (error, errno, im->rootfs);
-  if (!nook_import_run_child (plan, work, im, &writer, error))
+  if (!nook_import_run_child (plan, im->name, work, im, &writer, error))
     return FALSE;
   add_warnings (im, &writer, warnings);
   return nook_import_write_config (r->bundle, im->image, error);
 }
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 gboolean
 nook_lifecycle_import (const NookImportRequest *r, GPtrArray *warnings, GError **error)
@@ -331,9 +340,15 @@ nook_lifecycle_import (const NookImportRequest *r, GPtrArray *warnings, GError *
   /* Ctrl-C or a SIGTERM must not leave half a bundle: held until the
    * child is done and what it made is removed (the child dies of them). */
   sigemptyset (&stop);
-  sigaddset (&stop, SIGINT);
-  sigaddset (&stop, SIGTERM);
-  sigaddset (&stop, SIGHUP);
+  for (gsize i = 0; i < G_N_ELEMENTS (stop_signals); i++)
+    {
+      struct sigaction sa;
+
+      /* Ignored when nook started (a background job of a script): let
+       * it stay so, not turn into a failure. */
+      if (sigaction (stop_signals[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+        sigaddset (&stop, stop_signals[i]);
+    }
   sigprocmask (SIG_BLOCK, &stop, &old);
   ok = import_into (&im, r, plan, warnings, error);
   if (ok)

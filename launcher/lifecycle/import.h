@@ -29,9 +29,10 @@ gboolean nook_lifecycle_import (const NookImportRequest *request, GPtrArray *war
 typedef gboolean (*NookImportWork) (gpointer data, NookImportWriter *writer, GError **error);
 
 /* Forks a child that unshares a user namespace, waits for the maps of plan
- * and runs work there; its writer and error come back over a pipe. */
-gboolean nook_import_run_child (const NookIdMapPlan *plan, NookImportWork work, gpointer data,
-                                NookImportWriter *writer, GError **error);
+ * and runs work there; its writer and error come back over a pipe. what
+ * names the source in errors of the child's own (killed, failed). */
+gboolean nook_import_run_child (const NookIdMapPlan *plan, const char *what, NookImportWork work,
+                                gpointer data, NookImportWriter *writer, GError **error);
 
 /* Writes bundle/config.json for desktop use: `nook spec --rootless` with a
  * writable root, a terminal, a login shell of the rootfs (or the image's

@@ -187,6 +187,12 @@ EOF
   assert_nook_error 125 "stdin" "not a tar archive"
   [ ! -e "$I/b" ]
 
+  # A terminal on stdin is refused, not read from.
+  run script -qec "'$NOOK' import - '$I/b'" /dev/null
+  [ "$status" = 125 ]
+  [[ "$output" == *"nook: import: -: stdin is a terminal; pipe a tarball in"* ]]
+  [ ! -e "$I/b" ]
+
   # Cut in the middle of busybox: files of subordinate ids are written by
   # then, and go again. An empty BUNDLE given stays, empty.
   make_tar "$I/root.tar"
@@ -389,4 +395,27 @@ print(m["layers"][-1]["digest"].split(":")[1])' "$I/oci")
   echo "$stderr"
   [ "$(printf '%s\n' "$stderr" | grep -c 'does not map')" = 1 ]
   [[ "$stderr" == *"nook: warning: $B: the rootfs (/) is owned by uid 0, which the container's user namespace does not map"*"nook import"* ]]
+}
+
+@test "import: Ctrl-C midway leaves nothing behind" {
+  make_tar "$I/root.tar"
+  mkfifo "$I/fifo"
+  env --default-signal "$NOOK" import - "$I/b" <"$I/fifo" 2>"$I/err" &
+  local pid=$! child
+  NOOK_BG_PIDS+=("$pid")
+  exec 5>"$I/fifo"
+  # Up to the middle of busybox: the directories are written by then.
+  head -c 400000 "$I/root.tar" >&5
+  wait_until "$NOOK_TEST_TIMEOUT" test -d "$I/b/rootfs/bin" || fail "nothing was written"
+  child=$(pgrep -P "$pid")
+  [ -n "$child" ] || fail "no importing child of nook ($pid)"
+  # What a terminal's Ctrl-C does: SIGINT to the whole process group.
+  kill -INT "$pid" "$child"
+  local status=0
+  wait "$pid" || status=$?
+  exec 5>&-
+  cat "$I/err"
+  [ "$status" = 125 ]
+  grep -qx "nook: stdin: the importing process was killed (Interrupt)" "$I/err"
+  [ ! -e "$I/b" ]
 }
