@@ -31,6 +31,8 @@ gboolean nook_cmd_stop (int argc, char **argv, const NookGlobalOptions *globals,
                         GError **error);
 gboolean nook_cmd_exec (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                         GError **error);
+gboolean nook_cmd_import (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
+                          GError **error);
 gboolean nook_cmd_ls (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,
                       GError **error);
 gboolean nook_cmd_ps (int argc, char **argv, const NookGlobalOptions *globals, int *out_status,

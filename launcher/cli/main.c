@@ -24,6 +24,7 @@ static const NookCommand commands[] = {
   { "enter", nook_cmd_enter, "Enter a named container from any terminal (starts it)" },
   { "exec", nook_cmd_exec, "Run a command in a running container" },
   { "features", nook_cmd_features, "Show what nook supports (OCI features document)" },
+  { "import", nook_cmd_import, "Make a bundle from a tarball, a directory or an OCI layout" },
   { "kill", nook_cmd_kill, "Send a signal to a container's process" },
   { "list", nook_cmd_ls, "List containers (named ones with their layer, running ones)", "ls" },
   { "ps", nook_cmd_ps, "List the processes of a running container" },

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "launcher/errors.h"
@@ -180,6 +181,47 @@ nook_lifecycle_finish_rootfs (NookContainer *c, gboolean started, GError **error
     nook_log_warning ("%s", local->message);
 }
 
+/* Is the host uid mapped by the container's uid map? */
+static gboolean
+host_uid_mapped (const NookIdMapPlan *plan, uid_t uid)
+{
+  for (guint i = 0; i < plan->n_uid; i++)
+    if (uid >= plan->uid_mappings[i].host_id
+        && uid - plan->uid_mappings[i].host_id < plan->uid_mappings[i].size)
+      return TRUE;
+  return FALSE;
+}
+
+/* A rootfs owned by ids the user namespace does not map (made by host
+ * root, say) shows every file as nobody inside: say so once, now, rather
+ * than let it be found as 65534 everywhere. Two stat calls: the rootfs
+ * and its etc/, whose owners a whole tree of one maker shares. */
+static void
+check_rootfs_owner (const NookRequest *r, const NookConfig *config, const NookContainer *c,
+                    GPtrArray *warnings)
+{
+  const char *const paths[] = { "", "/etc" };
+
+  if (c->idmap == NULL || c->idmap->n_uid == 0)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *path = g_strconcat (config->root_path, paths[i], NULL);
+      struct stat st;
+
+      if (stat (path, &st) < 0 || host_uid_mapped (c->idmap, st.st_uid))
+        continue;
+      g_ptr_array_add (warnings,
+                       g_strdup_printf ("%s: the rootfs (%s) is owned by uid %u, which the "
+                                        "container's user namespace does not map: its files "
+                                        "show as nobody (65534) inside; make the bundle with "
+                                        "nook import, from a tarball of it: sudo tar -C %s -c "
+                                        ". | nook import - NEW-BUNDLE",
+                                        r->bundle, path, (guint)st.st_uid, config->root_path));
+      return;
+    }
+}
+
 void
 nook_lifecycle_print_warnings (GPtrArray *warnings)
 {
@@ -223,6 +265,7 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
                                      warnings, error);
   if (p->container == NULL)
     return FALSE;
+  check_rootfs_owner (r, p->config, p->container, warnings);
   p->container->detached = r->detach;
   p->container->preserve_fds = r->preserve_fds;
   p->container->pid_file = r->pid_file;

@@ -488,3 +488,71 @@ nook_default_teardown ()
   cleanup_bg
   assert_no_leftovers
 }
+
+# ---------------------------------------------------------------------------
+# Imported bundles (nook import) and the Debian 12 fixture
+
+# remove_imported DIR: removes a tree that nook import made (files of your
+# subordinate ids), from a user namespace that maps them when plain rm
+# cannot.
+remove_imported ()
+{
+  [ -e "$1" ] || [ -L "$1" ] || return 0
+  rm -rf "$1" 2>/dev/null && return 0
+  unshare --map-root-user --map-auto rm -rf "$1"
+}
+
+# Where fixtures that cost a download are kept between runs: the build
+# directory (tests/meson.build sets NOOK_TEST_CACHE), else a per-user
+# directory under /tmp.
+nook_test_cache ()
+{
+  local dir=${NOOK_TEST_CACHE:-${TMPDIR:-/tmp}/nook-test-cache-$(id -u)}
+  mkdir -p "$dir" && printf '%s\n' "$dir"
+}
+
+# debian_tarball: sets DEBIAN_TAR to a Debian 12 rootfs tarball
+# (mmdebstrap --variant=apt --include=sudo bookworm), made once by
+# tests/fixtures/make-debian-rootfs.sh in nook_test_cache (or
+# NOOK_TEST_DEBIAN_TAR when set). Skips (fails under NOOK_TESTS_MUST_WORK=1)
+# when it cannot be made.
+debian_tarball ()
+{
+  local cache log
+  cache=$(nook_test_cache) || return 1
+  DEBIAN_TAR=$cache/debian-bookworm.tar
+  log=$cache/make-debian-rootfs.log
+  if ! "$NOOK_FIXTURES/make-debian-rootfs.sh" "$DEBIAN_TAR" >"$log" 2>&1; then
+    skip_or_fail "no Debian 12 rootfs tarball: $(tail -n 3 "$log")"
+    return 1
+  fi
+}
+
+# debian_bundle: sets DEBIAN_BUNDLE to a bundle imported with `nook import`
+# from debian_tarball: /etc/shadow root:shadow, sudo setuid root, a login
+# shell (/bin/bash -l) as process.args. Imported once into nook_test_cache
+# and kept there while the tarball stays the same, so every test file (and
+# every run) shares it: do not change it (containers with --name keep
+# their changes in their own layer). Call it directly, not in $(...), so
+# that its skip reaches the test.
+debian_bundle ()
+{
+  local cache stamp want
+  debian_tarball || return 1
+  cache=$(nook_test_cache) || return 1
+  DEBIAN_BUNDLE=$cache/debian-bundle
+  want=$(stat -L -c '%n %s %Y' "$DEBIAN_TAR") || return 1
+  (
+    flock 9
+    stamp=$(cat "$DEBIAN_BUNDLE.stamp" 2>/dev/null || true)
+    if [ "$stamp" != "$want" ] || [ ! -f "$DEBIAN_BUNDLE/config.json" ]; then
+      rm -f "$DEBIAN_BUNDLE.stamp"
+      remove_imported "$DEBIAN_BUNDLE" || exit 1
+      "$NOOK" import "$DEBIAN_TAR" "$DEBIAN_BUNDLE" 2>"$cache/debian-import.log" || {
+        cat "$cache/debian-import.log" >&2
+        exit 1
+      }
+      printf '%s\n' "$want" >"$DEBIAN_BUNDLE.stamp"
+    fi
+  ) 9>"$cache/debian-bundle.lock" || fail "nook import of $DEBIAN_TAR failed"
+}
