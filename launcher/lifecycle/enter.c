@@ -29,6 +29,7 @@
 #include "storage/state.h"
 
 #define STOP_TIMEOUT_DEFAULT 10
+#define LEAVE_STOP_TIMEOUT 2
 
 static int
 open_lock (const char *name, const char *file, GError **error)
@@ -207,7 +208,10 @@ leave (const NookEnterRequest *r, int enter_fd, int *sessions_fd)
     return;
   if (!is_running (r->start->state_root, r->start->name, &ours, NULL) || !ours)
     return;
-  if (!nook_lifecycle_stop (r->start->state_root, r->start->name, -1, &local))
+  /* Short: what is left is the idle loop and what sessions left behind,
+   * and a SIGTERM that lands while the loop is still being exec'd (PID 1
+   * without a handler yet ignores it) must not cost the default 10 s. */
+  if (!nook_lifecycle_stop (r->start->state_root, r->start->name, LEAVE_STOP_TIMEOUT, &local))
     g_printerr ("nook: warning: stopping %s: %s\n", r->start->name, local->message);
 }
 
