@@ -151,6 +151,37 @@ add_sudo_group_member (const char *user)
       }
 }
 
+/* A toolbox: the caller's /etc/shadow entry, "NAME:*:::::::" (no
+ * password, no ageing), unless there is one. Without it PAM's account
+ * check (pam_unix) fails and sudo refuses even with NOPASSWD. */
+static void
+add_shadow_entry (const char *user)
+{
+  static char buf[256 * 1024];
+  size_t ulen = strlen (user);
+  ssize_t len = read_small_file ("/etc/shadow", buf, sizeof buf);
+  int fd;
+
+  if (len < 0)
+    return;
+  for (char *l = buf; l != NULL && *l != '\0';)
+    {
+      if (strncmp (l, user, ulen) == 0 && l[ulen] == ':')
+        return;
+      l = strchr (l, '\n');
+      l = l ? l + 1 : NULL;
+    }
+  fd = open ("/etc/shadow", O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  if ((len > 0 && buf[len - 1] != '\n' && write (fd, "\n", 1) < 0) || write (fd, user, ulen) < 0
+      || write (fd, ":*:::::::\n", 10) < 0)
+    {
+      /* Full or read-only: sudo then refuses, as without the entry. */
+    }
+  close (fd);
+}
+
 /* A toolbox: passwordless sudo for the caller, when the container has
  * sudo (its /etc/sudoers.d). Made by the container's root (the step runs
  * before the user switch), mode 0440, as sudo requires. */
@@ -189,6 +220,7 @@ nook_init_step_keep_id_user (NookInit *init)
   add_id_entry ("/etc/group", c->gid, c->group_line);
   if (c->sudoers_line != NULL)
     {
+      add_shadow_entry (c->user_name);
       add_sudo_group_member (c->user_name);
       add_sudoers (c->sudoers_line);
     }

@@ -70,6 +70,8 @@ option_pairs (const NookRequest *r, const NookConfig *config)
     g_ptr_array_add (pairs, "uts"), g_ptr_array_add (pairs, "host");
   if (o->dns_bundle)
     g_ptr_array_add (pairs, "dns"), g_ptr_array_add (pairs, "bundle");
+  if (o->toolbox)
+    g_ptr_array_add (pairs, "toolbox"), g_ptr_array_add (pairs, "yes");
   g_ptr_array_add (pairs, NULL);
   return pairs;
 }

@@ -41,6 +41,7 @@ load_target (const char *root, const char *id, NookContainerOptions *out_options
                             : NOOK_USERNS_AUTO;
   out_options->keep_groups
       = g_strcmp0 (nook_state_pairs_get (info->options, "group-add"), "keep-groups") == 0;
+  out_options->toolbox = g_strcmp0 (nook_state_pairs_get (info->options, "toolbox"), "yes") == 0;
   return g_steal_pointer (&info);
 }
 
@@ -259,6 +260,9 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, Noo
       g_free (p->selinux_label);
       p->selinux_label = g_strdup (r->process_label);
     }
+  /* A toolbox session may sudo (lifecycle/prepare.c). */
+  if (options->toolbox)
+    p->no_new_privileges = FALSE;
   p->no_new_privileges |= r->no_new_privs;
   if (!check_lsm (r, config, warnings, error) || !apply_env (p, r->env, error)
       || !apply_caps (p, r->caps, error) || !apply_additional_gids (p, r->additional_gids, error))

@@ -256,9 +256,13 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   if (!want_terminal (r, p->config, &terminal, error))
     return FALSE;
   /* A toolbox is where you install things: its layer keeps them, whatever
-   * the bundle's config says of its root. */
+   * the bundle's config says of its root, and sudo must work, whatever it
+   * says of no_new_privileges (which would make sudo's setuid bit a no-op). */
   if (r->options.toolbox)
-    p->config->root_readonly = FALSE;
+    {
+      p->config->root_readonly = FALSE;
+      p->config->process.no_new_privileges = FALSE;
+    }
   if (r->overrides != NULL)
     options.home_given = g_environ_getenv (r->overrides->env, "HOME") != NULL;
   p->container = nook_container_new (p->config, &options, r->command, terminal, r->use_filter_cache,
