@@ -9,6 +9,7 @@
 
 #include "launcher/cli/commands.h"
 #include "launcher/cli/options.h"
+#include "launcher/cli/run-options.h"
 #include "launcher/errors.h"
 #include "launcher/lifecycle/lifecycle.h"
 
@@ -33,17 +34,7 @@ static const char create_usage[]
       "                       container a fresh session keyring (the filter store's\n"
       "                       secret must stay out of its reach)\n"
       "  --no-pivot           Accepted for runc compatibility (nook always uses\n"
-      "                       pivot_root)\n"
-      "  -e, --env NAME=VALUE Set a variable in process.env (repeatable); NAME alone\n"
-      "                       takes its value from nook's environment (unset: none)\n"
-      "  -v, --volume SRC:DST[:OPTIONS]\n"
-      "                       Bind SRC (a host path) at DST (repeatable); OPTIONS:\n"
-      "                       ro, rw, and z or Z (accepted, no labels applied)\n"
-      "  -w, --workdir DIR    Working directory (replaces process.cwd; created when\n"
-      "                       missing)\n"
-      "  --device PATH[:CPATH][:PERMS]\n"
-      "                       Bind the host's device node PATH at CPATH (default\n"
-      "                       PATH) (repeatable; PERMS rwm are not enforced)\n"
+      "                       pivot_root)\n" NOOK_RUN_OVERRIDES_HELP
       "  --toolbox            A toolbox container: NAME BUNDLE and run's options\n"
       "                       follow (see 'nook create --toolbox --help')\n"
       "  -h, --help           Show this help\n";

@@ -68,25 +68,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EnterOptions, enter_options_clear)
 static gboolean
 parse_enter_options (int *argc, char ***argv, EnterOptions *e, NookRunOptions *o, GError **error)
 {
-  GOptionEntry entries[] = {
+  GOptionEntry entries[5 + NOOK_RUN_CONTAINER_ENTRIES] = {
     { "root", 0, 0, G_OPTION_ARG_NONE, &e->root, NULL, NULL },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &e->env, NULL, NULL },
     { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &e->workdir, NULL, NULL },
     { "no-tty", 'T', 0, G_OPTION_ARG_NONE, &e->no_tty, NULL, NULL },
     { "keep-running", 0, 0, G_OPTION_ARG_NONE, &e->keep_running, NULL, NULL },
-    { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_filter_cache, NULL, NULL },
-    { "userns", 0, 0, G_OPTION_ARG_STRING, &o->userns, NULL, NULL },
-    { "group-add", 0, 0, G_OPTION_ARG_STRING, &o->group_add, NULL, NULL },
-    { "net", 0, 0, G_OPTION_ARG_STRING, &o->net, NULL, NULL },
-    { "network", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o->net, NULL, NULL },
-    { "ipc", 0, 0, G_OPTION_ARG_STRING, &o->ipc, NULL, NULL },
-    { "pid", 0, 0, G_OPTION_ARG_STRING, &o->pid, NULL, NULL },
-    { "uts", 0, 0, G_OPTION_ARG_STRING, &o->uts, NULL, NULL },
-    { "dns", 0, 0, G_OPTION_ARG_STRING, &o->dns, NULL, NULL },
-    { "rootfs", 0, 0, G_OPTION_ARG_STRING, &o->rootfs, NULL, NULL },
-    { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
-    { NULL },
   };
+
+  nook_run_options_container_entries (o, entries + 5);
   /* Strict: stop at NAME, what follows belongs to the command. */
   return nook_cli_parse ("enter", entries, TRUE, argc, argv, error);
 }

@@ -69,19 +69,8 @@ static const char run_usage[]
       "  --pid-file FILE     Write the container process's pid to FILE\n"
       "  --console-socket S  With -d and a terminal: send the pty master to the\n"
       "                      unix socket S (SCM_RIGHTS)\n"
-      "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's process\n"
-      "  -e, --env NAME=VALUE\n"
-      "                      Set a variable in process.env (repeatable); NAME alone\n"
-      "                      takes its value from nook's environment (unset: none)\n"
-      "  -v, --volume SRC:DST[:OPTIONS]\n"
-      "                      Bind SRC (a host path) at DST (repeatable); OPTIONS:\n"
-      "                      ro, rw, and z or Z (accepted, no labels applied)\n"
-      "  -w, --workdir DIR   Working directory (replaces process.cwd; created when\n"
-      "                      missing)\n"
-      "  --device PATH[:CPATH][:PERMS]\n"
-      "                      Bind the host's device node PATH at CPATH (default\n"
-      "                      PATH) (repeatable; PERMS rwm are not enforced)\n"
-      "  -h, --help          Show this help\n";
+      "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's "
+      "process\n" NOOK_RUN_OVERRIDES_HELP "  -h, --help          Show this help\n";
 
 static gboolean
 is_bundle (const char *dir)

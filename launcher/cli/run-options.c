@@ -28,17 +28,10 @@ nook_run_options_clear (NookRunOptions *o)
   g_strfreev (o->devices);
 }
 
-/* The entries of every option; parse_stored uses the same table, so a
- * stored option reads exactly as typed. */
-static gboolean
-parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookRunOptions *o,
-               GError **error)
+void
+nook_run_options_container_entries (NookRunOptions *o, GOptionEntry *out)
 {
   GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, NULL, NULL },
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, NULL, NULL },
-    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, NULL, NULL },
-    { "no-tty", 'T', 0, G_OPTION_ARG_NONE, &o->no_tty, NULL, NULL },
     { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_filter_cache, NULL, NULL },
     { "userns", 0, 0, G_OPTION_ARG_STRING, &o->userns, NULL, NULL },
     { "group-add", 0, 0, G_OPTION_ARG_STRING, &o->group_add, NULL, NULL },
@@ -49,6 +42,25 @@ parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookR
     { "uts", 0, 0, G_OPTION_ARG_STRING, &o->uts, NULL, NULL },
     { "dns", 0, 0, G_OPTION_ARG_STRING, &o->dns, NULL, NULL },
     { "rootfs", 0, 0, G_OPTION_ARG_STRING, &o->rootfs, NULL, NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
+    { NULL },
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (entries) == NOOK_RUN_CONTAINER_ENTRIES);
+  memcpy (out, entries, sizeof entries);
+}
+
+/* The entries of every option; parse_stored uses the same table, so a
+ * stored option reads exactly as typed. */
+static gboolean
+parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookRunOptions *o,
+               GError **error)
+{
+  GOptionEntry entries[64] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, NULL, NULL },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, NULL, NULL },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, NULL, NULL },
+    { "no-tty", 'T', 0, G_OPTION_ARG_NONE, &o->no_tty, NULL, NULL },
     { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm, NULL, NULL },
     { "replace", 0, 0, G_OPTION_ARG_NONE, &o->replace, NULL, NULL },
     { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &o->bundle, NULL, NULL },
@@ -56,7 +68,6 @@ parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookR
     { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pid_file, NULL, NULL },
     { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->console_socket, NULL, NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
-    { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { "toolbox", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->toolbox, NULL, NULL },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, NULL, NULL },
     { "volume", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->volumes, NULL, NULL },
@@ -64,7 +75,11 @@ parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookR
     { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->devices, NULL, NULL },
     { NULL },
   };
+  gsize n = 0;
 
+  while (entries[n].long_name != NULL)
+    n++;
+  nook_run_options_container_entries (o, entries + n);
   return nook_cli_parse (verb, entries, strict, argc, argv, error);
 }
 

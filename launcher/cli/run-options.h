@@ -44,6 +44,26 @@ typedef struct
 void nook_run_options_clear (NookRunOptions *o);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookRunOptions, nook_run_options_clear)
 
+/* Writes the entries of the options that shape a container and that a
+ * verb joining one may give too (--userns ... --rootfs, --no-filter-cache
+ * and -h), terminator included, to out[NOOK_RUN_CONTAINER_ENTRIES]. */
+#define NOOK_RUN_CONTAINER_ENTRIES 12
+void nook_run_options_container_entries (NookRunOptions *o, GOptionEntry *out);
+
+/* The --help lines of -e, -v, -w and --device (run and create). */
+#define NOOK_RUN_OVERRIDES_HELP                                                                    \
+  "  -e, --env NAME=VALUE\n"                                                                       \
+  "                      Set a variable in process.env (repeatable); NAME alone\n"                 \
+  "                      takes its value from nook's environment (unset: none)\n"                  \
+  "  -v, --volume SRC:DST[:OPTIONS]\n"                                                             \
+  "                      Bind SRC (a host path) at DST (repeatable); OPTIONS:\n"                   \
+  "                      ro, rw, and z or Z (accepted, no labels applied)\n"                       \
+  "  -w, --workdir DIR   Working directory (replaces process.cwd; created when\n"                  \
+  "                      missing)\n"                                                               \
+  "  --device PATH[:CPATH][:PERMS]\n"                                                              \
+  "                      Bind the host's device node PATH at CPATH (default\n"                     \
+  "                      PATH) (repeatable; PERMS rwm are not enforced)\n"
+
 /* Parses run's options for verb (strict: stops at the first operand). */
 gboolean nook_run_options_parse (const char *verb, int *argc, char ***argv, NookRunOptions *o,
                                  GError **error);
