@@ -10,18 +10,12 @@ setup_file ()
 
 setup ()
 {
-  nook_default_setup
-  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
-  skip_unless_fuse
-  N=$(test_name dev)
+  named_container_setup dev
 }
 
 teardown ()
 {
-  cleanup_bg
-  # Layers hold files of subordinate ids: only nook can remove them.
-  "$NOOK" rm -f "$N" >/dev/null 2>&1 || true
-  assert_no_leftovers
+  named_container_teardown
 }
 
 @test "containers: --name keeps changes from one run to the next, in both overlay modes" {

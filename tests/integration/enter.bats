@@ -11,19 +11,14 @@ setup_file ()
 
 setup ()
 {
-  nook_default_setup
-  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
-  skip_unless_fuse
-  N=$(test_name dev)
+  named_container_setup dev
   run --separate-stderr "$NOOK" run --name "$N" "$B" true
   assert_status 0
 }
 
 teardown ()
 {
-  "$NOOK" stop -t 0 "$N" >/dev/null 2>&1 || true
-  "$NOOK" rm -f "$N" >/dev/null 2>&1 || true
-  assert_no_leftovers
+  named_container_teardown
 }
 
 container_status ()

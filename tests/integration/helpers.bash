@@ -556,3 +556,23 @@ debian_bundle ()
     fi
   ) 9>"$cache/debian-bundle.lock" || fail "nook import of $DEBIAN_TAR failed"
 }
+
+# setup of a file about named containers: an XDG_DATA_HOME of the test's
+# own (kept layers go there), fuse-overlayfs usable, N the container's name.
+named_container_setup ()
+{
+  nook_default_setup
+  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
+  skip_unless_fuse
+  N=$(test_name "${1:-dev}")
+}
+
+# teardown to match: N stopped and removed (its layer holds files of
+# subordinate ids: only nook can remove them), then nothing may be left.
+named_container_teardown ()
+{
+  cleanup_bg
+  "$NOOK" stop -t 0 "$N" >/dev/null 2>&1 || true
+  "$NOOK" rm -f "$N" >/dev/null 2>&1 || true
+  assert_no_leftovers
+}

@@ -13,11 +13,8 @@ setup_file ()
 
 setup ()
 {
-  nook_default_setup
-  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
-  skip_unless_fuse
+  named_container_setup deb
   debian_bundle
-  N=$(test_name deb)
 }
 
 teardown ()
@@ -25,9 +22,7 @@ teardown ()
   [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null
   [ -n "${DBUS_PID:-}" ] && kill "$DBUS_PID" 2>/dev/null
   [ -n "${HOME_FILE:-}" ] && rm -f "$HOME_FILE"
-  "$NOOK" stop -t 0 "$N" >/dev/null 2>&1 || true
-  "$NOOK" rm -f "$N" >/dev/null 2>&1 || true
-  assert_no_leftovers
+  named_container_teardown
 }
 
 @test "toolbox-debian: you inside, sudo, apt and dpkg -i of a host-downloaded .deb, kept after stop" {

@@ -11,10 +11,7 @@ setup_file ()
 
 setup ()
 {
-  nook_default_setup
-  export XDG_DATA_HOME=$BATS_TEST_TMPDIR/data
-  skip_unless_fuse
-  N=$(test_name tb)
+  named_container_setup tb
   # A bundle with sudo's files, a sudo group and a read-only root.
   TB=$BATS_TEST_TMPDIR/tb
   cp -a "$B" "$TB"
@@ -29,9 +26,7 @@ PY
 
 teardown ()
 {
-  "$NOOK" stop -t 0 "$N" >/dev/null 2>&1 || true
-  "$NOOK" rm -f "$N" >/dev/null 2>&1 || true
-  assert_no_leftovers
+  named_container_teardown
 }
 
 @test "toolbox: create stores the toolbox options and starts nothing" {
