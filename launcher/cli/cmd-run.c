@@ -38,6 +38,8 @@ typedef struct
   char *console_socket;
   int preserve_fds;
   gboolean replace; /* --replace: start a named container's layer afresh */
+  gboolean init;    /* --init: nook-init as PID 1 (the default of nook's form) */
+  gboolean no_init; /* --no-init: the process is PID 1 */
 } NookRunOptions;
 
 static void
@@ -109,6 +111,13 @@ static const char run_usage[]
       "  --console-socket S  With -d and a terminal: send the pty master to the\n"
       "                      unix socket S (SCM_RIGHTS)\n"
       "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's process\n"
+      "  --no-init           The process is PID 1 of the container (the OCI way):\n"
+      "                      without a handler it ignores SIGTERM and SIGINT, and\n"
+      "                      nobody else reaps orphans. By default a small init\n"
+      "                      (nook-init) is PID 1: it forwards signals to the\n"
+      "                      process, reaps zombies and exits as the process did\n"
+      "  --init              runc's form: run nook-init as PID 1 (off by default,\n"
+      "                      as in runc and crun)\n"
       "  -h, --help          Show this help\n";
 
 static gboolean
@@ -136,6 +145,8 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pid_file, NULL, NULL },
     { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &o->console_socket, NULL, NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &o->preserve_fds, NULL, NULL },
+    { "init", 0, 0, G_OPTION_ARG_NONE, &o->init, NULL, NULL },
+    { "no-init", 0, 0, G_OPTION_ARG_NONE, &o->no_init, NULL, NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, NULL, NULL },
     { NULL },
   };
@@ -146,6 +157,12 @@ parse_run_options (int *argc, char ***argv, NookRunOptions *o, GError **error)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
                    "run: --tty and --no-tty exclude each other");
+      return FALSE;
+    }
+  if (o->init && o->no_init)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "run: --init and --no-init exclude each other");
       return FALSE;
     }
   return TRUE;
@@ -263,6 +280,8 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       if (o.rootfs == NULL)
         request.rootfs_mode = NOOK_ROOTFS_BIND;
       request.rootfs_given = TRUE;
+      /* As runc and crun: the process is PID 1 unless asked. */
+      request.init = o.init;
     }
   else
     {
@@ -275,6 +294,8 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       request.bundle = argv[1];
       request.command = argc > 2 ? argv + 2 : NULL;
       request.rootfs_given = o.rootfs != NULL;
+      /* Scripts get the host's semantics: signals, zombies, 128+N. */
+      request.init = !o.no_init;
     }
   if (!o.detach && (o.console_socket != NULL))
     {
