@@ -83,6 +83,28 @@ open_init (const NookRequest *r, NookContainer *c, GError **error)
   return TRUE;
 }
 
+/* --rm --name NAME would run a fresh, empty layer next to the one NAME
+ * kept, and drop it at exit: a container that looks like NAME but has
+ * none of its files. */
+static gboolean
+check_rm_name (const NookRequest *r, GError **error)
+{
+  g_autofree char *root = NULL;
+  g_autofree char *dir = NULL;
+
+  if (!r->rm || r->name == NULL || r->id != NULL)
+    return TRUE;
+  root = nook_layers_dir ();
+  dir = g_build_filename (root, r->name, NULL);
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+               "%s: --rm --name %s: container %s has a kept layer (%s); --rm would run without "
+               "it: leave out --rm to use it, or remove it first (nook rm %s)",
+               r->verb, r->name, r->name, dir, r->name);
+  return FALSE;
+}
+
 /* fuse-overlayfs is mounted from outside, into the namespaces clone()
  * created; a user namespace joined by path is entered only later by the
  * child itself. Without --rootfs such a container gets the kernel's
@@ -229,6 +251,8 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   NookRootfsMode rootfs_mode = r->rootfs_mode;
   gboolean terminal;
 
+  if (!check_rm_name (r, error))
+    return FALSE;
   p->config = nook_lifecycle_load_config (r->bundle, r->config_path, r->use_filter_cache, warnings,
                                           error);
   if (p->config == NULL)

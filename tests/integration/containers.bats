@@ -233,3 +233,14 @@ assert r["created"], r
   run --separate-stderr "$NOOK" run --replace "$B" true
   assert_nook_error 125 "--replace needs --name"
 }
+
+@test "containers: --rm --name NAME of a container with a kept layer is refused, the layer untouched" {
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'echo kept > /etc/kept'
+  assert_status 0
+  run --separate-stderr "$NOOK" run --rm --name "$N" "$B" cat /etc/kept
+  assert_nook_error 125 "--rm --name $N" "kept layer" "nook rm $N"
+  [ ! -e "$(nook_state_root)/$N" ] || fail "state left: $(ls -la "$(nook_state_root)/$N")"
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /etc/kept
+  assert_status 0
+  assert_output "kept"
+}
