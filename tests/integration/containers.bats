@@ -244,3 +244,26 @@ assert r["created"], r
   assert_status 0
   assert_output "kept"
 }
+
+@test "containers: nook ls keeps its columns with a 64-character id" {
+  local id
+  id=$(printf '%064d' 7)
+  run --separate-stderr "$NOOK" run --name "$N" "$B" true
+  assert_status 0
+  "$NOOK" create -b "$B" "$id" </dev/null >/dev/null 2>&1 || fail "create $id failed" || return 1
+  run --separate-stderr "$NOOK" ls
+  "$NOOK" delete -f "$id" || fail "delete -f $id failed"
+  assert_status 0
+  # Each column starts where its heading does, on every line.
+  python3 - "$output" <<'PY' || fail "columns out of line:
+$output"
+import sys
+lines = sys.argv[1].splitlines()
+head = lines[0]
+starts = [head.index(h) for h in ("STATUS", "ROOTFS", "SIZE", "CREATED")]
+assert len(lines) >= 3, lines
+for line in lines[1:]:
+    for s in starts:
+        assert line[s - 1] == " " and line[s] != " ", (line, s)
+PY
+}
