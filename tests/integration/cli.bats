@@ -354,3 +354,13 @@ c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": arc
   assert_nook_error 125 "nook: cache ls: unknown option --no-such-option (see 'nook cache ls --help')"
 }
 
+@test "cli: GLib's option errors read like nook's own: bad value, missing argument" {
+  run --separate-stderr "$NOOK" exec --preserve-fds=x id
+  assert_nook_error 125 "nook: exec: cannot parse integer value 'x' for --preserve-fds (see 'nook exec --help')"
+  run --separate-stderr "$NOOK" run --name
+  assert_nook_error 125 "nook: run: missing argument for --name (see 'nook run --help')"
+  run --separate-stderr "$NOOK" create --pid-file
+  assert_nook_error 125 "nook: create: missing argument for --pid-file (see 'nook create --help')"
+  run --separate-stderr "$NOOK" run --preserve-fds=1x "$B"
+  assert_nook_error 125 "nook: run: cannot parse integer value '1x' for --preserve-fds (see 'nook run --help')"
+}
