@@ -30,6 +30,9 @@ static const char create_usage[]
       "  --rootfs=MODE        bind (default), overlay or fuse-overlayfs (the layer\n"
       "                       goes at delete)\n"
       "  --no-filter-cache    Compile the seccomp profile, bypassing the store\n"
+      "  --init               Run a small init (nook-init) as PID 1 in front of the\n"
+      "                       process: it forwards signals, reaps zombies and exits\n"
+      "                       as the process did (off by default, as in runc)\n"
       "  --no-new-keyring     Accepted for runc compatibility; nook always gives the\n"
       "                       container a fresh session keyring (the filter store's\n"
       "                       secret must stay out of its reach)\n"
@@ -48,6 +51,7 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
   g_autofree char *workdir = NULL;
   g_autoptr (NookOverrides) overrides = NULL;
   gboolean help = FALSE, no_keyring = FALSE, no_pivot = FALSE, no_cache = FALSE;
+  gboolean init = FALSE;
   int preserve_fds = 0;
   NookRequest request = { 0 };
   const char *id;
@@ -58,6 +62,7 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &preserve_fds, NULL, NULL },
     { "rootfs", 0, 0, G_OPTION_ARG_STRING, &rootfs, NULL, NULL },
     { "no-filter-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, NULL, NULL },
+    { "init", 0, 0, G_OPTION_ARG_NONE, &init, NULL, NULL },
     { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &no_keyring, NULL, NULL },
     { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &no_pivot, NULL, NULL },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &env, NULL, NULL },
@@ -104,6 +109,7 @@ nook_cmd_create (int argc, char **argv, const NookGlobalOptions *globals, int *o
   request.pid_file = pid_file;
   request.console_socket = console_socket;
   request.preserve_fds = preserve_fds;
+  request.init = init;
   request.use_filter_cache = !no_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
   if (!nook_lifecycle_create (&request, error))
     return FALSE;

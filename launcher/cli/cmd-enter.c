@@ -155,6 +155,8 @@ start_request (const char *name, const NookLayerInfo *info, NookRunOptions *o,
   r->no_tty = TRUE;
   r->command = idle;
   r->entered = TRUE;
+  /* PID 1 reaps what sessions leave behind and passes stop's SIGTERM on. */
+  r->init = TRUE;
   r->use_filter_cache
       = !o->no_filter_cache && g_strcmp0 (g_getenv ("NOOK_NO_FILTER_CACHE"), "1") != 0;
   return TRUE;

@@ -218,7 +218,13 @@ format_size (guint64 bytes)
 static void
 print_table (GPtrArray *rows)
 {
-  printf ("%-20s %-8s %-15s %-10s %-20s %s\n", "NAME", "STATUS", "ROOTFS", "SIZE", "CREATED",
+  /* As wide as the longest name: an id of 64 hex digits (create, run -d)
+   * must not push its row's columns out of line. */
+  int width = 20;
+
+  for (guint i = 0; i < rows->len; i++)
+    width = MAX (width, (int)strlen (((NookLsRow *)rows->pdata[i])->name));
+  printf ("%-*s %-8s %-15s %-10s %-20s %s\n", width, "NAME", "STATUS", "ROOTFS", "SIZE", "CREATED",
           "BUNDLE");
   for (guint i = 0; i < rows->len; i++)
     {
@@ -226,7 +232,7 @@ print_table (GPtrArray *rows)
       g_autofree char *size = format_size (r->size);
       g_autofree char *created = g_strndup (r->created ? r->created : "", 19);
 
-      printf ("%-20s %-8s %-15s %-10s %-20s %s\n", r->name, r->status,
+      printf ("%-*s %-8s %-15s %-10s %-20s %s\n", width, r->name, r->status,
               r->rootfs && *r->rootfs ? r->rootfs : "-", size, created, r->bundle ? r->bundle : "");
     }
 }

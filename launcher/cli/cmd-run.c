@@ -69,8 +69,15 @@ static const char run_usage[]
       "  --pid-file FILE     Write the container process's pid to FILE\n"
       "  --console-socket S  With -d and a terminal: send the pty master to the\n"
       "                      unix socket S (SCM_RIGHTS)\n"
-      "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's "
-      "process\n" NOOK_RUN_OVERRIDES_HELP "  -h, --help          Show this help\n";
+      "  --preserve-fds N    Pass fds 3 to 3+N-1 into the container's process\n"
+      "  --no-init           The process is PID 1 of the container (the OCI way):\n"
+      "                      without a handler it ignores SIGTERM and SIGINT, and\n"
+      "                      nobody else reaps orphans. By default a small init\n"
+      "                      (nook-init) is PID 1: it forwards signals to the\n"
+      "                      process, reaps zombies and exits as the process did\n"
+      "  --init              runc's form: run nook-init as PID 1 (off by default,\n"
+      "                      as in runc and crun)\n" NOOK_RUN_OVERRIDES_HELP
+      "  -h, --help          Show this help\n";
 
 static gboolean
 is_bundle (const char *dir)
@@ -183,6 +190,7 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       request.bundle = stored_bundle;
       request.command = argc > 1 ? argv + 1 : NULL;
       request.rootfs_given = o.rootfs != NULL;
+      request.init = !o.no_init;
     }
   else if (runc_form (&o, argc, argv))
     {
@@ -197,6 +205,8 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       if (o.rootfs == NULL)
         request.rootfs_mode = NOOK_ROOTFS_BIND;
       request.rootfs_given = TRUE;
+      /* As runc and crun: the process is PID 1 unless asked. */
+      request.init = o.init;
     }
   else
     {
@@ -209,6 +219,8 @@ nook_cmd_run (int argc, char **argv, const NookGlobalOptions *globals, int *out_
       request.bundle = argv[1];
       request.command = argc > 2 ? argv + 2 : NULL;
       request.rootfs_given = o.rootfs != NULL;
+      /* Scripts get the host's semantics: signals, zombies, 128+N. */
+      request.init = !o.no_init;
     }
   if (!o.detach && (o.console_socket != NULL))
     {

@@ -73,6 +73,8 @@ parse_entries (const char *verb, gboolean strict, int *argc, char ***argv, NookR
     { "volume", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->volumes, NULL, NULL },
     { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, NULL, NULL },
     { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->devices, NULL, NULL },
+    { "init", 0, 0, G_OPTION_ARG_NONE, &o->init, NULL, NULL },
+    { "no-init", 0, 0, G_OPTION_ARG_NONE, &o->no_init, NULL, NULL },
     { NULL },
   };
   gsize n = 0;
@@ -94,6 +96,12 @@ nook_run_options_parse (const char *verb, int *argc, char ***argv, NookRunOption
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE, "%s: --tty and --no-tty exclude each other",
                    verb);
+      return FALSE;
+    }
+  if (o->init && o->no_init)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+                   "%s: --init and --no-init exclude each other", verb);
       return FALSE;
     }
   return TRUE;

@@ -39,6 +39,8 @@ typedef struct
   char **volumes;   /* -v SRC:DST[:OPTIONS] */
   char *workdir;    /* -w DIR */
   char **devices;   /* --device PATH[:CPATH][:PERMS] */
+  gboolean init;    /* --init: nook-init as PID 1 (the default of nook's form) */
+  gboolean no_init; /* --no-init: the process is PID 1 */
 } NookRunOptions;
 
 void nook_run_options_clear (NookRunOptions *o);

@@ -39,6 +39,8 @@ nook_container_free (NookContainer *c)
       close (c->ns_fds[i]);
   if (c->exec_fifo_fd >= 0)
     close (c->exec_fifo_fd);
+  if (c->init_fd >= 0)
+    close (c->init_fd);
   g_free (c);
 }
 
@@ -424,6 +426,7 @@ nook_container_alloc (const NookConfig *config, const NookContainerOptions *opti
     c->options = *options;
   c->exec_fifo_fd = -1;
   c->state_lock_fd = -1;
+  c->init_fd = -1;
   for (int i = 0; i < NOOK_NS_COUNT; i++)
     c->ns_fds[i] = -1;
   c->argv = g_strdupv (argv);

@@ -75,6 +75,9 @@ typedef struct
   /* The container outlives this nook (create, run -d): no parent-death
    * signal, and the child reports READY before it waits for start. */
   gboolean detached;
+  /* O_PATH fd of nook-init, which becomes PID 1 of the container's new pid
+   * namespace in front of the process (--init); -1: the process is PID 1. */
+  int init_fd;
   int preserve_fds;     /* --preserve-fds N: fds 3..3+N-1 stay open in the process */
   const char *pid_file; /* --pid-file of a foreground run, or NULL (borrowed) */
   int state_lock_fd;    /* nook's lock on the state: the child closes it, -1 */

@@ -83,6 +83,8 @@ static const NookInitStep steps[] = {
   { "find-executable", nook_init_step_find_executable },
   { "wait-start", nook_init_step_wait_start }, /* and the startContainer hooks */
   { "seccomp", nook_init_step_seccomp },
+  /* Last: PID 1 and the process it forks both carry the filter. */
+  { "init", nook_init_step_init_process },
 };
 
 static G_GNUC_NORETURN void

@@ -95,5 +95,8 @@ int nook_init_step_no_new_privs (NookInit *init);
 int nook_init_step_seccomp (NookInit *init);
 int nook_init_step_find_executable (NookInit *init);
 int nook_init_step_wait_start (NookInit *init);
+/* init-process.c: with container->init_fd, forks; PID 1 execs nook-init,
+ * the child returns 0 to go on to the execve. */
+int nook_init_step_init_process (NookInit *init);
 /* Returns only on failure (init->error filled, type NOOK_SYNC_EXEC_ERROR). */
 int nook_init_exec (NookInit *init);

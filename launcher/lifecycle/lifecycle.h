@@ -39,6 +39,7 @@ typedef struct
   gboolean use_filter_cache;
   char **command;             /* replaces process.args; NULL or empty: keep them */
   gboolean detach;            /* create / run -d: the container outlives this nook */
+  gboolean init;              /* --init: nook-init is PID 1 in front of the process */
   const char *pid_file;       /* --pid-file: the process's pid, written atomically */
   const char *console_socket; /* --console-socket: where the pty master goes */
   int preserve_fds;           /* --preserve-fds N */

@@ -3,6 +3,7 @@
 #include "launcher/lifecycle/prepare.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,69 @@ want_terminal (const NookRequest *r, const NookConfig *config, gboolean *out_ter
       return FALSE;
     }
   return TRUE;
+}
+
+/* nook-init next to nook's own executable (the build tree), or where
+ * meson installed it. */
+static char *
+find_init_helper (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      g_autofree char *path = g_build_filename (dir, "nook-init", NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&path);
+    }
+  return g_build_filename (NOOK_LIBEXECDIR, "nook-init", NULL);
+}
+
+/* --init: only a process that would be PID 1 of a pid namespace of its
+ * own needs one (not with --pid=host, nor in a pid namespace joined by
+ * path, whose PID 1 is someone else). The child execs it from this fd
+ * (launcher/init/init-process.c), whatever the container's root holds. */
+static gboolean
+open_init (const NookRequest *r, NookContainer *c, GError **error)
+{
+  g_autofree char *path = NULL;
+
+  if (!r->init || !(c->clone_flags & CLONE_NEWPID))
+    return TRUE;
+  path = find_init_helper ();
+  c->init_fd = open (path, O_PATH | O_CLOEXEC);
+  if (c->init_fd < 0)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
+                   "%s: the container's init %s: %s (--no-init runs without it)", r->verb, path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --rm --name NAME would run a fresh, empty layer next to the one NAME
+ * kept, and drop it at exit: a container that looks like NAME but has
+ * none of its files. */
+static gboolean
+check_rm_name (const NookRequest *r, GError **error)
+{
+  g_autofree char *root = NULL;
+  g_autofree char *dir = NULL;
+
+  if (!r->rm || r->name == NULL || r->id != NULL)
+    return TRUE;
+  root = nook_layers_dir ();
+  dir = g_build_filename (root, r->name, NULL);
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_set_error (error, NOOK_ERROR, NOOK_ERROR_USAGE,
+               "%s: --rm --name %s: container %s has a kept layer (%s); --rm would run without "
+               "it: leave out --rm to use it, or remove it first (nook rm %s)",
+               r->verb, r->name, r->name, dir, r->name);
+  return FALSE;
 }
 
 /* fuse-overlayfs is mounted from outside, into the namespaces clone()
@@ -246,6 +310,8 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   NookContainerOptions options = r->options;
   gboolean terminal;
 
+  if (!check_rm_name (r, error))
+    return FALSE;
   p->config = nook_lifecycle_load_config (r->bundle, r->config_path, r->use_filter_cache, warnings,
                                           error);
   if (p->config == NULL)
@@ -273,6 +339,8 @@ nook_lifecycle_prepare (const NookRequest *r, NookPrepared *p, GError **error)
   p->container->detached = r->detach;
   p->container->preserve_fds = r->preserve_fds;
   p->container->pid_file = r->pid_file;
+  if (!open_init (r, p->container, error))
+    return FALSE;
   if (p->config->has_resources)
     g_ptr_array_add (warnings, g_strdup ("linux.resources: cgroup limits are ignored "
                                          "(nook does not manage cgroups)"));

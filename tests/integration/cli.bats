@@ -252,8 +252,8 @@ c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": arc
   start_bg "$BATS_TEST_TMPDIR/bg" run --name "$N" "$B" sh -c 'sleep 100 & sleep 100'
   local pid
   pid=$(wait_state_pid "$N") || return 1
-  # Both sleeps: wait until the background one is there too.
-  _two_pids () { [ "$("$NOOK" ps --format json "$N" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" -ge 2 ]; }
+  # nook-init and both sleeps: wait until the background one is there too.
+  _two_pids () { [ "$("$NOOK" ps --format json "$N" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" -ge 3 ]; }
   wait_until "$NOOK_TEST_TIMEOUT" _two_pids || fail "ps: $("$NOOK" ps --format json "$N")"
   run --separate-stderr "$NOOK" ps --format json "$N"
   assert_status 0
@@ -262,7 +262,7 @@ c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": arc
   [ "$ns" != "$(readlink /proc/self/ns/pid)" ]
   for p in $(python3 -c 'import json,sys; print(" ".join(map(str, json.loads(sys.argv[1]))))' "$output"); do
     [ "$(readlink "/proc/$p/ns/pid")" = "$ns" ] || fail "pid $p is not in the container's pid namespace"
-    grep -q sleep "/proc/$p/cmdline" || fail "pid $p: $(tr '\0' ' ' <"/proc/$p/cmdline")"
+    grep -q -e sleep -e nook-init "/proc/$p/cmdline" || fail "pid $p: $(tr '\0' ' ' <"/proc/$p/cmdline")"
   done
   python3 -c 'import json,sys; p = json.loads(sys.argv[1]); assert int(sys.argv[2]) in p and p == sorted(p), p' "$output" "$pid"
   # Everything in that namespace, and nothing else (not nook, not fuse-overlayfs).
@@ -276,7 +276,8 @@ c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": arc
   n_pids=$(tr ',' '\n' <<<"$want" | grep -c .)
   [[ ${lines[0]} =~ ^UID\ +PID\ +PPID\ +C\ +STIME\ +TTY\ +TIME\ +CMD$ ]] || fail "$output"
   [ "${#lines[@]}" -eq $((n_pids + 1)) ] || fail "$n_pids pids: $output"
-  [[ ${lines[1]} == *"sleep 100"* && ${lines[-1]} == *"sleep 100"* ]] || fail "$output"
+  # PID 1 first (nook-init, nook run's default), the sleeps after it.
+  [[ ${lines[1]} == *"nook-init"* && ${lines[-1]} == *"sleep 100"* ]] || fail "$output"
   # ps's own options after ID (with or without "--").
   run --separate-stderr "$NOOK" ps "$N" -o pid,comm
   assert_status 0
@@ -351,4 +352,15 @@ c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": arc
   done
   run --separate-stderr "$NOOK" cache ls --no-such-option
   assert_nook_error 125 "nook: cache ls: unknown option --no-such-option (see 'nook cache ls --help')"
+}
+
+@test "cli: GLib's option errors read like nook's own: bad value, missing argument" {
+  run --separate-stderr "$NOOK" exec --preserve-fds=x id
+  assert_nook_error 125 "nook: exec: cannot parse integer value 'x' for --preserve-fds (see 'nook exec --help')"
+  run --separate-stderr "$NOOK" run --name
+  assert_nook_error 125 "nook: run: missing argument for --name (see 'nook run --help')"
+  run --separate-stderr "$NOOK" create --pid-file
+  assert_nook_error 125 "nook: create: missing argument for --pid-file (see 'nook create --help')"
+  run --separate-stderr "$NOOK" run --preserve-fds=1x "$B"
+  assert_nook_error 125 "nook: run: cannot parse integer value '1x' for --preserve-fds (see 'nook run --help')"
 }

@@ -325,4 +325,37 @@ PY
   run --separate-stderr "$NOOK" run --name "$N" "$B" cat /etc/kept
   assert_status 0
   assert_output kept
+
+@test "containers: --rm --name NAME of a container with a kept layer is refused, the layer untouched" {
+  run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'echo kept > /etc/kept'
+  assert_status 0
+  run --separate-stderr "$NOOK" run --rm --name "$N" "$B" cat /etc/kept
+  assert_nook_error 125 "--rm --name $N" "kept layer" "nook rm $N"
+  [ ! -e "$(nook_state_root)/$N" ] || fail "state left: $(ls -la "$(nook_state_root)/$N")"
+  run --separate-stderr "$NOOK" run --name "$N" "$B" cat /etc/kept
+  assert_status 0
+  assert_output "kept"
+}
+
+@test "containers: nook ls keeps its columns with a 64-character id" {
+  local id
+  id=$(printf '%064d' 7)
+  run --separate-stderr "$NOOK" run --name "$N" "$B" true
+  assert_status 0
+  "$NOOK" create -b "$B" "$id" </dev/null >/dev/null 2>&1 || fail "create $id failed" || return 1
+  run --separate-stderr "$NOOK" ls
+  "$NOOK" delete -f "$id" || fail "delete -f $id failed"
+  assert_status 0
+  # Each column starts where its heading does, on every line.
+  python3 - "$output" <<'PY' || fail "columns out of line:
+$output"
+import sys
+lines = sys.argv[1].splitlines()
+head = lines[0]
+starts = [head.index(h) for h in ("STATUS", "ROOTFS", "SIZE", "CREATED")]
+assert len(lines) >= 3, lines
+for line in lines[1:]:
+    for s in starts:
+        assert line[s - 1] == " " and line[s] != " ", (line, s)
+PY
 }

@@ -32,10 +32,11 @@ for c in json.load(sys.stdin):
 
 @test "enter: starts the stopped container, runs COMMAND, passes its status on, and stops it again" {
   [ "$(container_status)" = stopped ]
-  run --separate-stderr "$NOOK" enter "$N" sh -c 'echo in; cat /proc/1/cmdline | tr "\0" " "; exit 3'
+  run --separate-stderr "$NOOK" enter "$N" sh -c 'echo in; cat /proc/1/comm; cat /proc/2/cmdline | tr "\0" " "; exit 3'
   assert_status 3
   [[ "${lines[0]}" == in ]]
-  [[ "${lines[1]}" == *"sleep 3600"* ]] || fail "PID 1 is not the idle loop: ${lines[1]}"
+  [[ "${lines[1]}" == nook-init ]] || fail "PID 1 is not the small init: ${lines[1]}"
+  [[ "${lines[2]}" == *"sleep 3600"* ]] || fail "PID 2 is not the idle loop: ${lines[2]}"
   [ "$(container_status)" = stopped ]
   [ ! -e "$(nook_state_root)/$N" ]
 }

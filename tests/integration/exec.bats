@@ -69,7 +69,8 @@ exec_ns_test ()
   local lines=()
   mapfile -t lines <<<"$output"
   [ "${lines[0]}" -gt 1 ] || fail "the exec'd shell is pid ${lines[0]} in the container"
-  [ "${lines[1]}" = "sleep 1000 " ] || fail "pid 1 in the exec's pid namespace is '${lines[1]}'"
+  # PID 1 is the container's init (nook run's default), whose child is pid 2.
+  [ "${lines[1]}" = "nook-init 2 " ] || fail "pid 1 in the exec's pid namespace is '${lines[1]}'"
 }
 
 @test "exec: the container's seccomp filter applies (mkdir denied: EPERM)" {

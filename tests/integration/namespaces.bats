@@ -180,10 +180,13 @@ $gids"
 $output"
 }
 
-@test "namespaces: pid namespace → the process is PID 1 (echo \$\$)" {
-  run --separate-stderr "$NOOK" run "$B" sh -c 'echo $$'
+@test "namespaces: pid namespace → the process is PID 1 (echo \$\$), or 2 behind nook-init" {
+  run --separate-stderr "$NOOK" run --no-init "$B" sh -c 'echo $$'
   assert_status 0
   assert_output "1"
+  run --separate-stderr "$NOOK" run "$B" sh -c 'echo $$'
+  assert_status 0
+  assert_output "2"
 }
 
 @test "namespaces: pid namespace → only the container's processes are visible" {
@@ -241,11 +244,12 @@ start_sleeper ()
   want_net=$(readlink "/proc/$pid/ns/net")
   want_user=$(readlink "/proc/$pid/ns/user")
   edit_config "$B" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] not in ('network', 'user')] + [{'type': 'user', 'path': '/proc/$pid/ns/user'}, {'type': 'network', 'path': '/proc/$pid/ns/net'}]"
+  # The pid namespace made after joining: nook-init is its PID 1.
   run --separate-stderr "$NOOK" run "$B" sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/user; echo $$'
   assert_status 0
   assert_output "$want_net
 $want_user
-1"
+2"
 }
 
 @test "namespaces: joining a namespace path that does not exist fails with 125 naming it" {

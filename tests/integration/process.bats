@@ -285,7 +285,7 @@ drop_home ()
 @test "process: LISTEN_FDS passes the fds on, with LISTEN_PID the process's pid" {
   echo activated >"$BATS_TEST_TMPDIR/socket-stand-in"
   run --separate-stderr env LISTEN_FDS=1 LISTEN_FDNAMES=web "$NOOK" run "$B" \
-    sh -c 'echo "$LISTEN_FDS $LISTEN_PID $LISTEN_FDNAMES"; cat <&3' 3<"$BATS_TEST_TMPDIR/socket-stand-in"
+    sh -c 'echo "$LISTEN_FDS $((LISTEN_PID == $$)) $LISTEN_FDNAMES"; cat <&3' 3<"$BATS_TEST_TMPDIR/socket-stand-in"
   assert_status 0
   assert_output "1 1 web
 activated"

@@ -129,10 +129,13 @@ teardown ()
   [ -d "$root/$name" ] || fail "no state dir $root/$name"
   [ "$(stat -c %a "$root")" = 700 ] || fail "state root $root has mode $(stat -c %a "$root"), want 700"
   kill -0 "$pid" 2>/dev/null || fail "pid $pid from state.json is not alive"
-  # The pid must be the container's process: a sleep in a nested pid namespace.
+  # The pid must be the container's PID 1, in a nested pid namespace:
+  # nook-init, whose child is the sleep.
   grep -q '^NSpid:.*[[:space:]]1$' "/proc/$pid/status" ||
     fail "pid $pid is not PID 1 of a nested pid namespace: $(grep NSpid "/proc/$pid/status")"
-  grep -q sleep "/proc/$pid/cmdline" || fail "pid $pid runs $(tr '\0' ' ' <"/proc/$pid/cmdline"), not sleep"
+  grep -q nook-init "/proc/$pid/cmdline" || fail "pid $pid runs $(tr '\0' ' ' <"/proc/$pid/cmdline"), not nook-init"
+  _child_sleeps () { grep -q sleep "/proc/$(cat "/proc/$pid/task/$pid/children" | tr -d ' ')/cmdline" 2>/dev/null; }
+  wait_until "$NOOK_TEST_TIMEOUT" _child_sleeps || fail "the child of pid $pid is not sleep"
   grep -q "\"$name\"" "$root/$name/state.json" || fail "state.json does not name the container: $(cat "$root/$name/state.json")"
   kill -KILL "$pid"
   wait_bg_exit "$BG_PID" "$BATS_TEST_TMPDIR/bg" || return 1
