@@ -325,6 +325,7 @@ PY
   run --separate-stderr "$NOOK" run --name "$N" "$B" cat /etc/kept
   assert_status 0
   assert_output kept
+}
 
 @test "containers: --rm --name NAME of a container with a kept layer is refused, the layer untouched" {
   run --separate-stderr "$NOOK" run --name "$N" "$B" sh -c 'echo kept > /etc/kept'

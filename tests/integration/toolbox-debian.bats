@@ -70,11 +70,13 @@ install ok installed"
   cd "$BATS_TEST_TMPDIR/work/sub"
   local fifo=$BATS_TEST_TMPDIR/go
   mkfifo "$fifo"
-  TERM=xterm-256color LANG=C.UTF-8 "$NOOK" enter "$N" bash -c 'echo "$TERM $LANG $PWD $HOME"; cat "$0"; echo first > /tmp/first-$$; read x; cat /var/tmp/second' "$HOME_FILE" <"$fifo" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
+  # The test's directory is under the host's /tmp, which the toolbox binds.
+  TERM=xterm-256color LANG=C.UTF-8 "$NOOK" enter "$N" bash -c 'echo "$TERM $LANG $PWD $HOME"; cat "$0"; echo first > "$1/first"; read x; cat /var/tmp/second' "$HOME_FILE" "$BATS_TEST_TMPDIR" <"$fifo" >"$BATS_TEST_TMPDIR/first.out" 2>&1 &
   local first=$!
   exec 7>"$fifo"
   wait_until 60 test -e "$BATS_TEST_TMPDIR/first.out" -a -s "$BATS_TEST_TMPDIR/first.out"
-  run --separate-stderr "$NOOK" enter "$N" bash -c 'echo second > /var/tmp/second; cat /tmp/first-*'
+  wait_until 60 test -s "$BATS_TEST_TMPDIR/first"
+  run --separate-stderr "$NOOK" enter "$N" bash -c 'echo second > /var/tmp/second; cat "$0/first"' "$BATS_TEST_TMPDIR"
   assert_status 0
   assert_output first
   echo go >&7
