@@ -34,6 +34,7 @@
 
 #include "launcher/container/network.h"
 #include "launcher/container/sync.h"
+#include "launcher/container/userns-child.h"
 #include "launcher/errors.h"
 #include "launcher/init/session-keyring.h"
 #include "launcher/proc-ref.h"
@@ -504,135 +505,34 @@ nook_rootfs_daemon_failure (const NookRootfs *r)
   return g_strdup (lines[n - 1]);
 }
 
-/* The child of remove_in_userns. It says on report that it has unshared
- * (one NUL byte), waits on go for its maps, removes, and reports what
- * failed as text. Never returns. nook is single-threaded here: the child
- * may allocate. */
-static G_GNUC_NORETURN void
-remove_child (const char *dir, int go_fd, int report_fd)
+/* In the child of remove_in_userns, root in its user namespace: it
+ * reports what failed as text. */
+static int
+remove_work (gpointer data, int report_fd)
 {
   g_autoptr (GError) local = NULL;
-  char c;
 
-  if (unshare (CLONE_NEWUSER) < 0)
-    {
-      dprintf (report_fd, "unshare(CLONE_NEWUSER): %s", g_strerror (errno));
-      _exit (1);
-    }
-  if (write (report_fd, "", 1) != 1)
-    _exit (1);
-  /* EOF without a byte: the parent failed to write the maps. */
-  if (read (go_fd, &c, 1) != 1)
-    _exit (1);
-  if (!nook_remove_tree (dir, &local))
+  if (!nook_remove_tree (data, &local))
     {
       dprintf (report_fd, "%s", local->message);
-      _exit (1);
+      return 1;
     }
-  _exit (0);
-}
-
-/* Everything the child writes on fd until it closes it (exits). */
-static char *
-read_report (int fd)
-{
-  GString *text = g_string_new (NULL);
-  char buf[512];
-  ssize_t n;
-
-  for (;;)
-    {
-      n = read (fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      g_string_append_len (text, buf, n);
-    }
-  return g_string_free (text, FALSE);
-}
-
-static int
-wait_child (pid_t pid)
-{
-  int status = 0;
-
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return -1;
-  return status;
+  return 0;
 }
 
 /* rm -rf of dir in a fresh user namespace with the maps of plan: root
- * there may remove files of every mapped id. The parent blocks on the
- * child's report pipe (unshared, then done), never on a clock. */
+ * there may remove files of every mapped id. */
 static gboolean
 remove_in_userns (const char *dir, const NookIdMapPlan *plan, GError **error)
 {
-  int go[2], report[2], status;
   g_autofree char *text = NULL;
-  gboolean unshared = FALSE;
-  ssize_t n;
-  pid_t pid;
-  char c;
+  int status;
 
-  if (pipe2 (go, O_CLOEXEC) < 0)
-    {
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "pipe: %s", g_strerror (errno));
-      return FALSE;
-    }
-  if (pipe2 (report, O_CLOEXEC) < 0)
-    {
-      int errsv = errno;
-      close (go[0]);
-      close (go[1]);
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "pipe: %s", g_strerror (errsv));
-      return FALSE;
-    }
-  pid = fork ();
-  if (pid == 0)
-    {
-      close (go[1]);
-      close (report[0]);
-      remove_child (dir, go[0], report[1]);
-    }
-  close (go[0]);
-  close (report[1]);
-  if (pid < 0)
-    {
-      int errsv = errno;
-      close (go[1]);
-      close (report[0]);
-      g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "fork: %s", g_strerror (errsv));
-      return FALSE;
-    }
-  /* The maps can be written only once the child has unshared. */
-  do
-    n = read (report[0], &c, 1);
-  while (n < 0 && errno == EINTR);
-  unshared = n == 1 && c == '\0';
-  if (unshared && !nook_idmap_write (pid, plan, error))
-    {
-      close (go[1]);
-      close (report[0]);
-      wait_child (pid);
-      return FALSE;
-    }
-  if (unshared && write (go[1], "", 1) != 1)
-    unshared = FALSE;
-  close (go[1]);
-  text = read_report (report[0]);
-  close (report[0]);
-  status = wait_child (pid);
-  if (unshared && status >= 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0)
+  if (!nook_userns_child_run (plan, NOOK_USERNS_CHILD_DEFAULT, remove_work, (gpointer)dir, &text,
+                              &status, error))
+    return FALSE;
+  if (status >= 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return TRUE;
-  /* A byte read before the text is the text's own first byte. */
-  if (!unshared && n == 1)
-    {
-      g_autofree char *whole = g_strdup_printf ("%c%s", c, text);
-      g_free (text);
-      text = g_steal_pointer (&whole);
-    }
   g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED,
                "cannot remove %s, even in a user namespace with the container's ids: %s", dir,
                *text ? text : "the helper process failed");

@@ -1,33 +1,26 @@
-/* nook: the writing child of `nook import` (import.h).
+/* nook: the writing child of `nook import` (import.h), run by
+ * userns-child.h: root in a user namespace with the caller's maps, it
+ * writes the files (storage/import-archive.c) and reports, a line each:
  *
- *   parent                               child
- *   fork                   ------------> unshare(CLONE_NEWUSER)
- *   read "U" from report   <------------ write "U"
- *   newuidmap/newgidmap
- *   write a byte on go     ------------> read it: root in the namespace,
- *                                        every capability there
- *                                        work (storage/import-archive.c)
- *   read the report        <------------ "devices N", "warning N TEXT",
- *   wait                                 "error TEXT", exit
- *
- * The parent blocks on pipes, never on a clock. nook is single-threaded
- * here, so the child may allocate. */
+ *   "devices N", "unmapped N", "warning N TEXT"   its writer's counts
+ *   "error TEXT"                                  what failed */
 #include "launcher/lifecycle/import.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
+#include "launcher/container/userns-child.h"
 #include "launcher/errors.h"
 
-#define UNSHARED 'U'
+typedef struct
+{
+  NookImportWork work;
+  gpointer data;
+  NookImportWriter *writer;
+} Child;
 
 static void
 report_line (int fd, const char *key, const char *text)
@@ -38,34 +31,18 @@ report_line (int fd, const char *key, const char *text)
   dprintf (fd, "%s %s\n", key, flat);
 }
 
-static G_GNUC_NORETURN void
-child_main (int go_fd, int report_fd, NookImportWork work, gpointer data, NookImportWriter *writer)
+static int
+child_work (gpointer data, int report_fd)
 {
+  Child *child = data;
+  NookImportWriter *writer = child->writer;
   g_autoptr (GError) local = NULL;
-  sigset_t all;
-  char c = UNSHARED;
 
-  /* The parent blocks what would stop it midway; this child may die of
-   * them (Ctrl-C reaches the whole process group) and the parent cleans. */
-  sigfillset (&all);
-  sigprocmask (SIG_UNBLOCK, &all, NULL);
-  if (unshare (CLONE_NEWUSER) < 0)
-    {
-      g_autofree char *why = g_strdup_printf ("unshare(CLONE_NEWUSER): %s", g_strerror (errno));
-
-      report_line (report_fd, "error", why);
-      _exit (1);
-    }
-  if (write (report_fd, &c, 1) != 1)
-    _exit (1);
-  /* EOF without a byte: the parent failed to write the maps. */
-  if (read (go_fd, &c, 1) != 1)
-    _exit (1);
   umask (022);
-  if (!work (data, writer, &local))
+  if (!child->work (child->data, writer, &local))
     {
       report_line (report_fd, "error", local->message);
-      _exit (1);
+      return 1;
     }
   dprintf (report_fd, "devices %u\nunmapped %u\n", writer->devices_skipped,
            writer->unmapped_entries);
@@ -75,26 +52,7 @@ child_main (int go_fd, int report_fd, NookImportWork work, gpointer data, NookIm
 
       report_line (report_fd, key, writer->first_warning);
     }
-  _exit (0);
-}
-
-static char *
-read_all (int fd)
-{
-  GString *text = g_string_new (NULL);
-  char buf[4096];
-  ssize_t n;
-
-  for (;;)
-    {
-      n = read (fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      g_string_append_len (text, buf, n);
-    }
-  return g_string_free (text, FALSE);
+  return 0;
 }
 
 /* The child's report: its counts into writer, its error (or NULL). */
@@ -128,84 +86,22 @@ parse_report (const char *text, NookImportWriter *writer)
   return failure;
 }
 
-static int
-wait_child (pid_t pid)
-{
-  int status = 0;
-
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return -1;
-  return status;
-}
-
-static gboolean
-errno_failure (GError **error, const char *what)
-{
-  g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s: %s", what, g_strerror (errno));
-  return FALSE;
-}
-
 gboolean
 nook_import_run_child (const NookIdMapPlan *plan, const char *what, NookImportWork work,
                        gpointer data, NookImportWriter *writer, GError **error)
 {
-  int go[2], report[2], status;
+  Child child = { work, data, writer };
   g_autofree char *text = NULL;
   g_autofree char *failure = NULL;
-  gboolean unshared;
-  ssize_t n;
-  pid_t pid;
-  char c = 0;
+  int status;
 
-  if (pipe2 (go, O_CLOEXEC) < 0)
-    return errno_failure (error, "pipe");
-  if (pipe2 (report, O_CLOEXEC) < 0)
-    {
-      close (go[0]);
-      close (go[1]);
-      return errno_failure (error, "pipe");
-    }
-  pid = fork ();
-  if (pid == 0)
-    {
-      close (go[1]);
-      close (report[0]);
-      child_main (go[0], report[1], work, data, writer);
-    }
-  close (go[0]);
-  close (report[1]);
-  if (pid < 0)
-    {
-      close (go[1]);
-      close (report[0]);
-      return errno_failure (error, "fork");
-    }
-  /* The maps can be written only once the child has unshared. */
-  do
-    n = read (report[0], &c, 1);
-  while (n < 0 && errno == EINTR);
-  unshared = n == 1 && c == UNSHARED;
-  if (unshared && !nook_idmap_write (pid, plan, error))
-    {
-      close (go[1]);
-      close (report[0]);
-      wait_child (pid);
-      return FALSE;
-    }
-  if (unshared && write (go[1], "", 1) != 1)
-    unshared = FALSE;
-  close (go[1]);
-  text = read_all (report[0]);
-  close (report[0]);
-  status = wait_child (pid);
-  if (!unshared && n == 1)
-    {
-      g_autofree char *whole = g_strdup_printf ("%c%s", c, text);
-
-      g_free (text);
-      text = g_steal_pointer (&whole);
-    }
+  /* The parent blocks what would stop it midway (import.c); this child
+   * may die of them (Ctrl-C reaches the whole process group) and the
+   * parent cleans. */
+  if (!nook_userns_child_run (plan,
+                              NOOK_USERNS_CHILD_UNBLOCK_SIGNALS | NOOK_USERNS_CHILD_ERROR_LINE,
+                              child_work, &child, &text, &status, error))
+    return FALSE;
   failure = parse_report (text, writer);
   if (failure != NULL)
     {
@@ -219,7 +115,7 @@ nook_import_run_child (const NookIdMapPlan *plan, const char *what, NookImportWo
                    g_strsignal (WTERMSIG (status)));
       return FALSE;
     }
-  if (!unshared || status < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+  if (status < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s: the importing process failed", what);
       return FALSE;
