@@ -244,36 +244,9 @@ for tool in hyperfine python3 unshare tar; do
   command -v "$tool" >/dev/null || die "$tool not found (tests/setup-host.sh installs it)"
 done
 
-as_root=0
-run_as=()
-if [[ $(id -u) -eq 0 ]]; then
-  as_root=1
-  id -u "$TEST_USER" >/dev/null 2>&1 || die "user $TEST_USER does not exist: run tests/setup-host.sh"
-  run_as=(runuser -u "$TEST_USER" --)
-fi
-
-if [[ -z $WORK ]]; then
-  WORK=$(mktemp -d /tmp/nook-toolbox-bench.XXXXXX)
-fi
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-chmod 0755 "$WORK"
-[[ $as_root == 1 ]] && chown "$TEST_USER:" "$WORK"
-
-if [[ -z $NOOK ]]; then
-  say "building nook (release) in $WORK/build"
-  build_log=$WORK/build.log
-  { if [[ -f $WORK/build/build.ninja ]]; then
-      meson setup --reconfigure "$WORK/build" "$SRCDIR" --buildtype=release -Dtests=false
-    else
-      meson setup "$WORK/build" "$SRCDIR" --buildtype=release -Dtests=false
-    fi && ninja -C "$WORK/build" launcher/nook; } >"$build_log" 2>&1 ||
-    { cat "$build_log" >&2; die "build failed"; }
-  NOOK=$WORK/build/launcher/nook
-  chmod -R a+rX "$WORK/build"
-fi
-NOOK=$(realpath "$NOOK")
-[[ -x $NOOK ]] || die "$NOOK is not executable"
+# shellcheck source=tests/bench/lib.sh
+. "$SRCDIR/tests/bench/lib.sh"
+bench_prepare nook-toolbox-bench
 
 say "making the bundle and the image tarball in $WORK"
 "${run_as[@]}" bash -c '
