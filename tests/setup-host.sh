@@ -147,7 +147,26 @@ ensure_small_fs ()
   fi
 }
 
+# The Debian 12 rootfs tarball of the toolbox and import tests, made once per
+# machine as root (mmdebstrap --mode=root) and read by every test user
+# (tests/fixtures/make-debian-rootfs.sh looks here first). Best effort: the
+# tests make or skip it themselves when it is missing.
+DEBIAN_TAR=/var/cache/nook-test/debian-bookworm.tar
+ensure_debian_tarball ()
+{
+  [[ -s $DEBIAN_TAR ]] && return 0
+  mkdir -p "$(dirname "$DEBIAN_TAR")"
+  log "making $DEBIAN_TAR (mmdebstrap, Debian's mirror)"
+  if NOOK_TEST_DEBIAN_TAR= bash "$(dirname "${BASH_SOURCE[0]}")/fixtures/make-debian-rootfs.sh" \
+      "$DEBIAN_TAR" >/dev/null 2>&1; then
+    chmod 0644 "$DEBIAN_TAR"
+  else
+    log "warning: could not make $DEBIAN_TAR; the Debian tests will try again as the test user"
+  fi
+}
+
 install_packages
+ensure_debian_tarball
 ensure_user
 ensure_subids /etc/subuid --add-subuids
 ensure_subids /etc/subgid --add-subgids
