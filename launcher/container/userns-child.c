@@ -84,8 +84,8 @@ errno_failure (GError **error, int errsv, const char *what)
 
 gboolean
 nook_userns_child_run (const NookIdMapPlan *plan, NookUsernsChildFlags flags,
-                       NookUsernsChildFunc work, gpointer data, char **out_report,
-                       int *out_status, GError **error)
+                       NookUsernsChildFunc work, gpointer data, char **out_report, int *out_status,
+                       GError **error)
 {
   int go[2], report[2], errsv;
   g_autofree char *text = NULL;
@@ -133,7 +133,7 @@ nook_userns_child_run (const NookIdMapPlan *plan, NookUsernsChildFlags flags,
     }
   /* Unsent, the child reads EOF and fails. */
   if (unshared)
-    (void) !write (go[1], "", 1);
+    (void)!write (go[1], "", 1);
   close (go[1]);
   text = read_all (report[0]);
   close (report[0]);
