@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "launcher/errors.h"
+#include "storage/json.h"
 
 typedef struct
 {
@@ -88,23 +88,19 @@ time_now (void)
 static char *
 json_line (NookLogLevel level, const char *msg)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (NookJsonWriter) b = nook_json_writer_new (FALSE);
   g_autofree char *time = time_now ();
   g_autofree char *text = NULL;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "level");
-  json_builder_add_string_value (b, level_names[level]);
-  json_builder_set_member_name (b, "msg");
-  json_builder_add_string_value (b, msg);
-  json_builder_set_member_name (b, "time");
-  json_builder_add_string_value (b, time);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
+  nook_json_writer_begin_object (b);
+  nook_json_writer_member (b, "level");
+  nook_json_writer_string (b, level_names[level]);
+  nook_json_writer_member (b, "msg");
+  nook_json_writer_string (b, msg);
+  nook_json_writer_member (b, "time");
+  nook_json_writer_string (b, time);
+  nook_json_writer_end_object (b);
+  text = nook_json_writer_finish (g_steal_pointer (&b), NULL);
   return g_strconcat (text, "\n", NULL);
 }
 

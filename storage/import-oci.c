@@ -5,10 +5,10 @@
  * file and the JSON path, as the config loader's do. */
 #include "storage/import.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "storage/json.h"
 #include "storage/xdg.h"
 
 #define MT_INDEX "application/vnd.oci.image.index.v1+json"
@@ -48,58 +48,53 @@ bad (GError **error, const char *file, const char *where, const char *why)
   return FALSE;
 }
 
-/* The object in file, parsed. */
-static JsonObject *
+/* The file, parsed; NULL unless it holds an object. */
+static NookJsonDoc *
 load_object (const char *file, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
-  JsonNode *root;
+  g_autoptr (NookJsonDoc) doc = nook_json_parse_file (file, &local);
 
-  if (!json_parser_load_from_file (parser, file, &local))
+  if (doc == NULL)
     {
-      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s: %s", file,
-                   local->message);
+      g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s", local->message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!nook_json_is (nook_json_doc_root (doc), NOOK_JSON_OBJECT))
     {
       bad (error, file, "$", "not a JSON object");
       return NULL;
     }
-  return json_object_ref (json_node_get_object (root));
+  return g_steal_pointer (&doc);
+}
+
+static const NookJson *
+root_of (const NookJsonDoc *doc)
+{
+  return doc != NULL ? nook_json_doc_root (doc) : NULL;
 }
 
 static const char *
-get_string (JsonObject *o, const char *member)
+get_string (const NookJson *o, const char *member)
 {
-  JsonNode *n = o ? json_object_get_member (o, member) : NULL;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
+  return nook_json_get_string (o, member, NULL);
 }
 
-static JsonObject *
-get_object (JsonObject *o, const char *member)
+static const NookJson *
+get_object (const NookJson *o, const char *member)
 {
-  JsonNode *n = o ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+  return nook_json_get_object (o, member);
 }
 
-static JsonArray *
-get_array (JsonObject *o, const char *member)
+static const NookJson *
+get_array (const NookJson *o, const char *member)
 {
-  JsonNode *n = o ? json_object_get_member (o, member) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  return nook_json_get_array (o, member);
 }
 
 /* The blob file of a descriptor's digest, which must exist. */
 static char *
-blob_path (const char *dir, JsonObject *descriptor, const char *file, const char *where,
+blob_path (const char *dir, const NookJson *descriptor, const char *file, const char *where,
            GError **error)
 {
   const char *digest = get_string (descriptor, "digest");
@@ -152,14 +147,14 @@ machine_arch (void)
 
 /* The manifest descriptor of an index: the one tagged tag, or the only
  * one; in a nested image index, the one for this machine. */
-static JsonObject *
-pick_manifest (JsonObject *index, const char *file, const char *tag, gboolean nested,
+static const NookJson *
+pick_manifest (const NookJson *index, const char *file, const char *tag, gboolean nested,
                GError **error)
 {
-  JsonArray *manifests = get_array (index, "manifests");
-  guint n = manifests ? json_array_get_length (manifests) : 0;
+  const NookJson *manifests = get_array (index, "manifests");
+  guint n = manifests ? manifests->n : 0;
   g_autoptr (GString) tags = g_string_new (NULL);
-  JsonObject *found = NULL;
+  const NookJson *found = NULL;
 
   if (n == 0)
     {
@@ -168,7 +163,9 @@ pick_manifest (JsonObject *index, const char *file, const char *tag, gboolean ne
     }
   for (guint i = 0; i < n; i++)
     {
-      JsonObject *d = json_array_get_object_element (manifests, i);
+      const NookJson *d = nook_json_is (&manifests->v.elements[i], NOOK_JSON_OBJECT)
+                              ? &manifests->v.elements[i]
+                              : NULL;
       const char *name = get_string (get_object (d, "annotations"), REF_NAME);
       const char *arch = get_string (get_object (d, "platform"), "architecture");
 
@@ -210,20 +207,20 @@ pick_manifest (JsonObject *index, const char *file, const char *tag, gboolean ne
 }
 
 static char **
-get_strv (JsonObject *o, const char *member)
+get_strv (const NookJson *o, const char *member)
 {
-  JsonArray *a = get_array (o, member);
+  const NookJson *a = get_array (o, member);
   g_autoptr (GPtrArray) out = NULL;
 
   if (a == NULL)
     return NULL;
   out = g_ptr_array_new ();
-  for (guint i = 0; i < json_array_get_length (a); i++)
+  for (guint i = 0; i < a->n; i++)
     {
-      JsonNode *n = json_array_get_element (a, i);
+      const NookJson *n = &a->v.elements[i];
 
-      if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
-        g_ptr_array_add (out, g_strdup (json_node_get_string (n)));
+      if (nook_json_is (n, NOOK_JSON_STRING))
+        g_ptr_array_add (out, g_strdup (n->v.s));
     }
   g_ptr_array_add (out, NULL);
   return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
@@ -232,13 +229,13 @@ get_strv (JsonObject *o, const char *member)
 static gboolean
 read_image_config (NookOciImage *image, const char *path, GError **error)
 {
-  g_autoptr (JsonObject) top = load_object (path, error);
-  JsonObject *config;
+  g_autoptr (NookJsonDoc) top = load_object (path, error);
+  const NookJson *config;
   const char *s;
 
   if (top == NULL)
     return FALSE;
-  config = get_object (top, "config");
+  config = get_object (root_of (top), "config");
   image->env = get_strv (config, "Env");
   image->entrypoint = get_strv (config, "Entrypoint");
   image->cmd = get_strv (config, "Cmd");
@@ -250,18 +247,19 @@ read_image_config (NookOciImage *image, const char *path, GError **error)
 }
 
 static gboolean
-read_layers (NookOciImage *image, const char *dir, JsonObject *manifest, const char *file,
+read_layers (NookOciImage *image, const char *dir, const NookJson *manifest, const char *file,
              GError **error)
 {
-  JsonArray *layers = get_array (manifest, "layers");
+  const NookJson *layers = get_array (manifest, "layers");
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) digests = g_ptr_array_new_with_free_func (g_free);
 
   if (layers == NULL)
     return bad (error, file, "layers", "missing");
-  for (guint i = 0; i < json_array_get_length (layers); i++)
+  for (guint i = 0; i < layers->n; i++)
     {
-      JsonObject *d = json_array_get_object_element (layers, i);
+      const NookJson *d
+          = nook_json_is (&layers->v.elements[i], NOOK_JSON_OBJECT) ? &layers->v.elements[i] : NULL;
       g_autofree char *where = g_strdup_printf ("layers[%u]", i);
       const char *type = get_string (d, "mediaType");
       char *path;
@@ -289,16 +287,17 @@ nook_oci_image_load (const char *dir, const char *tag, GError **error)
 {
   g_autoptr (NookOciImage) image = g_new0 (NookOciImage, 1);
   g_autofree char *file = g_build_filename (dir, "index.json", NULL);
-  g_autoptr (JsonObject) index = load_object (file, error);
-  g_autoptr (JsonObject) manifest = NULL;
+  g_autoptr (NookJsonDoc) index = load_object (file, error);
+  g_autoptr (NookJsonDoc) manifest = NULL;
+  g_autoptr (NookJsonDoc) nested = NULL;
   g_autofree char *manifest_path = NULL;
   g_autofree char *config_path = NULL;
-  JsonObject *d;
+  const NookJson *d;
   const char *type;
 
   if (index == NULL)
     return NULL;
-  d = pick_manifest (index, file, tag, FALSE, error);
+  d = pick_manifest (root_of (index), file, tag, FALSE, error);
   if (d == NULL)
     return NULL;
   manifest_path = blob_path (dir, d, file, "manifests", error);
@@ -308,23 +307,23 @@ nook_oci_image_load (const char *dir, const char *tag, GError **error)
   type = get_string (d, "mediaType");
   if (manifest != NULL
       && (g_strcmp0 (type, MT_INDEX) == 0 || g_strcmp0 (type, MT_DOCKER_LIST) == 0
-          || get_array (manifest, "manifests") != NULL))
+          || get_array (root_of (manifest), "manifests") != NULL))
     {
       /* An image index (skopeo copy --all): this machine's manifest. */
-      g_autoptr (JsonObject) nested = g_steal_pointer (&manifest);
-
+      nested = g_steal_pointer (&manifest);
       g_clear_pointer (&file, g_free);
       file = g_steal_pointer (&manifest_path);
-      d = pick_manifest (nested, file, NULL, TRUE, error);
+      d = pick_manifest (root_of (nested), file, NULL, TRUE, error);
       manifest_path = d ? blob_path (dir, d, file, "manifests", error) : NULL;
       manifest = manifest_path ? load_object (manifest_path, error) : NULL;
     }
   if (manifest == NULL)
     return NULL;
-  config_path = blob_path (dir, get_object (manifest, "config"), manifest_path, "config", error);
+  config_path
+      = blob_path (dir, get_object (root_of (manifest), "config"), manifest_path, "config", error);
   if (config_path == NULL || !read_image_config (image, config_path, error))
     return NULL;
-  if (!read_layers (image, dir, manifest, manifest_path, error))
+  if (!read_layers (image, dir, root_of (manifest), manifest_path, error))
     return NULL;
   return g_steal_pointer (&image);
 }

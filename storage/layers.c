@@ -1,12 +1,12 @@
 /* nook: writable layers of container root filesystems (layers.h). */
 #include "storage/layers.h"
+#include "storage/json.h"
 #include "storage/remove.h"
 #include "storage/state.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -84,72 +84,58 @@ nook_layer_new_ephemeral (const char *dir, GError **error)
 static char *
 info_to_json (const NookLayerInfo *info)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (NookJsonWriter) b = nook_json_writer_new (TRUE);
   const char *keys[] = { "name", "bundle", "rootfs", "uidMap", "gidMap", "created" };
   const char *values[]
       = { info->name, info->bundle, info->rootfs, info->uid_map, info->gid_map, info->created };
 
-  json_builder_begin_object (b);
+  nook_json_writer_begin_object (b);
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      json_builder_set_member_name (b, keys[i]);
-      json_builder_add_string_value (b, values[i] ? values[i] : "");
+      nook_json_writer_member (b, keys[i]);
+      nook_json_writer_string (b, values[i] ? values[i] : "");
     }
   if (info->options != NULL)
     {
-      json_builder_set_member_name (b, "options");
-      json_builder_begin_array (b);
+      nook_json_writer_member (b, "options");
+      nook_json_writer_begin_array (b);
       for (char **o = info->options; *o; o++)
-        json_builder_add_string_value (b, *o);
-      json_builder_end_array (b);
+        nook_json_writer_string (b, *o);
+      nook_json_writer_end_array (b);
     }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, NULL);
+  nook_json_writer_end_object (b);
+  return nook_json_writer_finish (g_steal_pointer (&b), NULL);
 }
 
-/* A string member of layer.json, "" when absent or of another type
- * (json-glib's getter would fail an assertion on an object or array, and
- * give NULL for a number). */
+/* A string member of layer.json, "" when absent or of another type. */
 static char *
-dup_string_member (JsonObject *o, const char *name)
+dup_string_member (const NookJson *o, const char *name)
 {
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return g_strdup ("");
-  return g_strdup (json_node_get_string (node));
+  return g_strdup (nook_json_get_string (o, name, ""));
 }
 
 /* The "options" array of layer.json: NULL when absent; an element that
  * is not a string makes the file damaged (a guess could start the
  * container with other options than it was made with). */
 static gboolean
-dup_options (JsonObject *o, const char *path, char ***out, GError **error)
+dup_options (const NookJson *o, const char *path, char ***out, GError **error)
 {
-  JsonNode *node = json_object_get_member (o, "options");
+  const NookJson *node = nook_json_get (o, "options");
   g_autoptr (GPtrArray) options = NULL;
-  JsonArray *array;
 
   *out = NULL;
   if (node == NULL)
     return TRUE;
-  array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
   options = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+  for (guint i = 0; nook_json_is (node, NOOK_JSON_ARRAY) && i < node->n; i++)
     {
-      JsonNode *e = json_array_get_element (array, i);
+      const NookJson *e = &node->v.elements[i];
 
-      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+      if (!nook_json_is (e, NOOK_JSON_STRING))
         break;
-      g_ptr_array_add (options, g_strdup (json_node_get_string (e)));
+      g_ptr_array_add (options, g_strdup (e->v.s));
     }
-  if (array == NULL || options->len != json_array_get_length (array))
+  if (!nook_json_is (node, NOOK_JSON_ARRAY) || options->len != node->n)
     {
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED,
                    "%s: options: not an array of strings", path);
@@ -165,25 +151,30 @@ nook_layer_info_load (const char *name, GError **error)
 {
   g_autofree char *dir = nook_layers_dir ();
   g_autofree char *path = g_build_filename (dir, name, METADATA_NAME, NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (NookJsonDoc) doc = NULL;
   g_autoptr (NookLayerInfo) info = g_new0 (NookLayerInfo, 1);
-  JsonNode *root;
-  JsonObject *o;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  const NookJson *o;
 
-  if (!json_parser_load_from_file (parser, path, error))
+  if (!g_file_get_contents (path, &text, &length, error))
     {
       g_prefix_error (error, "%s: ", path);
       return NULL;
     }
-  /* An empty file parses, to no root at all. */
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  doc = nook_json_parse (text, length, error);
+  if (doc == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  o = nook_json_doc_root (doc);
+  if (!nook_json_is (o, NOOK_JSON_OBJECT))
     {
       g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s: not a JSON object",
                    path);
       return NULL;
     }
-  o = json_node_get_object (root);
   info->name = g_strdup (name);
   info->bundle = dup_string_member (o, "bundle");
   info->rootfs = dup_string_member (o, "rootfs");

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "storage/autofd.h"
+#include "storage/json.h"
 
 const char *
 nook_status_name (NookStatus status)
@@ -94,52 +94,27 @@ nook_state_info_free (NookStateInfo *info)
 }
 
 /* Members of state.json by type: one of another type (a damaged or
- * hand-edited file) counts as absent, as json-glib's *_with_default
- * getters would not do (they fail an assertion on an object or array,
- * and give NULL for a number where a string was expected). */
-static JsonNode *
-value_member (JsonObject *o, const char *name, GType type)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
-    return NULL;
-  return node;
-}
-
+ * hand-edited file) counts as absent. */
 static char *
-dup_string_member (JsonObject *o, const char *name, const char *default_value)
+dup_string_member (const NookJson *o, const char *name, const char *default_value)
 {
-  JsonNode *node = value_member (o, name, G_TYPE_STRING);
-
-  return g_strdup (node != NULL ? json_node_get_string (node) : default_value);
-}
-
-static gint64
-int_member (JsonObject *o, const char *name)
-{
-  JsonNode *node = value_member (o, name, G_TYPE_INT64);
-
-  return node != NULL ? json_node_get_int (node) : 0;
+  return g_strdup (nook_json_get_string (o, name, default_value));
 }
 
 static char **
-read_pairs (JsonObject *o, const char *name)
+read_pairs (const NookJson *o, const char *name)
 {
   GPtrArray *pairs = g_ptr_array_new ();
-  JsonNode *node = json_object_get_member (o, name);
-  JsonObject *m
-      = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  g_autoptr (GList) members = m ? json_object_get_members (m) : NULL;
+  const NookJson *m = nook_json_get_object (o, name);
 
-  for (GList *l = members; l != NULL; l = l->next)
+  for (guint i = 0; m != NULL && i < m->n; i++)
     {
-      JsonNode *v = json_object_get_member (m, l->data);
+      const NookJsonMember *member = &m->v.members[i];
 
-      if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_STRING)
+      if (!nook_json_is (&member->value, NOOK_JSON_STRING))
         continue;
-      g_ptr_array_add (pairs, g_strdup (l->data));
-      g_ptr_array_add (pairs, g_strdup (json_node_get_string (v)));
+      g_ptr_array_add (pairs, g_strdup (member->name));
+      g_ptr_array_add (pairs, g_strdup (member->value.v.s));
     }
   g_ptr_array_add (pairs, NULL);
   return (char **)g_ptr_array_free (pairs, FALSE);
@@ -155,10 +130,9 @@ lock_is_held (const char *dir)
 }
 
 static void
-read_record (NookStateInfo *info, JsonObject *o)
+read_record (NookStateInfo *info, const NookJson *o)
 {
-  JsonNode *detached = value_member (o, "detached", G_TYPE_BOOLEAN);
-  gint64 pid = int_member (o, "pid");
+  gint64 pid = nook_json_get_int (o, "pid", 0);
 
   info->bundle = dup_string_member (o, "bundle", "");
   info->created = dup_string_member (o, "created", "");
@@ -166,8 +140,8 @@ read_record (NookStateInfo *info, JsonObject *o)
   info->config_path = dup_string_member (o, "config", NULL);
   /* A pid that does not fit pid_t is no process of ours. */
   info->pid = pid > 0 && pid <= G_MAXINT32 ? (pid_t)pid : 0;
-  info->start_time = (guint64)int_member (o, "starttime");
-  info->detached = detached != NULL && json_node_get_boolean (detached);
+  info->start_time = (guint64)nook_json_get_int (o, "starttime", 0);
+  info->detached = nook_json_get_bool (o, "detached", FALSE);
   g_strfreev (info->annotations);
   g_strfreev (info->options);
   info->annotations = read_pairs (o, "annotations");
@@ -199,7 +173,7 @@ nook_state_load (const char *root, const char *id, GError **error)
   g_autofree char *default_root = NULL;
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (NookJsonDoc) doc = NULL;
   g_autoptr (GError) local = NULL;
   gboolean has_record = FALSE;
   gsize length = 0;
@@ -223,17 +197,14 @@ nook_state_load (const char *root, const char *id, GError **error)
   path = g_build_filename (info->dir, "state.json", NULL);
   if (g_file_get_contents (path, &text, &length, &local))
     {
-      JsonNode *node = NULL;
-
-      /* An empty file parses, to no root at all. */
-      if (!json_parser_load_from_data (parser, text, (gssize)length, &local)
-          || (node = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+      doc = nook_json_parse (text, length, &local);
+      if (doc == NULL || !nook_json_is (nook_json_doc_root (doc), NOOK_JSON_OBJECT))
         {
           g_set_error (error, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_FAILED, "%s: damaged (%s)",
                        path, local ? local->message : "not an object");
           return NULL;
         }
-      read_record (info, json_node_get_object (node));
+      read_record (info, nook_json_doc_root (doc));
       has_record = TRUE;
     }
   else if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))

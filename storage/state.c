@@ -16,12 +16,12 @@
 #include "storage/state.h"
 
 #include "storage/autofd.h"
+#include "storage/json.h"
 #include "storage/remove.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,27 +95,21 @@ same_file (const struct stat *a, const struct stat *b)
 static gboolean
 is_detached (int dir_fd)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (NookJsonDoc) doc = NULL;
   g_autofree char *text = NULL;
+  gsize length = 0;
   nook_autofd int fd = openat (dir_fd, "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   g_autoptr (GIOChannel) ch = NULL;
-  JsonNode *root, *detached;
 
   if (fd < 0)
     return FALSE;
   ch = g_io_channel_unix_new (fd);
   g_io_channel_set_encoding (ch, NULL, NULL);
-  if (g_io_channel_read_to_end (ch, &text, NULL, NULL) != G_IO_STATUS_NORMAL
-      || !json_parser_load_from_data (parser, text, -1, NULL))
+  if (g_io_channel_read_to_end (ch, &text, &length, NULL) != G_IO_STATUS_NORMAL
+      || (doc = nook_json_parse (text, length, NULL)) == NULL)
     return FALSE;
-  /* An empty file has no root; a member of another type is not TRUE. */
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-  detached = json_object_get_member (json_node_get_object (root), "detached");
-  return detached != NULL && JSON_NODE_HOLDS_VALUE (detached)
-         && json_node_get_value_type (detached) == G_TYPE_BOOLEAN
-         && json_node_get_boolean (detached);
+  /* A member of another type is not TRUE. */
+  return nook_json_get_bool (nook_json_doc_root (doc), "detached", FALSE);
 }
 
 typedef enum
@@ -353,68 +347,62 @@ write_state_file (NookState *state, const char *name, const char *contents, GErr
 }
 
 static void
-add_pairs (JsonBuilder *builder, const char *name, const char *const *pairs)
+add_pairs (NookJsonWriter *builder, const char *name, const char *const *pairs)
 {
   if (pairs == NULL || pairs[0] == NULL)
     return;
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_object (builder);
+  nook_json_writer_member (builder, name);
+  nook_json_writer_begin_object (builder);
   for (gsize i = 0; pairs[i] != NULL && pairs[i + 1] != NULL; i += 2)
     {
-      json_builder_set_member_name (builder, pairs[i]);
-      json_builder_add_string_value (builder, pairs[i + 1]);
+      nook_json_writer_member (builder, pairs[i]);
+      nook_json_writer_string (builder, pairs[i + 1]);
     }
-  json_builder_end_object (builder);
+  nook_json_writer_end_object (builder);
 }
 
 static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
+add_string (NookJsonWriter *builder, const char *name, const char *value)
 {
   if (value == NULL)
     return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
+  nook_json_writer_member (builder, name);
+  nook_json_writer_string (builder, value);
 }
 
 static char *
 state_json (NookState *state, const NookStateRecord *r, guint64 start_time)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (NookJsonWriter) builder = nook_json_writer_new (TRUE);
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *created = g_date_time_format_iso8601 (now);
 
-  json_builder_begin_object (builder);
+  nook_json_writer_begin_object (builder);
   add_string (builder, "ociVersion", NOOK_STATE_OCI_VERSION);
   add_string (builder, "id", state->id);
   /* What the container was when this was written; readers decide the
    * status anew (nook_state_load). */
   add_string (builder, "status", r->detached ? "created" : "running");
-  json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, r->pid);
+  nook_json_writer_member (builder, "pid");
+  nook_json_writer_int (builder, r->pid);
   add_string (builder, "bundle", r->bundle);
   add_string (builder, "created", created);
   add_string (builder, "rootfs", state->rootfs);
   add_string (builder, "config", r->config_path);
   if (r->detached)
     {
-      json_builder_set_member_name (builder, "detached");
-      json_builder_add_boolean_value (builder, TRUE);
+      nook_json_writer_member (builder, "detached");
+      nook_json_writer_bool (builder, TRUE);
     }
   if (start_time != 0)
     {
-      json_builder_set_member_name (builder, "starttime");
-      json_builder_add_int_value (builder, (gint64)start_time);
+      nook_json_writer_member (builder, "starttime");
+      nook_json_writer_int (builder, (gint64)start_time);
     }
   add_pairs (builder, "annotations", r->annotations);
   add_pairs (builder, "options", r->options);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  nook_json_writer_end_object (builder);
+  return nook_json_writer_finish (g_steal_pointer (&builder), NULL);
 }
 
 gboolean

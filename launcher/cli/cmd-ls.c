@@ -4,7 +4,6 @@
  * runtime states. A state whose nook died is cleaned up on the way: its
  * container is gone (PR_SET_PDEATHSIG), and with it the daemon of its
  * fuse-overlayfs mount; what is left on disk is removed here. */
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "launcher/container/rootfs.h"
 #include "launcher/errors.h"
 #include "launcher/log.h"
+#include "storage/json.h"
 #include "storage/layers.h"
 #include "storage/state.h"
 
@@ -61,19 +61,18 @@ static void
 fill_from_state (NookLsRow *row, const char *root, const char *id)
 {
   g_autofree char *json = nook_layer_runtime_read (root, id, "state.json");
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *o;
+  g_autoptr (NookJsonDoc) doc = NULL;
+  const NookJson *o;
 
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json == NULL || (doc = nook_json_parse (json, strlen (json), NULL)) == NULL)
     return;
-  o = json_node_get_object (json_parser_get_root (parser));
+  o = nook_json_doc_root (doc);
   if (row->bundle == NULL)
-    row->bundle = g_strdup (json_object_get_string_member_with_default (o, "bundle", ""));
+    row->bundle = g_strdup (nook_json_get_string (o, "bundle", ""));
   if (row->created == NULL)
-    row->created = g_strdup (json_object_get_string_member_with_default (o, "created", ""));
+    row->created = g_strdup (nook_json_get_string (o, "created", ""));
   if (row->rootfs == NULL)
-    row->rootfs = g_strdup (json_object_get_string_member_with_default (o, "rootfs", ""));
+    row->rootfs = g_strdup (nook_json_get_string (o, "rootfs", ""));
 }
 
 static void
@@ -164,40 +163,35 @@ add_runtime (GPtrArray *rows, const char *root)
 static void
 print_json (GPtrArray *rows)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (NookJsonWriter) b = nook_json_writer_new (TRUE);
   g_autofree char *text = NULL;
 
-  json_builder_begin_array (b);
+  nook_json_writer_begin_array (b);
   for (guint i = 0; i < rows->len; i++)
     {
       NookLsRow *r = rows->pdata[i];
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, r->name);
-      json_builder_set_member_name (b, "bundle");
-      json_builder_add_string_value (b, r->bundle ? r->bundle : "");
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, r->name);
-      json_builder_set_member_name (b, "pid");
-      json_builder_add_int_value (b, r->pid);
-      json_builder_set_member_name (b, "status");
-      json_builder_add_string_value (b, r->status);
-      json_builder_set_member_name (b, "rootfs");
-      json_builder_add_string_value (b, r->rootfs ? r->rootfs : "");
-      json_builder_set_member_name (b, "size");
-      json_builder_add_int_value (b, (gint64)r->size);
-      json_builder_set_member_name (b, "created");
-      json_builder_add_string_value (b, r->created ? r->created : "");
-      json_builder_end_object (b);
+      nook_json_writer_begin_object (b);
+      nook_json_writer_member (b, "name");
+      nook_json_writer_string (b, r->name);
+      nook_json_writer_member (b, "bundle");
+      nook_json_writer_string (b, r->bundle ? r->bundle : "");
+      nook_json_writer_member (b, "id");
+      nook_json_writer_string (b, r->name);
+      nook_json_writer_member (b, "pid");
+      nook_json_writer_int (b, r->pid);
+      nook_json_writer_member (b, "status");
+      nook_json_writer_string (b, r->status);
+      nook_json_writer_member (b, "rootfs");
+      nook_json_writer_string (b, r->rootfs ? r->rootfs : "");
+      nook_json_writer_member (b, "size");
+      nook_json_writer_int (b, (gint64)r->size);
+      nook_json_writer_member (b, "created");
+      nook_json_writer_string (b, r->created ? r->created : "");
+      nook_json_writer_end_object (b);
     }
-  json_builder_end_array (b);
-  node = json_builder_get_root (b);
-  json_generator_set_root (gen, node);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
+  nook_json_writer_end_array (b);
+  text = nook_json_writer_finish (g_steal_pointer (&b), NULL);
   printf ("%s\n", text);
 }
 

@@ -73,7 +73,8 @@ check_host_node (NookConfigCtx *ctx, const NookDevice *device, const char *path,
 }
 
 static gboolean
-parse_device (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_device (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+              GError **error)
 {
   NookDevice *device = out;
   NookDeviceSection s = { NULL, NULL, 0, 0 };
@@ -95,7 +96,7 @@ parse_device (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out
 }
 
 gboolean
-nook_config_parse_devices (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_devices (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                            GError **error)
 {
   NookConfig *config = out;

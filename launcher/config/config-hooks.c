@@ -26,7 +26,8 @@ nook_hook_kind_name (NookHookKind kind)
 }
 
 static gboolean
-parse_timeout (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_timeout (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+               GError **error)
 {
   guint *target = out;
   guint64 value;
@@ -48,7 +49,8 @@ static const NookConfigField hook_fields[] = {
 };
 
 static gboolean
-parse_hook (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_hook (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   NookHook *hook = out;
 
@@ -66,7 +68,8 @@ parse_hook (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, 
 }
 
 static gboolean
-parse_kind (NookConfigCtx *ctx, JsonNode *node, const char *path, NookHookKind kind, GError **error)
+parse_kind (NookConfigCtx *ctx, const NookJson *node, const char *path, NookHookKind kind,
+            GError **error)
 {
   NookConfig *config = ctx->config;
 
@@ -76,20 +79,20 @@ parse_kind (NookConfigCtx *ctx, JsonNode *node, const char *path, NookHookKind k
 }
 
 gboolean
-nook_config_parse_hooks (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_hooks (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                          GError **error)
 {
-  JsonObject *object = nook_config_get_object (ctx, node, path, error);
+  const NookJson *object = nook_config_get_object (ctx, node, path, error);
 
   if (object == NULL)
     return FALSE;
   /* Unknown members are ignored, as everywhere in the config. */
   for (guint kind = 0; kind < NOOK_HOOK_KIND_COUNT; kind++)
     {
-      JsonNode *member = json_object_get_member (object, hook_kind_names[kind]);
+      const NookJson *member = nook_json_get (object, hook_kind_names[kind]);
       g_autofree char *member_path = nook_config_path_member (path, hook_kind_names[kind]);
 
-      if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+      if (member == NULL || nook_json_is (member, NOOK_JSON_NULL))
         continue;
       if (!parse_kind (ctx, member, member_path, kind, error))
         return FALSE;
@@ -98,24 +101,22 @@ nook_config_parse_hooks (NookConfigCtx *ctx, JsonNode *node, const char *path, g
 }
 
 gboolean
-nook_config_parse_annotations (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                               GError **error)
+nook_config_parse_annotations (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                               gpointer out, GError **error)
 {
   NookConfig *config = out;
-  JsonObject *object = nook_config_get_object (ctx, node, path, error);
-  g_autoptr (GList) keys = NULL;
+  const NookJson *object = nook_config_get_object (ctx, node, path, error);
 
   if (object == NULL)
     return FALSE;
   /* In the order of the file, so the state a hook reads is predictable. */
-  keys = json_object_get_members (object);
-  config->annotations = g_new0 (NookAnnotation, g_list_length (keys));
-  for (GList *l = keys; l != NULL; l = l->next)
+  config->annotations = g_new0 (NookAnnotation, object->n);
+  for (guint i = 0; i < object->n; i++)
     {
-      const char *key = l->data;
+      const char *key = object->v.members[i].name;
       g_autofree char *member_path = nook_config_path_member (path, key);
       const char *value
-          = nook_config_get_string (ctx, json_object_get_member (object, key), member_path, error);
+          = nook_config_get_string (ctx, &object->v.members[i].value, member_path, error);
 
       if (value == NULL)
         return FALSE;

@@ -74,55 +74,64 @@ nook_config_path_index (const char *parent, guint index)
   return g_strdup_printf ("%s[%u]", parent, index);
 }
 
-JsonObject *
-nook_config_get_object (NookConfigCtx *ctx, JsonNode *node, const char *path, GError **error)
+const NookJson *
+nook_config_get_object (NookConfigCtx *ctx, const NookJson *node, const char *path, GError **error)
 {
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!nook_json_is (node, NOOK_JSON_OBJECT))
     {
       nook_config_fail (ctx, error, path, "expected an object");
       return NULL;
     }
-  return json_node_get_object (node);
+  return node;
 }
 
-JsonArray *
-nook_config_get_array (NookConfigCtx *ctx, JsonNode *node, const char *path, GError **error)
+const NookJson *
+nook_config_get_array (NookConfigCtx *ctx, const NookJson *node, const char *path, GError **error)
 {
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (!nook_json_is (node, NOOK_JSON_ARRAY))
     {
       nook_config_fail (ctx, error, path, "expected an array");
       return NULL;
     }
-  return json_node_get_array (node);
+  return node;
 }
 
 const char *
-nook_config_get_string (NookConfigCtx *ctx, JsonNode *node, const char *path, GError **error)
+nook_config_get_string (NookConfigCtx *ctx, const NookJson *node, const char *path, GError **error)
 {
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!nook_json_is (node, NOOK_JSON_STRING))
     {
       nook_config_fail (ctx, error, path, "expected a string");
       return NULL;
     }
-  return json_node_get_string (node);
+  return node->v.s;
 }
 
 static gboolean
-get_int (NookConfigCtx *ctx, JsonNode *node, const char *path, gint64 *out, GError **error)
+get_int (NookConfigCtx *ctx, const NookJson *node, const char *path, gint64 *out, GError **error)
 {
-  /* json-glib reads 1.0 and 1e3 as doubles: an integer field takes neither. */
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+  /* 1.0 and 1e3 are read as doubles: an integer field takes neither. */
+  if (!nook_json_is (node, NOOK_JSON_INT))
     return nook_config_fail (ctx, error, path, "expected an integer");
-  *out = json_node_get_int (node);
+  *out = node->v.i;
   return TRUE;
 }
 
 gboolean
-nook_config_get_uint (NookConfigCtx *ctx, JsonNode *node, const char *path, guint64 max,
+nook_config_get_uint (NookConfigCtx *ctx, const NookJson *node, const char *path, guint64 max,
                       guint64 *out, GError **error)
 {
   gint64 value = 0;
 
+  if (nook_json_is (node, NOOK_JSON_UINT))
+    {
+      if (node->v.u > max)
+        return nook_config_fail (ctx, error, path,
+                                 "%" G_GUINT64_FORMAT " is out of range (0..%" G_GUINT64_FORMAT ")",
+                                 node->v.u, max);
+      *out = node->v.u;
+      return TRUE;
+    }
   if (!get_int (ctx, node, path, &value, error))
     return FALSE;
   if (value < 0 || (guint64)value > max)
@@ -146,22 +155,23 @@ check_env (NookConfigCtx *ctx, const char *value, const char *path, GError **err
 }
 
 gboolean
-nook_config_parse_env (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_env (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                        GError **error)
 {
   return nook_config_get_strv (ctx, node, path, check_env, out, error);
 }
 
 gboolean
-nook_config_parse_array (NookConfigCtx *ctx, JsonNode *node, const char *path, gsize element_size,
-                         NookConfigElementFunc parse, gpointer *out, guint *out_n, GError **error)
+nook_config_parse_array (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                         gsize element_size, NookConfigElementFunc parse, gpointer *out,
+                         guint *out_n, GError **error)
 {
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  const NookJson *array = nook_config_get_array (ctx, node, path, error);
   guint n;
 
   if (array == NULL)
     return FALSE;
-  n = json_array_get_length (array);
+  n = (array)->n;
   g_free (*out);
   *out = g_malloc0_n (n, element_size);
   *out_n = n;
@@ -169,27 +179,27 @@ nook_config_parse_array (NookConfigCtx *ctx, JsonNode *node, const char *path, g
     {
       g_autofree char *element_path = nook_config_path_index (path, i);
 
-      if (!parse (ctx, json_array_get_element (array, i), element_path,
-                  (char *)*out + i * element_size, error))
+      if (!parse (ctx, &(array)->v.elements[i], element_path, (char *)*out + i * element_size,
+                  error))
         return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-nook_config_get_strv (NookConfigCtx *ctx, JsonNode *node, const char *path,
+nook_config_get_strv (NookConfigCtx *ctx, const NookJson *node, const char *path,
                       NookConfigCheckFunc check, char ***out, GError **error)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  const NookJson *array = nook_config_get_array (ctx, node, path, error);
 
   if (array == NULL)
     return FALSE;
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < (array)->n; i++)
     {
       g_autofree char *element_path = nook_config_path_index (path, i);
       const char *value
-          = nook_config_get_string (ctx, json_array_get_element (array, i), element_path, error);
+          = nook_config_get_string (ctx, &(array)->v.elements[i], element_path, error);
 
       if (value == NULL)
         return FALSE;
@@ -203,21 +213,21 @@ nook_config_get_strv (NookConfigCtx *ctx, JsonNode *node, const char *path,
 }
 
 gboolean
-nook_config_parse_fields (NookConfigCtx *ctx, JsonNode *node, const char *path,
+nook_config_parse_fields (NookConfigCtx *ctx, const NookJson *node, const char *path,
                           const NookConfigField *fields, gsize n_fields, gpointer base,
                           GError **error)
 {
-  JsonObject *object = nook_config_get_object (ctx, node, path, error);
+  const NookJson *object = nook_config_get_object (ctx, node, path, error);
 
   if (object == NULL)
     return FALSE;
   for (gsize i = 0; i < n_fields; i++)
     {
       const NookConfigField *field = &fields[i];
-      JsonNode *member = json_object_get_member (object, field->name);
+      const NookJson *member = nook_json_get (object, field->name);
       g_autofree char *member_path = nook_config_path_member (path, field->name);
 
-      if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+      if (member == NULL || nook_json_is (member, NOOK_JSON_NULL))
         {
           if (field->flags & NOOK_FIELD_REQUIRED)
             return nook_config_fail (ctx, error, member_path, "missing required field");
@@ -232,7 +242,7 @@ nook_config_parse_fields (NookConfigCtx *ctx, JsonNode *node, const char *path,
 }
 
 gboolean
-nook_config_parse_string (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_string (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                           GError **error)
 {
   char **target = out;
@@ -246,19 +256,19 @@ nook_config_parse_string (NookConfigCtx *ctx, JsonNode *node, const char *path, 
 }
 
 gboolean
-nook_config_parse_bool (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_bool (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                         GError **error)
 {
   gboolean *target = out;
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (!nook_json_is (node, NOOK_JSON_BOOL))
     return nook_config_fail (ctx, error, path, "expected a boolean");
-  *target = json_node_get_boolean (node);
+  *target = node->v.b;
   return TRUE;
 }
 
 gboolean
-nook_config_parse_strv (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_strv (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                         GError **error)
 {
   return nook_config_get_strv (ctx, node, path, NULL, out, error);
@@ -273,8 +283,8 @@ nook_config_check_abs_path (NookConfigCtx *ctx, const char *value, const char *p
 }
 
 gboolean
-nook_config_parse_abs_path (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                            GError **error)
+nook_config_parse_abs_path (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                            gpointer out, GError **error)
 {
   const char *value = nook_config_get_string (ctx, node, path, error);
 
@@ -284,14 +294,14 @@ nook_config_parse_abs_path (NookConfigCtx *ctx, JsonNode *node, const char *path
 }
 
 gboolean
-nook_config_parse_abs_path_strv (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                                 GError **error)
+nook_config_parse_abs_path_strv (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                 gpointer out, GError **error)
 {
   return nook_config_get_strv (ctx, node, path, nook_config_check_abs_path, out, error);
 }
 
 gboolean
-nook_config_parse_uint32 (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_uint32 (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                           GError **error)
 {
   guint32 *target = out;
@@ -304,20 +314,11 @@ nook_config_parse_uint32 (NookConfigCtx *ctx, JsonNode *node, const char *path, 
 }
 
 gboolean
-nook_config_parse_uint64 (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_uint64 (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                           GError **error)
 {
-  guint64 *target = out;
-  gint64 value = 0;
-
-  if (!get_int (ctx, node, path, &value, error))
-    return FALSE;
-  /* json-glib stores integer literals above G_MAXINT64 wrapped into a gint64
-   * (18446744073709551615, RLIM_INFINITY as podman writes it, arrives as -1),
-   * so the bit pattern is the uint64 the config meant. The price: a literal -1
-   * cannot be told apart and reads as 18446744073709551615 too. */
-  *target = (guint64)value;
-  return TRUE;
+  /* Up to 18446744073709551615, RLIM_INFINITY as podman writes it. */
+  return nook_config_get_uint (ctx, node, path, G_MAXUINT64, out, error);
 }
 
 char *
@@ -345,11 +346,11 @@ nook_config_ensure_strv (char ***strv)
 }
 
 gboolean
-nook_config_is_empty (JsonNode *node)
+nook_config_is_empty (const NookJson *node)
 {
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return json_array_get_length (json_node_get_array (node)) == 0;
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return json_object_get_size (json_node_get_object (node)) == 0;
-  return JSON_NODE_HOLDS_NULL (node);
+  if (nook_json_is (node, NOOK_JSON_ARRAY))
+    return (node)->n == 0;
+  if (nook_json_is (node, NOOK_JSON_OBJECT))
+    return node->n == 0;
+  return nook_json_is (node, NOOK_JSON_NULL);
 }

@@ -62,7 +62,7 @@ lookup_ns_type (NookConfigCtx *ctx, const char *name, const char *path, NookNsTy
 
 /* first_index[type] is where the type was first listed, or -1. */
 static gboolean
-parse_namespace (NookConfigCtx *ctx, JsonNode *node, const char *array_path, guint index,
+parse_namespace (NookConfigCtx *ctx, const NookJson *node, const char *array_path, guint index,
                  int *first_index, GError **error)
 {
   NookNamespace *namespaces = ctx->config->namespaces;
@@ -93,18 +93,18 @@ parse_namespace (NookConfigCtx *ctx, JsonNode *node, const char *array_path, gui
 }
 
 static gboolean
-parse_namespaces (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_namespaces (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                   GError **error)
 {
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  const NookJson *array = nook_config_get_array (ctx, node, path, error);
   int first_index[NOOK_NS_COUNT];
 
   if (array == NULL)
     return FALSE;
   for (guint i = 0; i < NOOK_NS_COUNT; i++)
     first_index[i] = -1;
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    if (!parse_namespace (ctx, json_array_get_element (array, i), path, i, first_index, error))
+  for (guint i = 0; i < (array)->n; i++)
+    if (!parse_namespace (ctx, &(array)->v.elements[i], path, i, first_index, error))
       return FALSE;
   return TRUE;
 }
@@ -135,14 +135,15 @@ check_mapping (NookConfigCtx *ctx, const NookIdMapping *mapping, const char *pat
 }
 
 static gboolean
-parse_mapping (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_mapping (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+               GError **error)
 {
   return nook_config_parse_table (ctx, node, path, mapping_fields, out, error)
          && check_mapping (ctx, out, path, error);
 }
 
 static gboolean
-parse_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, NookIdMapping **out,
+parse_mappings (NookConfigCtx *ctx, const NookJson *node, const char *path, NookIdMapping **out,
                 guint *out_n, GError **error)
 {
   return nook_config_parse_array (ctx, node, path, sizeof (NookIdMapping), parse_mapping,
@@ -150,7 +151,7 @@ parse_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, NookIdMapp
 }
 
 static gboolean
-parse_uid_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_uid_mappings (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                     GError **error)
 {
   NookConfig *config = out;
@@ -159,7 +160,7 @@ parse_uid_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, gpoint
 }
 
 static gboolean
-parse_gid_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_gid_mappings (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                     GError **error)
 {
   NookConfig *config = out;
@@ -203,26 +204,25 @@ check_sysctl (NookConfigCtx *ctx, const char *key, const char *path, GError **er
 }
 
 static gboolean
-parse_sysctl (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_sysctl (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+              GError **error)
 {
   NookConfig *config = out;
-  JsonObject *object = nook_config_get_object (ctx, node, path, error);
-  g_autoptr (GList) keys = NULL;
+  const NookJson *object = nook_config_get_object (ctx, node, path, error);
 
   if (object == NULL)
     return FALSE;
-  /* json_object_get_members keeps the order of the file, so errors and the
-   * order sysctls are written in are predictable. */
-  keys = json_object_get_members (object);
-  config->sysctl = g_new0 (NookSysctl, g_list_length (keys));
-  for (GList *l = keys; l != NULL; l = l->next)
+  /* In the order of the file, so that errors and the order sysctls are
+   * written in are predictable. */
+  config->sysctl = g_new0 (NookSysctl, object->n);
+  for (guint i = 0; i < object->n; i++)
     {
-      const char *key = l->data;
-      JsonNode *member = json_object_get_member (object, key);
+      const char *key = object->v.members[i].name;
+      const NookJson *member = &object->v.members[i].value;
       g_autofree char *member_path = nook_config_path_member (path, key);
       const char *value;
 
-      if (JSON_NODE_HOLDS_NULL (member))
+      if (nook_json_is (member, NOOK_JSON_NULL))
         continue;
       value = nook_config_get_string (ctx, member, member_path, error);
       if (value == NULL || !check_sysctl (ctx, key, member_path, error))
@@ -235,7 +235,7 @@ parse_sysctl (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out
 }
 
 static gboolean
-parse_rootfs_propagation (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_rootfs_propagation (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                           GError **error)
 {
   const char *name = nook_config_get_string (ctx, node, path, error);
@@ -249,29 +249,28 @@ parse_rootfs_propagation (NookConfigCtx *ctx, JsonNode *node, const char *path, 
   return nook_config_fail (ctx, error, path, "unknown propagation %s", quoted);
 }
 
-static gboolean asks_for_limit (JsonNode *node);
+static gboolean asks_for_limit (const NookJson *node);
 
 /* A device rule that denies is what a rootless container gets anyway (it can
  * neither create device nodes nor get ones the user cannot open), and
  * `runc spec` writes a deny-all rule by default: it is not a limit. */
 static gboolean
-device_rules_ask_for_limit (JsonNode *node)
+device_rules_ask_for_limit (const NookJson *node)
 {
-  JsonArray *rules;
+  const NookJson *rules;
 
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (!nook_json_is (node, NOOK_JSON_ARRAY))
     return asks_for_limit (node);
-  rules = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (rules); i++)
+  rules = node;
+  for (guint i = 0; i < rules->n; i++)
     {
-      JsonNode *rule = json_array_get_element (rules, i);
-      JsonNode *allow;
+      const NookJson *rule = &rules->v.elements[i];
+      const NookJson *allow;
 
-      if (!JSON_NODE_HOLDS_OBJECT (rule))
+      if (!nook_json_is (rule, NOOK_JSON_OBJECT))
         return asks_for_limit (rule);
-      allow = json_object_get_member (json_node_get_object (rule), "allow");
-      if (allow != NULL && JSON_NODE_HOLDS_VALUE (allow)
-          && json_node_get_value_type (allow) == G_TYPE_BOOLEAN && json_node_get_boolean (allow))
+      allow = nook_json_get (rule, "allow");
+      if (nook_json_is (allow, NOOK_JSON_BOOL) && allow->v.b)
         return TRUE;
     }
   return FALSE;
@@ -280,37 +279,35 @@ device_rules_ask_for_limit (JsonNode *node)
 /* Does this part of linux.resources set anything? Empty objects, empty
  * arrays, null, "" and false do not. */
 static gboolean
-asks_for_limit (JsonNode *node)
+asks_for_limit (const NookJson *node)
 {
-  switch (JSON_NODE_TYPE (node))
+  switch (node->type)
     {
-    case JSON_NODE_NULL:
+    case NOOK_JSON_NULL:
       return FALSE;
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
-        return *json_node_get_string (node) != '\0';
-      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        return json_node_get_boolean (node);
+    case NOOK_JSON_STRING:
+      return node->n != 0;
+    case NOOK_JSON_BOOL:
+      return node->v.b;
+    case NOOK_JSON_INT:
+    case NOOK_JSON_UINT:
+    case NOOK_JSON_DOUBLE:
       return TRUE;
-    case JSON_NODE_ARRAY:
+    case NOOK_JSON_ARRAY:
       {
-        JsonArray *array = json_node_get_array (node);
-
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          if (asks_for_limit (json_array_get_element (array, i)))
+        for (guint i = 0; i < node->n; i++)
+          if (asks_for_limit (&node->v.elements[i]))
             return TRUE;
         return FALSE;
       }
-    case JSON_NODE_OBJECT:
+    case NOOK_JSON_OBJECT:
       {
-        JsonObject *object = json_node_get_object (node);
-        g_autoptr (GList) keys = json_object_get_members (object);
-
-        for (GList *l = keys; l != NULL; l = l->next)
+        for (guint i = 0; i < node->n; i++)
           {
-            JsonNode *member = json_object_get_member (object, l->data);
-            gboolean asks = strcmp (l->data, "devices") == 0 ? device_rules_ask_for_limit (member)
-                                                             : asks_for_limit (member);
+            const NookJsonMember *member = &node->v.members[i];
+            gboolean asks = strcmp (member->name, "devices") == 0
+                                ? device_rules_ask_for_limit (&member->value)
+                                : asks_for_limit (&member->value);
 
             if (asks)
               return TRUE;
@@ -322,7 +319,8 @@ asks_for_limit (JsonNode *node)
 }
 
 static gboolean
-parse_resources (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_resources (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+                 GError **error)
 {
   gboolean *has_resources = out;
 
@@ -334,7 +332,7 @@ parse_resources (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer 
 
 /* A section nook does not apply but warns about (container.c). */
 static gboolean
-parse_present_object (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_present_object (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                       GError **error)
 {
   if (nook_config_get_object (ctx, node, path, error) == NULL)
@@ -345,7 +343,7 @@ parse_present_object (NookConfigCtx *ctx, JsonNode *node, const char *path, gpoi
 
 /* Valid OCI that nook cannot do: refused, never dropped. */
 static gboolean
-parse_time_offsets (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_time_offsets (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                     GError **error)
 {
   if (nook_config_is_empty (node))
@@ -354,7 +352,7 @@ parse_time_offsets (NookConfigCtx *ctx, JsonNode *node, const char *path, gpoint
 }
 
 static gboolean
-parse_net_devices (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_net_devices (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                    GError **error)
 {
   if (nook_config_is_empty (node))
@@ -386,7 +384,7 @@ static const NookConfigField linux_fields[] = {
 };
 
 gboolean
-nook_config_parse_linux (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_linux (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                          GError **error)
 {
   return nook_config_parse_table (ctx, node, path, linux_fields, out, error);

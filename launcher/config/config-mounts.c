@@ -169,7 +169,7 @@ resolve_bind_source (NookConfigCtx *ctx, NookMount *mount, const char *path, GEr
 /* Idmapped mounts need the host's privilege over the source's filesystem
  * (mount_setattr MOUNT_ATTR_IDMAP): refused rather than mounted unmapped. */
 static gboolean
-parse_mount_mappings (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_mount_mappings (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                       GError **error)
 {
   if (nook_config_is_empty (node))
@@ -190,7 +190,8 @@ static const NookConfigField mount_fields[] = {
 };
 
 static gboolean
-parse_mount (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_mount (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+             GError **error)
 {
   NookMount *mount = out;
 
@@ -208,7 +209,7 @@ parse_mount (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
 }
 
 gboolean
-nook_config_parse_mounts (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_mounts (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                           GError **error)
 {
   NookConfig *config = out;

@@ -3,7 +3,7 @@
  * Not for use outside launcher/config*.c. */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include "storage/json.h"
 #include <sys/stat.h>
 
 #include "launcher/config/config.h"
@@ -14,10 +14,13 @@ typedef struct
   const char *file;       /* label used in messages */
   const char *bundle_dir; /* absolute */
   NookConfig *config;     /* being filled: later sections look at earlier ones */
+  /* linux.seccomp.syscalls is not read: the caller has the compiled program
+   * of exactly this linux.seccomp text (launcher/lifecycle/load.c). */
+  gboolean skip_seccomp_rules;
 } NookConfigCtx;
 
 /* Converts node (never NULL, never JSON null) found at path into *out. */
-typedef gboolean (*NookConfigParseFunc) (NookConfigCtx *ctx, JsonNode *node, const char *path,
+typedef gboolean (*NookConfigParseFunc) (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                          gpointer out, GError **error);
 
 typedef enum
@@ -52,7 +55,7 @@ typedef struct
 /* Checks that node is an object and runs each field of the table over it, in
  * table order (so errors come in a fixed order). Unknown members are ignored
  * and JSON null counts as absent, as the OCI spec asks. */
-gboolean nook_config_parse_fields (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_fields (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                    const NookConfigField *fields, gsize n_fields, gpointer base,
                                    GError **error);
 #define nook_config_parse_table(ctx, node, path, fields, base, error)                              \
@@ -73,56 +76,57 @@ char *nook_config_escape (const char *value);
 char *nook_config_quote (const char *value);
 
 /* Type checks: NULL/FALSE with "expected ..." set when node has another type. */
-JsonObject *nook_config_get_object (NookConfigCtx *ctx, JsonNode *node, const char *path,
-                                    GError **error);
-JsonArray *nook_config_get_array (NookConfigCtx *ctx, JsonNode *node, const char *path,
-                                  GError **error);
-const char *nook_config_get_string (NookConfigCtx *ctx, JsonNode *node, const char *path,
+const NookJson *nook_config_get_object (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                        GError **error);
+const NookJson *nook_config_get_array (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                       GError **error);
+const char *nook_config_get_string (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                     GError **error);
 /* An integer in 0..max. */
-gboolean nook_config_get_uint (NookConfigCtx *ctx, JsonNode *node, const char *path, guint64 max,
-                               guint64 *out, GError **error);
+gboolean nook_config_get_uint (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                               guint64 max, guint64 *out, GError **error);
 
 /* Checks one element of a string array; value is the element. */
 typedef gboolean (*NookConfigCheckFunc) (NookConfigCtx *ctx, const char *value, const char *path,
                                          GError **error);
 /* A string array into a NULL-terminated vector (never NULL), each element
  * passed to check when it is not NULL. */
-gboolean nook_config_get_strv (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_get_strv (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                NookConfigCheckFunc check, char ***out, GError **error);
 
 /* Parses one element of an array into element. */
-typedef gboolean (*NookConfigElementFunc) (NookConfigCtx *ctx, JsonNode *node, const char *path,
-                                           gpointer element, GError **error);
+typedef gboolean (*NookConfigElementFunc) (NookConfigCtx *ctx, const NookJson *node,
+                                           const char *path, gpointer element, GError **error);
 /* An array of objects (or values) into a new C array of n elements of
  * element_size bytes, zeroed, each parsed by parse with path "PATH[i]".
  * *out (freed first) and *out_n are set before the first element is
  * parsed, so that a failure leaves what nook_config_free frees. */
-gboolean nook_config_parse_array (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_array (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                   gsize element_size, NookConfigElementFunc parse, gpointer *out,
                                   guint *out_n, GError **error);
 
 /* Parse functions for the field tables (out points at the member). */
-gboolean nook_config_parse_string (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_string (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                    gpointer out, GError **error); /* char ** */
-gboolean nook_config_parse_bool (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                                 GError **error); /* gboolean * */
-gboolean nook_config_parse_strv (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                                 GError **error); /* char *** */
+gboolean nook_config_parse_bool (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                 gpointer out, GError **error); /* gboolean * */
+gboolean nook_config_parse_strv (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                 gpointer out, GError **error); /* char *** */
 /* An env array (process.env, hooks[].env): every entry NAME=VALUE. */
-gboolean nook_config_parse_env (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                                GError **error); /* char *** */
-gboolean nook_config_parse_abs_path (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_env (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                gpointer out, GError **error); /* char *** */
+gboolean nook_config_parse_abs_path (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                      gpointer out, GError **error); /* char ** */
-gboolean nook_config_parse_abs_path_strv (NookConfigCtx *ctx, JsonNode *node, const char *path,
-                                          gpointer out, GError **error); /* char *** */
-gboolean nook_config_parse_uint32 (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_abs_path_strv (NookConfigCtx *ctx, const NookJson *node,
+                                          const char *path, gpointer out,
+                                          GError **error); /* char *** */
+gboolean nook_config_parse_uint32 (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                    gpointer out, GError **error); /* guint32 *, 0..2^32-1 */
-gboolean nook_config_parse_uint64 (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_uint64 (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                    gpointer out, GError **error); /* guint64 * */
 
 /* An empty array or object, or null: asks for nothing. */
-gboolean nook_config_is_empty (JsonNode *node);
+gboolean nook_config_is_empty (const NookJson *node);
 
 /* Lists the header promises as "may be empty" are never NULL, so the setup code
  * can iterate without checking. */
@@ -137,35 +141,37 @@ char *nook_config_resolve_existing (NookConfigCtx *ctx, const char *value, const
                                     struct stat *out_st, GError **error);
 
 /* The sections, one per file. */
-gboolean nook_config_parse_process (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_process (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                     gpointer out, GError **error); /* NookProcess * */
-gboolean nook_config_parse_mounts (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_mounts (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                    gpointer out, GError **error); /* NookConfig * */
-gboolean nook_config_parse_linux (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_linux (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                   gpointer out, GError **error); /* NookConfig * */
-gboolean nook_config_parse_hooks (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_hooks (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                   gpointer out, GError **error); /* NookConfig * */
-gboolean nook_config_parse_annotations (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_annotations (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                         gpointer out, GError **error); /* NookConfig * */
-gboolean nook_config_parse_seccomp (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_seccomp (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                     gpointer out, GError **error); /* NookSeccomp ** */
 
 /* Frees the hooks and annotations of a config (config-hooks.c). */
 void nook_config_hooks_clear (NookConfig *config);
 /* config-sched.c */
-gboolean nook_config_parse_oom_score_adj (NookConfigCtx *ctx, JsonNode *node, const char *path,
-                                          gpointer out, GError **error); /* gint64 * */
-gboolean nook_config_parse_io_priority (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_oom_score_adj (NookConfigCtx *ctx, const NookJson *node,
+                                          const char *path, gpointer out,
+                                          GError **error); /* gint64 * */
+gboolean nook_config_parse_io_priority (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                         gpointer out, GError **error); /* int * */
-gboolean nook_config_parse_scheduler (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_scheduler (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                       gpointer out, GError **error); /* NookSchedAttr * */
-gboolean nook_config_parse_personality (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_personality (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                         gpointer out, GError **error); /* unsigned long * */
-gboolean nook_config_parse_memory_policy (NookConfigCtx *ctx, JsonNode *node, const char *path,
-                                          gpointer out, GError **error); /* NookConfig * */
+gboolean nook_config_parse_memory_policy (NookConfigCtx *ctx, const NookJson *node,
+                                          const char *path, gpointer out,
+                                          GError **error); /* NookConfig * */
 
 /* config-devices.c */
-gboolean nook_config_parse_devices (NookConfigCtx *ctx, JsonNode *node, const char *path,
+gboolean nook_config_parse_devices (NookConfigCtx *ctx, const NookJson *node, const char *path,
                                     gpointer out, GError **error); /* NookConfig * */
 
 /* Propagation names shared by mount options and linux.rootfsPropagation:

@@ -85,7 +85,8 @@ nook_config_cap_from_name (const char *name)
 }
 
 static gboolean
-parse_args (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_args (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   char ***args = out;
 
@@ -98,7 +99,7 @@ parse_args (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, 
 
 /* uid/gid: (uid_t) -1 means "unchanged" to setresuid, so it is not an id. */
 static gboolean
-parse_id (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_id (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out, GError **error)
 {
   guint32 *target = out;
   guint64 value;
@@ -110,7 +111,8 @@ parse_id (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GE
 }
 
 static gboolean
-parse_umask (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_umask (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+             GError **error)
 {
   guint32 *target = out;
   guint64 value;
@@ -122,7 +124,7 @@ parse_umask (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
 }
 
 static gboolean
-parse_additional_gids (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_additional_gids (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                        GError **error)
 {
   NookProcess *process = out;
@@ -141,13 +143,15 @@ static const NookConfigField user_fields[] = {
 };
 
 static gboolean
-parse_user (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_user (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   return nook_config_parse_table (ctx, node, path, user_fields, out, error);
 }
 
 static gboolean
-parse_cap_set (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_cap_set (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+               GError **error)
 {
   guint64 *set = out;
   g_auto (GStrv) names = NULL;
@@ -183,13 +187,14 @@ static const NookConfigField caps_fields[] = {
 };
 
 static gboolean
-parse_caps (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_caps (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   return nook_config_parse_table (ctx, node, path, caps_fields, out, error);
 }
 
 static gboolean
-parse_rlimit_type (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_rlimit_type (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                    GError **error)
 {
   NookRlimit *rlimit = out;
@@ -243,23 +248,24 @@ check_rlimit (NookConfigCtx *ctx, const NookProcess *process, guint i, const cha
 }
 
 static gboolean
-parse_rlimits (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_rlimits (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+               GError **error)
 {
   NookProcess *process = out;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  const NookJson *array = nook_config_get_array (ctx, node, path, error);
   guint n;
 
   if (array == NULL)
     return FALSE;
-  n = json_array_get_length (array);
+  n = (array)->n;
   process->rlimits = g_new0 (NookRlimit, n);
   process->n_rlimits = n;
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *element_path = nook_config_path_index (path, i);
 
-      if (!nook_config_parse_table (ctx, json_array_get_element (array, i), element_path,
-                                    rlimit_fields, &process->rlimits[i], error))
+      if (!nook_config_parse_table (ctx, &(array)->v.elements[i], element_path, rlimit_fields,
+                                    &process->rlimits[i], error))
         return FALSE;
       if (!check_rlimit (ctx, process, i, path, error))
         return FALSE;
@@ -273,7 +279,7 @@ static const NookConfigField console_fields[] = {
 };
 
 static gboolean
-parse_console_size (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_console_size (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                     GError **error)
 {
   NookProcess *process = out;
@@ -285,7 +291,7 @@ parse_console_size (NookConfigCtx *ctx, JsonNode *node, const char *path, gpoint
 }
 
 static gboolean
-parse_exec_cpu_affinity (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_exec_cpu_affinity (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                          GError **error)
 {
   NookProcess *process = out;
@@ -317,7 +323,7 @@ static const NookConfigField process_fields[] = {
 };
 
 gboolean
-nook_config_parse_process (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_process (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                            GError **error)
 {
   NookProcess *process = out;

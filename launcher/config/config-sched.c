@@ -34,8 +34,8 @@ typedef struct
 
 /* Looks the string at node up in table; the error lists what is known. */
 static gboolean
-lookup_name (NookConfigCtx *ctx, JsonNode *node, const char *path, const NookName *table, gsize n,
-             guint64 *out, GError **error)
+lookup_name (NookConfigCtx *ctx, const NookJson *node, const char *path, const NookName *table,
+             gsize n, guint64 *out, GError **error)
 {
   const char *name = nook_config_get_string (ctx, node, path, error);
   g_autoptr (GString) known = g_string_new (NULL);
@@ -58,20 +58,19 @@ lookup_name (NookConfigCtx *ctx, JsonNode *node, const char *path, const NookNam
 
 /* A string array of names whose values are or'ed into *out. */
 static gboolean
-lookup_flags (NookConfigCtx *ctx, JsonNode *node, const char *path, const NookName *table, gsize n,
-              guint64 *out, GError **error)
+lookup_flags (NookConfigCtx *ctx, const NookJson *node, const char *path, const NookName *table,
+              gsize n, guint64 *out, GError **error)
 {
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  const NookJson *array = nook_config_get_array (ctx, node, path, error);
 
   if (array == NULL)
     return FALSE;
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < (array)->n; i++)
     {
       g_autofree char *element_path = nook_config_path_index (path, i);
       guint64 flag;
 
-      if (!lookup_name (ctx, json_array_get_element (array, i), element_path, table, n, &flag,
-                        error))
+      if (!lookup_name (ctx, &(array)->v.elements[i], element_path, table, n, &flag, error))
         return FALSE;
       *out |= flag;
     }
@@ -79,12 +78,12 @@ lookup_flags (NookConfigCtx *ctx, JsonNode *node, const char *path, const NookNa
 }
 
 static gboolean
-get_int_range (NookConfigCtx *ctx, JsonNode *node, const char *path, gint64 min, gint64 max,
+get_int_range (NookConfigCtx *ctx, const NookJson *node, const char *path, gint64 min, gint64 max,
                gint64 *out, GError **error)
 {
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (!nook_json_is (node, NOOK_JSON_INT))
     return nook_config_fail (ctx, error, path, "expected an integer");
-  *out = json_node_get_int (node);
+  *out = node->v.i;
   if (*out < min || *out > max)
     return nook_config_fail (ctx, error, path,
                              "%" G_GINT64_FORMAT " is out of range (%" G_GINT64_FORMAT
@@ -94,8 +93,8 @@ get_int_range (NookConfigCtx *ctx, JsonNode *node, const char *path, gint64 min,
 }
 
 gboolean
-nook_config_parse_oom_score_adj (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                                 GError **error)
+nook_config_parse_oom_score_adj (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                 gpointer out, GError **error)
 {
   return get_int_range (ctx, node, path, -1000, 1000, out, error);
 }
@@ -109,26 +108,26 @@ static const NookName ioprio_classes[] = {
 };
 
 gboolean
-nook_config_parse_io_priority (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                               GError **error)
+nook_config_parse_io_priority (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                               gpointer out, GError **error)
 {
-  JsonObject *object = nook_config_get_object (ctx, node, path, error);
+  const NookJson *object = nook_config_get_object (ctx, node, path, error);
   g_autofree char *class_path = nook_config_path_member (path, "class");
   g_autofree char *prio_path = nook_config_path_member (path, "priority");
-  JsonNode *class_node, *prio_node;
+  const NookJson *class_node, *prio_node;
   guint64 class = 0;
   gint64 level = 0;
 
   if (object == NULL)
     return FALSE;
-  class_node = json_object_get_member (object, "class");
-  if (class_node == NULL || JSON_NODE_HOLDS_NULL (class_node))
+  class_node = nook_json_get (object, "class");
+  if (class_node == NULL || nook_json_is (class_node, NOOK_JSON_NULL))
     return nook_config_fail (ctx, error, class_path, "missing required field");
   if (!lookup_name (ctx, class_node, class_path, ioprio_classes, G_N_ELEMENTS (ioprio_classes),
                     &class, error))
     return FALSE;
-  prio_node = json_object_get_member (object, "priority");
-  if (prio_node != NULL && !JSON_NODE_HOLDS_NULL (prio_node)
+  prio_node = nook_json_get (object, "priority");
+  if (prio_node != NULL && !nook_json_is (prio_node, NOOK_JSON_NULL)
       && !get_int_range (ctx, prio_node, prio_path, 0, 7, &level, error))
     return FALSE;
   *(int *)out = IOPRIO_PRIO_VALUE (class, level);
@@ -166,26 +165,28 @@ typedef struct
 } NookSchedSection;
 
 static gboolean
-parse_policy (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_policy (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+              GError **error)
 {
   return lookup_name (ctx, node, path, sched_policies, G_N_ELEMENTS (sched_policies), out, error);
 }
 
 static gboolean
-parse_nice (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_nice (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   return get_int_range (ctx, node, path, -20, 19, out, error);
 }
 
 static gboolean
-parse_rt_priority (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_rt_priority (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                    GError **error)
 {
   return get_int_range (ctx, node, path, 0, 99, out, error);
 }
 
 static gboolean
-parse_sched_flags (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_sched_flags (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                    GError **error)
 {
   return lookup_flags (ctx, node, path, sched_flags, G_N_ELEMENTS (sched_flags), out, error);
@@ -202,8 +203,8 @@ static const NookConfigField sched_fields[] = {
 };
 
 gboolean
-nook_config_parse_scheduler (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                             GError **error)
+nook_config_parse_scheduler (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                             gpointer out, GError **error)
 {
   NookSchedAttr *attr = out;
   NookSchedSection s = { 0 };
@@ -233,27 +234,26 @@ static const NookName personality_domains[] = {
 };
 
 gboolean
-nook_config_parse_personality (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                               GError **error)
+nook_config_parse_personality (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                               gpointer out, GError **error)
 {
-  JsonObject *object = nook_config_get_object (ctx, node, path, error);
+  const NookJson *object = nook_config_get_object (ctx, node, path, error);
   g_autofree char *domain_path = nook_config_path_member (path, "domain");
   g_autofree char *flags_path = nook_config_path_member (path, "flags");
-  JsonNode *domain, *flags;
+  const NookJson *domain, *flags;
   guint64 value = 0;
 
   if (object == NULL)
     return FALSE;
-  domain = json_object_get_member (object, "domain");
-  if (domain == NULL || JSON_NODE_HOLDS_NULL (domain))
+  domain = nook_json_get (object, "domain");
+  if (domain == NULL || nook_json_is (domain, NOOK_JSON_NULL))
     return nook_config_fail (ctx, error, domain_path, "missing required field");
   if (!lookup_name (ctx, domain, domain_path, personality_domains,
                     G_N_ELEMENTS (personality_domains), &value, error))
     return FALSE;
   /* The spec defines no flag names yet; runc and crun refuse them too. */
-  flags = json_object_get_member (object, "flags");
-  if (flags != NULL && JSON_NODE_HOLDS_ARRAY (flags)
-      && json_array_get_length (json_node_get_array (flags)) > 0)
+  flags = nook_json_get (object, "flags");
+  if (flags != NULL && nook_json_is (flags, NOOK_JSON_ARRAY) && (flags)->n > 0)
     return nook_config_fail (ctx, error, flags_path, "personality flags are not supported");
   *(unsigned long *)out = value;
   return TRUE;
@@ -310,33 +310,33 @@ parse_nodes (NookConfigCtx *ctx, const char *text, const char *path, NookConfig 
 }
 
 gboolean
-nook_config_parse_memory_policy (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
-                                 GError **error)
+nook_config_parse_memory_policy (NookConfigCtx *ctx, const NookJson *node, const char *path,
+                                 gpointer out, GError **error)
 {
   NookConfig *config = out;
-  JsonObject *object = nook_config_get_object (ctx, node, path, error);
+  const NookJson *object = nook_config_get_object (ctx, node, path, error);
   g_autofree char *mode_path = nook_config_path_member (path, "mode");
   g_autofree char *nodes_path = nook_config_path_member (path, "nodes");
   g_autofree char *flags_path = nook_config_path_member (path, "flags");
-  JsonNode *mode, *nodes, *flags;
+  const NookJson *mode, *nodes, *flags;
   guint64 value = 0, flag_bits = 0;
   const char *text;
 
   if (object == NULL)
     return FALSE;
-  mode = json_object_get_member (object, "mode");
-  if (mode == NULL || JSON_NODE_HOLDS_NULL (mode))
+  mode = nook_json_get (object, "mode");
+  if (mode == NULL || nook_json_is (mode, NOOK_JSON_NULL))
     return nook_config_fail (ctx, error, mode_path, "missing required field");
   if (!lookup_name (ctx, mode, mode_path, mempolicy_modes, G_N_ELEMENTS (mempolicy_modes), &value,
                     error))
     return FALSE;
-  flags = json_object_get_member (object, "flags");
-  if (flags != NULL && !JSON_NODE_HOLDS_NULL (flags)
+  flags = nook_json_get (object, "flags");
+  if (flags != NULL && !nook_json_is (flags, NOOK_JSON_NULL)
       && !lookup_flags (ctx, flags, flags_path, mempolicy_flags, G_N_ELEMENTS (mempolicy_flags),
                         &flag_bits, error))
     return FALSE;
-  nodes = json_object_get_member (object, "nodes");
-  if (nodes != NULL && !JSON_NODE_HOLDS_NULL (nodes))
+  nodes = nook_json_get (object, "nodes");
+  if (nodes != NULL && !nook_json_is (nodes, NOOK_JSON_NULL))
     {
       text = nook_config_get_string (ctx, nodes, nodes_path, error);
       if (text == NULL || !parse_nodes (ctx, text, nodes_path, config, error))

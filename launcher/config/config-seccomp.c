@@ -76,7 +76,7 @@ nook_config_seccomp_archs (void)
 /* what is "action", "flag", "operator": the word used in the message. */
 static gboolean
 lookup_name (NookConfigCtx *ctx, const NookConfigName *table, gsize n, const char *what,
-             JsonNode *node, const char *path, guint *out, GError **error)
+             const NookJson *node, const char *path, guint *out, GError **error)
 {
   const char *name = nook_config_get_string (ctx, node, path, error);
   g_autofree char *quoted = NULL;
@@ -94,7 +94,8 @@ lookup_name (NookConfigCtx *ctx, const NookConfigName *table, gsize n, const cha
 }
 
 static gboolean
-parse_action (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_action (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+              GError **error)
 {
   NookSeccompAction *action = out;
   guint value = 0;
@@ -107,7 +108,7 @@ parse_action (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out
 }
 
 static gboolean
-parse_op (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_op (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out, GError **error)
 {
   NookSeccompOp *op = out;
   guint value = 0;
@@ -119,21 +120,22 @@ parse_op (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GE
 }
 
 static gboolean
-parse_flags (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_flags (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+             GError **error)
 {
   guint32 *flags = out;
-  JsonArray *array = nook_config_get_array (ctx, node, path, error);
+  const NookJson *array = nook_config_get_array (ctx, node, path, error);
 
   if (array == NULL)
     return FALSE;
   *flags = 0;
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < (array)->n; i++)
     {
       g_autofree char *element_path = nook_config_path_index (path, i);
       guint flag = 0;
 
-      if (!lookup_name (ctx, flag_names, G_N_ELEMENTS (flag_names), "flag",
-                        json_array_get_element (array, i), element_path, &flag, error))
+      if (!lookup_name (ctx, flag_names, G_N_ELEMENTS (flag_names), "flag", &(array)->v.elements[i],
+                        element_path, &flag, error))
         return FALSE;
       *flags |= flag;
     }
@@ -152,14 +154,15 @@ check_arch (NookConfigCtx *ctx, const char *value, const char *path, GError **er
 }
 
 static gboolean
-parse_architectures (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+parse_architectures (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                      GError **error)
 {
   return nook_config_get_strv (ctx, node, path, check_arch, out, error);
 }
 
 static gboolean
-parse_arg_index (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_arg_index (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+                 GError **error)
 {
   guint32 *index = out;
   guint64 value;
@@ -179,13 +182,14 @@ static const NookConfigField arg_fields[] = {
 };
 
 static gboolean
-parse_arg (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_arg (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out, GError **error)
 {
   return nook_config_parse_table (ctx, node, path, arg_fields, out, error);
 }
 
 static gboolean
-parse_args (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_args (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   NookSeccompRule *rule = out;
 
@@ -195,7 +199,8 @@ parse_args (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, 
 
 /* The single "name" of older Docker profiles, added after "names". */
 static gboolean
-parse_name (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_name (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   char ***names = out;
   const char *name = nook_config_get_string (ctx, node, path, error);
@@ -221,7 +226,8 @@ static const NookConfigField rule_fields[] = {
 };
 
 static gboolean
-parse_rule (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_rule (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   NookSeccompRule *rule = out;
 
@@ -233,10 +239,13 @@ parse_rule (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, 
 }
 
 static gboolean
-parse_rules (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_rules (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+             GError **error)
 {
   NookSeccomp *seccomp = out;
 
+  if (ctx->skip_seccomp_rules)
+    return TRUE;
   return nook_config_parse_array (ctx, node, path, sizeof (NookSeccompRule), parse_rule,
                                   (gpointer *)&seccomp->rules, &seccomp->n_rules, error);
 }
@@ -252,7 +261,7 @@ static const NookConfigField seccomp_fields[] = {
 };
 
 gboolean
-nook_config_parse_seccomp (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out,
+nook_config_parse_seccomp (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
                            GError **error)
 {
   NookSeccomp **target = out;

@@ -21,7 +21,8 @@ static const NookConfigField root_fields[] = {
 };
 
 static gboolean
-parse_root (NookConfigCtx *ctx, JsonNode *node, const char *path, gpointer out, GError **error)
+parse_root (NookConfigCtx *ctx, const NookJson *node, const char *path, gpointer out,
+            GError **error)
 {
   NookConfig *config = out;
   NookRootSection root = { NULL, FALSE };
@@ -63,52 +64,23 @@ static const NookConfigField config_fields[] = {
   NOOK_SECTION ("annotations", nook_config_parse_annotations, 0),
 };
 
-/* json-glib reports "<data>:LINE:COL: Parse error: ..." for a buffer: name the file instead. */
-static void
-set_syntax_error (const char *file_label, const GError *json_error, GError **error)
-{
-  static const char data_prefix[] = "<data>:";
-  g_autofree char *reason = g_strdup (json_error->message);
-
-  g_strdelimit (reason, "\r\n", ' ');
-  if (g_str_has_prefix (reason, data_prefix))
-    g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "%s:%s", file_label,
-                 reason + strlen (data_prefix));
-  else
-    g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "%s: %s", file_label, reason);
-}
-
 NookConfig *
-nook_config_parse (const char *data, gssize length, const char *file_label, const char *bundle_dir,
-                   GError **error)
+nook_config_parse_json (const NookJson *root, const char *file_label, const char *bundle_dir,
+                        gboolean skip_seccomp_rules, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) json_error = NULL;
   g_autoptr (NookConfig) config = NULL;
   NookConfigCtx ctx;
-  JsonNode *root;
 
-  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (root != NULL, NULL);
   g_return_val_if_fail (file_label != NULL, NULL);
   g_return_val_if_fail (bundle_dir != NULL, NULL);
 
   config = g_new0 (NookConfig, 1);
   config->config_path = g_strdup (file_label);
   config->bundle_dir = g_canonicalize_filename (bundle_dir, NULL);
-  ctx = (NookConfigCtx){ file_label, config->bundle_dir, config };
+  ctx = (NookConfigCtx){ file_label, config->bundle_dir, config, skip_seccomp_rules };
 
-  if (!json_parser_load_from_data (parser, data, length, &json_error))
-    {
-      set_syntax_error (file_label, json_error, error);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      nook_config_fail (&ctx, error, NULL, "empty file, expected a JSON object");
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (!nook_json_is (root, NOOK_JSON_OBJECT))
     {
       nook_config_fail (&ctx, error, NULL, "expected a JSON object at the top level");
       return NULL;
@@ -118,6 +90,42 @@ nook_config_parse (const char *data, gssize length, const char *file_label, cons
   nook_config_ensure_strv (&config->masked_paths);
   nook_config_ensure_strv (&config->readonly_paths);
   return g_steal_pointer (&config);
+}
+
+NookJsonDoc *
+nook_config_parse_text (const char *data, gsize length, const char *file_label, GError **error)
+{
+  g_autoptr (GError) json_error = NULL;
+  NookJsonDoc *doc;
+  gsize i = 0;
+
+  while (i < length && g_ascii_isspace (data[i]))
+    i++;
+  if (i == length)
+    {
+      g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "%s: empty file, expected a JSON object",
+                   file_label);
+      return NULL;
+    }
+  doc = nook_json_parse (data, length, &json_error);
+  if (doc == NULL)
+    g_set_error (error, NOOK_ERROR, NOOK_ERROR_CONFIG, "%s: %s", file_label, json_error->message);
+  return doc;
+}
+
+NookConfig *
+nook_config_parse (const char *data, gssize length, const char *file_label, const char *bundle_dir,
+                   GError **error)
+{
+  g_autoptr (NookJsonDoc) doc = NULL;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  if (length < 0)
+    length = (gssize)strlen (data);
+  doc = nook_config_parse_text (data, (gsize)length, file_label, error);
+  if (doc == NULL)
+    return NULL;
+  return nook_config_parse_json (nook_json_doc_root (doc), file_label, bundle_dir, FALSE, error);
 }
 
 static gboolean

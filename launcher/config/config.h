@@ -1,6 +1,6 @@
 /* nook: the OCI runtime configuration as plain C structs.
  *
- * json-glib is used only while loading: everything the container setup needs is
+ * JSON is read only while loading (storage/json.h): everything the container setup needs is
  * copied into these structs, validated, and (where it helps the child) already
  * converted to the form the syscalls take, so the child never parses or allocates. */
 #pragma once
@@ -8,6 +8,8 @@
 #include <glib.h>
 #include <linux/filter.h>
 #include <stdint.h>
+
+#include "storage/json.h"
 
 #include "userns/idmap.h"
 
@@ -254,7 +256,8 @@ typedef struct
 /* Reads and validates a config file. bundle_dir is the bundle (root.path and
  * relative bind sources are resolved against it); config_path NULL means
  * bundle_dir/config.json. Errors are NOOK_ERROR_CONFIG with a message
- * "FILE: JSON.PATH: what is wrong" (or "FILE:LINE:COL: ..." for syntax errors). */
+ * "FILE: JSON.PATH: what is wrong" (or "FILE: line L, column C: ..." for syntax
+ * errors). */
 NookConfig *nook_config_load (const char *bundle_dir, const char *config_path, GError **error);
 
 /* The first half of nook_config_load: checks bundle_dir and reads the file.
@@ -266,6 +269,16 @@ GString *nook_config_read (const char *bundle_dir, const char *config_path, char
  * (rootfs is a directory, bind sources exist) are done here too. */
 NookConfig *nook_config_parse (const char *data, gssize length, const char *file_label,
                                const char *bundle_dir, GError **error);
+
+/* The two halves of nook_config_parse, for a caller that looks at the
+ * JSON in between: the text read (NOOK_ERROR_CONFIG naming file_label),
+ * and a config from it. skip_seccomp_rules: linux.seccomp.syscalls is
+ * not read (the caller has the program compiled from that very text). */
+NookJsonDoc *nook_config_parse_text (const char *data, gsize length, const char *file_label,
+                                     GError **error);
+NookConfig *nook_config_parse_json (const NookJson *root, const char *file_label,
+                                    const char *bundle_dir, gboolean skip_seccomp_rules,
+                                    GError **error);
 
 void nook_config_free (NookConfig *config);
 /* Frees what process holds and zeroes it. */

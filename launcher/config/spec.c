@@ -2,11 +2,11 @@
 #include "launcher/config/spec.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <sys/stat.h>
 
 #include "launcher/config/config.h"
 #include "launcher/errors.h"
+#include "storage/json.h"
 
 typedef struct
 {
@@ -67,17 +67,17 @@ static const char *const default_readonly_paths[] = {
 };
 
 static void
-add_string_array (JsonBuilder *builder, const char *member, const char *const *values)
+add_string_array (NookJsonWriter *builder, const char *member, const char *const *values)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
+  nook_json_writer_member (builder, member);
+  nook_json_writer_begin_array (builder);
   for (gsize i = 0; values[i] != NULL; i++)
-    json_builder_add_string_value (builder, values[i]);
-  json_builder_end_array (builder);
+    nook_json_writer_string (builder, values[i]);
+  nook_json_writer_end_array (builder);
 }
 
 static void
-add_process (JsonBuilder *builder)
+add_process (NookJsonWriter *builder)
 {
   static const char *const args[] = { "sh", NULL };
   static const char *const env[] = {
@@ -86,106 +86,106 @@ add_process (JsonBuilder *builder)
     NULL,
   };
 
-  json_builder_set_member_name (builder, "process");
-  json_builder_begin_object (builder);
+  nook_json_writer_member (builder, "process");
+  nook_json_writer_begin_object (builder);
 
-  json_builder_set_member_name (builder, "terminal");
-  json_builder_add_boolean_value (builder, TRUE);
+  nook_json_writer_member (builder, "terminal");
+  nook_json_writer_bool (builder, TRUE);
 
-  json_builder_set_member_name (builder, "user");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "uid");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "gid");
-  json_builder_add_int_value (builder, 0);
-  json_builder_end_object (builder);
+  nook_json_writer_member (builder, "user");
+  nook_json_writer_begin_object (builder);
+  nook_json_writer_member (builder, "uid");
+  nook_json_writer_int (builder, 0);
+  nook_json_writer_member (builder, "gid");
+  nook_json_writer_int (builder, 0);
+  nook_json_writer_end_object (builder);
 
   add_string_array (builder, "args", args);
   add_string_array (builder, "env", env);
 
-  json_builder_set_member_name (builder, "cwd");
-  json_builder_add_string_value (builder, "/");
+  nook_json_writer_member (builder, "cwd");
+  nook_json_writer_string (builder, "/");
 
   /* Neither inheritable nor ambient, as podman does. An empty inheritable set
    * keeps file capabilities from lifting a process above these (runc's fix for
    * CVE-2022-29162), and the kernel refuses ambient capabilities that are not
    * inheritable. Root in the container keeps the permitted set across execve
    * anyway; only a non-root process.user would need ambient ones. */
-  json_builder_set_member_name (builder, "capabilities");
-  json_builder_begin_object (builder);
+  nook_json_writer_member (builder, "capabilities");
+  nook_json_writer_begin_object (builder);
   add_string_array (builder, "bounding", default_caps);
   add_string_array (builder, "effective", default_caps);
   add_string_array (builder, "permitted", default_caps);
-  json_builder_end_object (builder);
+  nook_json_writer_end_object (builder);
 
-  json_builder_set_member_name (builder, "rlimits");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, "RLIMIT_NOFILE");
-  json_builder_set_member_name (builder, "hard");
-  json_builder_add_int_value (builder, 1024);
-  json_builder_set_member_name (builder, "soft");
-  json_builder_add_int_value (builder, 1024);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
+  nook_json_writer_member (builder, "rlimits");
+  nook_json_writer_begin_array (builder);
+  nook_json_writer_begin_object (builder);
+  nook_json_writer_member (builder, "type");
+  nook_json_writer_string (builder, "RLIMIT_NOFILE");
+  nook_json_writer_member (builder, "hard");
+  nook_json_writer_int (builder, 1024);
+  nook_json_writer_member (builder, "soft");
+  nook_json_writer_int (builder, 1024);
+  nook_json_writer_end_object (builder);
+  nook_json_writer_end_array (builder);
 
-  json_builder_set_member_name (builder, "noNewPrivileges");
-  json_builder_add_boolean_value (builder, TRUE);
+  nook_json_writer_member (builder, "noNewPrivileges");
+  nook_json_writer_bool (builder, TRUE);
 
-  json_builder_end_object (builder);
+  nook_json_writer_end_object (builder);
 }
 
 static void
-add_root (JsonBuilder *builder, gboolean rootless)
+add_root (NookJsonWriter *builder, gboolean rootless)
 {
   /* Read-only for engines, as runc and crun write it: the rootfs of a
    * bundle is often shared. The rootless config is the desktop's, run on
    * a writable layer that keeps the bundle untouched (nook run's default):
    * read-only, a named container could never keep a change. */
-  json_builder_set_member_name (builder, "root");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "path");
-  json_builder_add_string_value (builder, "rootfs");
-  json_builder_set_member_name (builder, "readonly");
-  json_builder_add_boolean_value (builder, !rootless);
-  json_builder_end_object (builder);
+  nook_json_writer_member (builder, "root");
+  nook_json_writer_begin_object (builder);
+  nook_json_writer_member (builder, "path");
+  nook_json_writer_string (builder, "rootfs");
+  nook_json_writer_member (builder, "readonly");
+  nook_json_writer_bool (builder, !rootless);
+  nook_json_writer_end_object (builder);
 }
 
 static void
-add_mounts (JsonBuilder *builder, gboolean rootless)
+add_mounts (NookJsonWriter *builder, gboolean rootless)
 {
-  json_builder_set_member_name (builder, "mounts");
-  json_builder_begin_array (builder);
+  nook_json_writer_member (builder, "mounts");
+  nook_json_writer_begin_array (builder);
   for (gsize i = 0; i < G_N_ELEMENTS (default_mounts); i++)
     {
       const SpecMount *mount = &default_mounts[i];
       const char *extra = rootless ? NULL : mount->rootful_option;
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "destination");
-      json_builder_add_string_value (builder, mount->destination);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, mount->type);
-      json_builder_set_member_name (builder, "source");
-      json_builder_add_string_value (builder, mount->source);
+      nook_json_writer_begin_object (builder);
+      nook_json_writer_member (builder, "destination");
+      nook_json_writer_string (builder, mount->destination);
+      nook_json_writer_member (builder, "type");
+      nook_json_writer_string (builder, mount->type);
+      nook_json_writer_member (builder, "source");
+      nook_json_writer_string (builder, mount->source);
       if (mount->options[0] != NULL || extra != NULL)
         {
-          json_builder_set_member_name (builder, "options");
-          json_builder_begin_array (builder);
+          nook_json_writer_member (builder, "options");
+          nook_json_writer_begin_array (builder);
           for (gsize j = 0; mount->options[j] != NULL; j++)
-            json_builder_add_string_value (builder, mount->options[j]);
+            nook_json_writer_string (builder, mount->options[j]);
           if (extra != NULL)
-            json_builder_add_string_value (builder, extra);
-          json_builder_end_array (builder);
+            nook_json_writer_string (builder, extra);
+          nook_json_writer_end_array (builder);
         }
-      json_builder_end_object (builder);
+      nook_json_writer_end_object (builder);
     }
-  json_builder_end_array (builder);
+  nook_json_writer_end_array (builder);
 }
 
 static void
-add_linux (JsonBuilder *builder, gboolean rootless)
+add_linux (NookJsonWriter *builder, gboolean rootless)
 {
   static const char *const namespaces[] = { "pid", "network", "ipc", "uts", "mount", NULL };
   /* Only the namespace types: nook writes the id maps itself (the caller's
@@ -193,59 +193,53 @@ add_linux (JsonBuilder *builder, gboolean rootless)
    * ran `nook spec` would only be wrong on another account. */
   static const char *const rootless_namespaces[] = { "user", "cgroup", NULL };
 
-  json_builder_set_member_name (builder, "linux");
-  json_builder_begin_object (builder);
+  nook_json_writer_member (builder, "linux");
+  nook_json_writer_begin_object (builder);
 
   /* No "resources": nook runs without cgroups, and crun's default device
    * rule would only ask for a limit that cannot be applied. */
-  json_builder_set_member_name (builder, "namespaces");
-  json_builder_begin_array (builder);
+  nook_json_writer_member (builder, "namespaces");
+  nook_json_writer_begin_array (builder);
   for (gsize i = 0; namespaces[i] != NULL; i++)
     {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, namespaces[i]);
-      json_builder_end_object (builder);
+      nook_json_writer_begin_object (builder);
+      nook_json_writer_member (builder, "type");
+      nook_json_writer_string (builder, namespaces[i]);
+      nook_json_writer_end_object (builder);
     }
   for (gsize i = 0; rootless && rootless_namespaces[i] != NULL; i++)
     {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, rootless_namespaces[i]);
-      json_builder_end_object (builder);
+      nook_json_writer_begin_object (builder);
+      nook_json_writer_member (builder, "type");
+      nook_json_writer_string (builder, rootless_namespaces[i]);
+      nook_json_writer_end_object (builder);
     }
-  json_builder_end_array (builder);
+  nook_json_writer_end_array (builder);
 
   add_string_array (builder, "maskedPaths", default_masked_paths);
   add_string_array (builder, "readonlyPaths", default_readonly_paths);
 
-  json_builder_end_object (builder);
+  nook_json_writer_end_object (builder);
 }
 
 char *
 nook_spec_generate (gboolean rootless)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (NookJsonWriter) builder = nook_json_writer_new (TRUE);
   g_autofree char *json = NULL;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ociVersion");
-  json_builder_add_string_value (builder, NOOK_OCI_VERSION);
+  nook_json_writer_begin_object (builder);
+  nook_json_writer_member (builder, "ociVersion");
+  nook_json_writer_string (builder, NOOK_OCI_VERSION);
   add_process (builder);
   add_root (builder, rootless);
-  json_builder_set_member_name (builder, "hostname");
-  json_builder_add_string_value (builder, "nook");
+  nook_json_writer_member (builder, "hostname");
+  nook_json_writer_string (builder, "nook");
   add_mounts (builder, rootless);
   add_linux (builder, rootless);
-  json_builder_end_object (builder);
+  nook_json_writer_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json = json_generator_to_data (generator, NULL);
+  json = nook_json_writer_finish (g_steal_pointer (&builder), NULL);
   return g_strconcat (json, "\n", NULL);
 }
 

@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include "launcher/log.h"
 #include "launcher/proc-ref.h"
 #include "storage/autofd.h"
+#include "storage/json.h"
 #include "storage/state.h"
 
 #define KILL_WAIT_MS 10000
@@ -278,49 +278,44 @@ nook_lifecycle_delete (const char *root, const char *id, gboolean force, GError 
 }
 
 static void
-add_pairs (JsonBuilder *b, const char *name, char **pairs)
+add_pairs (NookJsonWriter *b, const char *name, char **pairs)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
+  nook_json_writer_member (b, name);
+  nook_json_writer_begin_object (b);
   for (gsize i = 0; pairs[i] != NULL && pairs[i + 1] != NULL; i += 2)
     {
-      json_builder_set_member_name (b, pairs[i]);
-      json_builder_add_string_value (b, pairs[i + 1]);
+      nook_json_writer_member (b, pairs[i]);
+      nook_json_writer_string (b, pairs[i + 1]);
     }
-  json_builder_end_object (b);
+  nook_json_writer_end_object (b);
 }
 
 char *
 nook_lifecycle_state_json (const char *root, const char *id, GError **error)
 {
   g_autoptr (NookStateInfo) info = nook_state_load (root, id, error);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (NookJsonWriter) b = nook_json_writer_new (TRUE);
   gboolean alive;
 
   if (info == NULL)
     return NULL;
   alive = info->status == NOOK_STATUS_CREATED || info->status == NOOK_STATUS_RUNNING;
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ociVersion");
-  json_builder_add_string_value (b, "1.0.2");
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, id);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, nook_status_name (info->status));
-  json_builder_set_member_name (b, "pid");
-  json_builder_add_int_value (b, alive ? info->pid : 0);
-  json_builder_set_member_name (b, "bundle");
-  json_builder_add_string_value (b, info->bundle);
-  json_builder_set_member_name (b, "created");
-  json_builder_add_string_value (b, info->created);
-  json_builder_set_member_name (b, "owner");
-  json_builder_add_string_value (b, "");
+  nook_json_writer_begin_object (b);
+  nook_json_writer_member (b, "ociVersion");
+  nook_json_writer_string (b, "1.0.2");
+  nook_json_writer_member (b, "id");
+  nook_json_writer_string (b, id);
+  nook_json_writer_member (b, "status");
+  nook_json_writer_string (b, nook_status_name (info->status));
+  nook_json_writer_member (b, "pid");
+  nook_json_writer_int (b, alive ? info->pid : 0);
+  nook_json_writer_member (b, "bundle");
+  nook_json_writer_string (b, info->bundle);
+  nook_json_writer_member (b, "created");
+  nook_json_writer_string (b, info->created);
+  nook_json_writer_member (b, "owner");
+  nook_json_writer_string (b, "");
   add_pairs (b, "annotations", info->annotations);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  json_generator_set_root (gen, node);
-  json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, NULL);
+  nook_json_writer_end_object (b);
+  return nook_json_writer_finish (g_steal_pointer (&b), NULL);
 }

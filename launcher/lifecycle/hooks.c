@@ -3,7 +3,6 @@
 #include "launcher/lifecycle/hooks.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include "launcher/container/hook-spawn.h"
 #include "launcher/errors.h"
 #include "launcher/log.h"
+#include "storage/json.h"
 
 /* The runtime-spec version of the state nook writes (as `nook spec`). */
 #define STATE_OCI_VERSION "1.0.2"
@@ -46,34 +46,32 @@ kind_status (NookHookKind kind)
 char *
 nook_hooks_state_json (const NookConfig *config, NookHookKind kind, const char *id, pid_t pid)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (NookJsonWriter) b = nook_json_writer_new (FALSE);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ociVersion");
-  json_builder_add_string_value (b, STATE_OCI_VERSION);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, id);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, kind_status (kind));
+  nook_json_writer_begin_object (b);
+  nook_json_writer_member (b, "ociVersion");
+  nook_json_writer_string (b, STATE_OCI_VERSION);
+  nook_json_writer_member (b, "id");
+  nook_json_writer_string (b, id);
+  nook_json_writer_member (b, "status");
+  nook_json_writer_string (b, kind_status (kind));
   if (pid > 0)
     {
-      json_builder_set_member_name (b, "pid");
-      json_builder_add_int_value (b, pid);
+      nook_json_writer_member (b, "pid");
+      nook_json_writer_int (b, pid);
     }
-  json_builder_set_member_name (b, "bundle");
-  json_builder_add_string_value (b, config->bundle_dir);
-  json_builder_set_member_name (b, "annotations");
-  json_builder_begin_object (b);
+  nook_json_writer_member (b, "bundle");
+  nook_json_writer_string (b, config->bundle_dir);
+  nook_json_writer_member (b, "annotations");
+  nook_json_writer_begin_object (b);
   for (guint i = 0; i < config->n_annotations; i++)
     {
-      json_builder_set_member_name (b, config->annotations[i].key);
-      json_builder_add_string_value (b, config->annotations[i].value);
+      nook_json_writer_member (b, config->annotations[i].key);
+      nook_json_writer_string (b, config->annotations[i].value);
     }
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  nook_json_writer_end_object (b);
+  nook_json_writer_end_object (b);
+  return nook_json_writer_finish (g_steal_pointer (&b), NULL);
 }
 
 /* The state in an anonymous file: every hook of a kind reads it from the

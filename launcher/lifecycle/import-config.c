@@ -2,7 +2,6 @@
 #include "launcher/lifecycle/import.h"
 
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include "launcher/errors.h"
 #include "launcher/init/resolve.h"
 #include "storage/autofd.h"
+#include "storage/json.h"
 
 /* podman's default set: what a distribution's root needs to install
  * packages (apt drops to _apt with setgroups and setuid, dpkg chowns), in
@@ -21,18 +21,6 @@ static const char *const desktop_caps[] = {
   "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",    "CAP_SETGID",
   "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL,
 };
-
-static JsonNode *
-strv_node (const char *const *values)
-{
-  JsonArray *a = json_array_new ();
-  JsonNode *n = json_node_new (JSON_NODE_ARRAY);
-
-  for (gsize i = 0; values != NULL && values[i] != NULL; i++)
-    json_array_add_string_element (a, values[i]);
-  json_node_take_array (n, a);
-  return n;
-}
 
 /* Does path exist in the rootfs, resolved inside it (/bin is often a link
  * to usr/bin)? */
@@ -90,11 +78,10 @@ resolve_id (int rootfd, const char *value, gboolean group, guint32 *out_id, guin
 }
 
 static gboolean
-set_user (JsonObject *process, int rootfd, const char *user, GError **error)
+resolve_user (int rootfd, const char *user, guint32 *out_uid, guint32 *out_gid, GError **error)
 {
   g_auto (GStrv) parts = g_strsplit (user, ":", 2);
   guint32 uid = 0, gid = 0;
-  JsonObject *u = json_object_get_object_member (process, "user");
 
   if (!resolve_id (rootfd, parts[0], FALSE, &uid, &gid)
       || (parts[1] != NULL && !resolve_id (rootfd, parts[1], TRUE, &gid, NULL)))
@@ -105,22 +92,22 @@ set_user (JsonObject *process, int rootfd, const char *user, GError **error)
                    user);
       return FALSE;
     }
-  json_object_set_int_member (u, "uid", uid);
-  json_object_set_int_member (u, "gid", gid);
+  *out_uid = uid;
+  *out_gid = gid;
   return TRUE;
 }
 
 /* The image's environment, with PATH and TERM when it lacks them. */
 static char **
-image_env (const NookOciImage *image, JsonArray *spec_env)
+image_env (const NookOciImage *image, const NookJson *spec_env)
 {
   GStrvBuilder *b = g_strv_builder_new ();
   char **out;
 
   g_strv_builder_addv (b, (const char **)image->env);
-  for (guint i = 0; i < json_array_get_length (spec_env); i++)
+  for (guint i = 0; spec_env != NULL && i < spec_env->n; i++)
     {
-      const char *kv = json_array_get_string_element (spec_env, i);
+      const char *kv = spec_env->v.elements[i].v.s;
       g_autofree char *key = g_strndup (kv, strcspn (kv, "="));
 
       if (g_environ_getenv (image->env, key) == NULL)
@@ -131,48 +118,118 @@ image_env (const NookOciImage *image, JsonArray *spec_env)
   return out;
 }
 
+typedef struct
+{
+  char **args;
+  char **env; /* NULL: the spec's */
+  const char *cwd;
+  gboolean has_user;
+  guint32 uid;
+  guint32 gid;
+} ImportProcess;
+
+/* The spec's process with the image's command, environment, directory,
+ * user and podman's capabilities in place of its own. */
+static void
+write_process (NookJsonWriter *w, const NookJson *process, const ImportProcess *p)
+{
+  nook_json_writer_begin_object (w);
+  for (guint i = 0; i < process->n; i++)
+    {
+      const char *name = process->v.members[i].name;
+      const NookJson *value = &process->v.members[i].value;
+
+      if (strcmp (name, "terminal") == 0)
+        nook_json_writer_member_bool (w, name, TRUE);
+      else if (strcmp (name, "args") == 0)
+        nook_json_writer_member_strv (w, name, (const char *const *)p->args);
+      else if (strcmp (name, "env") == 0 && p->env != NULL)
+        nook_json_writer_member_strv (w, name, (const char *const *)p->env);
+      else if (strcmp (name, "cwd") == 0 && p->cwd != NULL)
+        nook_json_writer_member_string (w, name, p->cwd);
+      else if (strcmp (name, "user") == 0 && p->has_user)
+        {
+          nook_json_writer_member (w, name);
+          nook_json_writer_begin_object (w);
+          nook_json_writer_member_int (w, "uid", p->uid);
+          nook_json_writer_member_int (w, "gid", p->gid);
+          nook_json_writer_end_object (w);
+        }
+      else if (strcmp (name, "capabilities") == 0)
+        {
+          nook_json_writer_member (w, name);
+          nook_json_writer_begin_object (w);
+          nook_json_writer_member_strv (w, "bounding", desktop_caps);
+          nook_json_writer_member_strv (w, "effective", desktop_caps);
+          nook_json_writer_member_strv (w, "permitted", desktop_caps);
+          nook_json_writer_end_object (w);
+        }
+      else
+        {
+          nook_json_writer_member (w, name);
+          nook_json_writer_value (w, value);
+        }
+    }
+  nook_json_writer_end_object (w);
+}
+
 gboolean
 nook_import_write_config (const char *bundle, const NookOciImage *image, GError **error)
 {
   g_autofree char *spec = nook_spec_generate (TRUE);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (NookJsonDoc) doc = NULL;
+  g_autoptr (NookJsonWriter) w = nook_json_writer_new (TRUE);
   g_autofree char *rootfs = g_build_filename (bundle, "rootfs", NULL);
   g_autofree char *path = g_build_filename (bundle, "config.json", NULL);
   g_autofree char *json = NULL;
   g_autofree char *text = NULL;
   g_auto (GStrv) args = image_command (image);
+  g_auto (GStrv) env = NULL;
   nook_autofd int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  JsonObject *top, *process, *caps;
+  ImportProcess p = { 0 };
+  const NookJson *top;
 
-  if (!json_parser_load_from_data (parser, spec, -1, error))
+  doc = nook_json_parse (spec, strlen (spec), error);
+  if (doc == NULL)
     return FALSE;
-  top = json_node_get_object (json_parser_get_root (parser));
-  process = json_object_get_object_member (top, "process");
-  json_object_set_boolean_member (json_object_get_object_member (top, "root"), "readonly", FALSE);
-  json_object_set_boolean_member (process, "terminal", TRUE);
+  top = nook_json_doc_root (doc);
   if (args == NULL)
     args = login_shell (rootfd);
-  json_object_set_member (process, "args", strv_node ((const char *const *)args));
+  p.args = args;
   if (image != NULL && image->env != NULL)
+    p.env = env
+        = image_env (image, nook_json_get_array (nook_json_get_object (top, "process"), "env"));
+  if (image != NULL)
+    p.cwd = image->working_dir;
+  if (image != NULL && image->user != NULL)
     {
-      g_auto (GStrv) env = image_env (image, json_object_get_array_member (process, "env"));
-
-      json_object_set_member (process, "env", strv_node ((const char *const *)env));
+      if (!resolve_user (rootfd, image->user, &p.uid, &p.gid, error))
+        return FALSE;
+      p.has_user = TRUE;
     }
-  if (image != NULL && image->working_dir != NULL)
-    json_object_set_string_member (process, "cwd", image->working_dir);
-  if (image != NULL && image->user != NULL && !set_user (process, rootfd, image->user, error))
-    return FALSE;
-  caps = json_object_get_object_member (process, "capabilities");
-  json_object_set_member (caps, "bounding", strv_node (desktop_caps));
-  json_object_set_member (caps, "effective", strv_node (desktop_caps));
-  json_object_set_member (caps, "permitted", strv_node (desktop_caps));
 
-  json_generator_set_root (gen, json_parser_get_root (parser));
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  json = json_generator_to_data (gen, NULL);
+  nook_json_writer_begin_object (w);
+  for (guint i = 0; i < top->n; i++)
+    {
+      const char *name = top->v.members[i].name;
+      const NookJson *value = &top->v.members[i].value;
+
+      nook_json_writer_member (w, name);
+      if (strcmp (name, "process") == 0)
+        write_process (w, value, &p);
+      else if (strcmp (name, "root") == 0)
+        {
+          nook_json_writer_begin_object (w);
+          nook_json_writer_member_string (w, "path",
+                                          nook_json_get_string (value, "path", "rootfs"));
+          nook_json_writer_member_bool (w, "readonly", FALSE);
+          nook_json_writer_end_object (w);
+        }
+      else
+        nook_json_writer_value (w, value);
+    }
+  nook_json_writer_end_object (w);
+  json = nook_json_writer_finish (g_steal_pointer (&w), NULL);
   text = g_strconcat (json, "\n", NULL);
   if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
     return FALSE;

@@ -70,6 +70,8 @@ configs["fields"] = c
 for name, c in configs.items():
     write("config", name + ".json", json.dumps(c, indent=2))
     write("seccomp-alias", name + ".json", json.dumps(c, indent=2))
+    write("json", name + ".json", json.dumps(c, indent=2))
+write("json", "escapes.json", '["\\u00e9\\ud83d\\ude00\\n\\"", -0, 1e400, 9223372036854775808, {}, [[]], null]')
 
 write("mount-options", "bind", "rbind\0ro\0nosuid\0nodev\0rprivate")
 write("mount-options", "tmpfs", "size=64k\0mode=1777\0noexec\0strictatime\0rw")

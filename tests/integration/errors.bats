@@ -58,7 +58,7 @@ config_error ()
   printf '{\n  "ociVersion": "1.0.2",\n  "process": {,\n}\n' >"$B/config.json"
   run --separate-stderr "$NOOK" run "$B" true
   assert_nook_error 125 "config.json"
-  [[ "$stderr" =~ config\.json:3:[0-9]+ ]] || fail "no config.json:3:COL position in: $stderr"
+  [[ "$stderr" =~ config\.json:\ line\ 3,\ column\ [0-9]+ ]] || fail "no line 3, column C position in: $stderr"
   assert_no_leftovers
 }
 
