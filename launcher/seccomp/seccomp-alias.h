@@ -1,14 +1,15 @@
-/* nook: the filter store's fast path for a config.json seen before.
+/* nook: the filter store's fast path for a linux.seccomp seen before.
  *
- * A warm start needs the compiled program, not the profile: json-glib
- * building a tree of the ~440 syscall names of a default profile is most
- * of the parent's work. So the store also keeps each program under a key
- * of the whole config.json as read (nook_seccomp_alias_key). When that key
- * hits, linux.seccomp.syscalls is cut from the text before it is parsed
- * and the stored program is used. The key covers every byte of the file,
- * so the program is the one compiled from this very file; anything
- * unexpected (a miss, a damaged entry, a text the cut does not fit) is a
- * full parse (launcher/lifecycle/load.c puts the pieces together). */
+ * A warm start needs the compiled program, not the profile: reading the
+ * ~440 syscall names of a default profile into rules is most of the
+ * config's parse. So the store also keeps each program under a key of
+ * the text of linux.seccomp as it is in config.json (nook_seccomp_alias_key),
+ * whatever else the file holds: engines write a new config.json for every
+ * container around the same profile. When that key hits, the rules are not
+ * read and the stored program is used. The key covers every byte of the
+ * section, so the program is the one compiled from this very text; anything
+ * unexpected (a miss, a damaged link or entry) is a full parse
+ * (launcher/lifecycle/load.c puts the pieces together). */
 #pragma once
 
 #include <glib.h>
@@ -16,14 +17,6 @@
 #include <linux/filter.h>
 
 #include "launcher/config/config.h"
-
-/* Where the value of linux.seccomp.syscalls (an array) lies in a config's
- * text: [*out_begin, *out_end). FALSE when the text is not one well-formed
- * JSON object, or linux, seccomp or syscalls is absent, given twice, or not
- * of the expected type, or a member name on the way is written with
- * escapes: the caller then parses the whole text. */
-gboolean nook_seccomp_alias_find_rules (const char *text, gsize length, gsize *out_begin,
-                                        gsize *out_end);
 
 /* The program of the profile that config_key (nook_seccomp_alias_key)
  * links to, from the store with all of its checks. FALSE on a miss, a

@@ -15,7 +15,7 @@
 
 /* Bump when the serialisation changes. */
 #define KEY_SCHEME "nook-seccomp-key-1"
-#define ALIAS_SCHEME "nook-seccomp-alias-1"
+#define ALIAS_SCHEME "nook-seccomp-alias-2"
 
 static void
 put_u32 (GChecksum *sum, guint32 value)
@@ -186,7 +186,7 @@ nook_seccomp_key (const NookSeccomp *seccomp, guint8 out_key[NOOK_FILTER_STORE_K
 }
 
 void
-nook_seccomp_alias_key (const char *config_text, gsize length,
+nook_seccomp_alias_key (const char *seccomp_text, gsize length,
                         guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE])
 {
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -195,6 +195,6 @@ nook_seccomp_alias_key (const char *config_text, gsize length,
   put_tag (sum, ALIAS_SCHEME);
   put_environment (sum);
   put_u64 (sum, length);
-  g_checksum_update (sum, (const guchar *)config_text, length);
+  g_checksum_update (sum, (const guchar *)seccomp_text, length);
   g_checksum_get_digest (sum, out_key, &digest_len);
 }

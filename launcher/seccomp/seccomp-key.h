@@ -16,7 +16,8 @@
 void nook_seccomp_key (const NookSeccomp *seccomp, guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE]);
 
 /* The key of the store's fast path: SHA-256 over the same environment and
- * the whole config.json as read, under a tag of its own (it cannot equal a
- * profile's key). Any byte changed in the file is another key. */
-void nook_seccomp_alias_key (const char *config_text, gsize length,
+ * the text of linux.seccomp as read from config.json, under a tag of its
+ * own (it cannot equal a profile's key). Any byte changed in the section is
+ * another key; the rest of the file is not in it. */
+void nook_seccomp_alias_key (const char *seccomp_text, gsize length,
                              guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE]);

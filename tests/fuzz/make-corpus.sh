@@ -69,7 +69,6 @@ c["hostname"] = "nook"
 configs["fields"] = c
 for name, c in configs.items():
     write("config", name + ".json", json.dumps(c, indent=2))
-    write("seccomp-alias", name + ".json", json.dumps(c, indent=2))
     write("json", name + ".json", json.dumps(c, indent=2))
 write("json", "escapes.json", '["\\u00e9\\ud83d\\ude00\\n\\"", -0, 1e400, 9223372036854775808, {}, [[]], null]')
 

@@ -13,8 +13,8 @@
 #                   kept between runs, so a second run goes on where the
 #                   first stopped) and crash inputs (DIR/artifacts) go
 #                   (default: build-fuzz-work in the source tree)
-#   TARGET          config, mount-options, seccomp-alias, seccomp-key,
-#                   filter-store, state, layer, subid, json (default: all)
+#   TARGET          config, mount-options, json, seccomp-key,
+#                   filter-store, state, layer, subid (default: all)
 #
 # Exits 1 when any target found a crash, a leak, a timeout (an input that
 # takes over 10 s) or an out-of-memory; the input is kept in DIR/artifacts
@@ -24,7 +24,7 @@
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-ALL_TARGETS=(config mount-options seccomp-alias seccomp-key filter-store state layer subid json)
+ALL_TARGETS=(config mount-options seccomp-key filter-store state layer subid json)
 
 time_per_target=20
 runs=

@@ -476,16 +476,25 @@ check_corruption ()
   assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
   [ "$(stat -c %s "$l")" = 96 ] && [ "$(stat -c %Y "$l")" -gt 1000000000 ] || fail "the link was not made again"
 
-  # An edited config is another file: its own link, its own filter. Links
-  # go to 256 slots by the config key's first byte, and the key covers the
-  # random test directory in the config: one edited config in 256 shares
-  # the first one's slot (they take turns in it). So the edit also sets a
-  # variable until the link is a second file; eight collisions in a row
-  # (one chance in 2^64) would mean the new config gets no slot of its own.
+  # An engine writes a new config.json around the same profile: the link
+  # is over linux.seccomp alone, so an edit elsewhere still hits it.
+  touch -d @1000000000 "$e"
+  edit_config "$B" "c['process']['env'] = c['process']['env'] + ['NOOK_TEST_OTHER=1']; c['hostname'] = 'other'"
+  run_mkdir_denied
+  assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
+  [ "$(stat -c %Y "$e")" -gt 1000000000 ] || fail "the entry was not used"
+  [ "$(find "$links" -type f | grep -c .)" -eq 1 ] || fail "links: $(ls -A "$links")"
+
+  # An edited profile is another key: its own link, its own filter. Links
+  # go to 256 slots by the key's first byte: one edited profile in 256
+  # shares the first one's slot (they take turns in it). So the edit also
+  # sets a member nook does not read, until the link is a second file;
+  # eight collisions in a row (one chance in 2^64) would mean the new
+  # profile gets no slot of its own.
   set_errno_ret 13
   local salt
   for salt in 1 2 3 4 5 6 7 8; do
-    edit_config "$B" "c['process']['env'] = [e for e in c['process']['env'] if not e.startswith('NOOK_TEST_SALT=')] + ['NOOK_TEST_SALT=$salt']"
+    edit_config "$B" "c['linux']['seccomp']['nookTestSalt'] = '$salt'"
     run --separate-stderr "$NOOK" run "$B" mkdir /denied
     [[ "$stderr" == *"Permission denied"* ]] || fail "stderr: $stderr"
     [ "$(find "$links" -type f | grep -c .)" -eq 2 ] && break

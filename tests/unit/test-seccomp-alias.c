@@ -1,7 +1,7 @@
-/* Unit tests for the filter store's fast path: finding linux.seccomp.syscalls
- * in a config's text (launcher/seccomp-alias.c), the index of links from
- * config files to store entries (storage/filter-alias.c), and the loader
- * that puts them together. */
+/* Unit tests for the filter store's fast path: the index of links from the
+ * text of a config's linux.seccomp to store entries (storage/filter-alias.c,
+ * launcher/seccomp/seccomp-alias.c), and the loader that puts them
+ * together (launcher/lifecycle/load.c). */
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -18,116 +18,6 @@
 #include "launcher/seccomp/seccomp.h"
 #include "storage/filter-alias.h"
 
-/* The span found, as text; NULL when none is. */
-static char *
-rules_of (const char *text)
-{
-  gsize begin = 0, end = 0;
-
-  if (!nook_seccomp_alias_find_rules (text, strlen (text), &begin, &end))
-    return NULL;
-  g_assert_cmpuint (begin, <, end);
-  g_assert_cmpuint (end, <=, strlen (text));
-  return g_strndup (text + begin, end - begin);
-}
-
-static void
-assert_rules (const char *text, const char *want)
-{
-  g_autofree char *got = rules_of (text);
-
-  g_assert_cmpstr (got, ==, want);
-}
-
-static void
-test_find_rules (void)
-{
-  assert_rules ("{\"linux\":{\"seccomp\":{\"syscalls\":[1,2]}}}", "[1,2]");
-  assert_rules (" \n{ \"linux\" : { \"seccomp\" : { \"defaultAction\": \"SCMP_ACT_ERRNO\", "
-                "\"syscalls\" :\t[ {\"names\": [\"a\", \"b]\"], \"action\": \"x\"} ] , "
-                "\"flags\": [] } } }\n",
-                "[ {\"names\": [\"a\", \"b]\"], \"action\": \"x\"} ]");
-  /* Strings with quotes, brackets and braces before and inside. */
-  assert_rules ("{\"hostname\": \"a\\\"}{[\", \"annotations\": {\"k\": \"]}\"}, "
-                "\"linux\": {\"seccomp\": {\"syscalls\": [\"\\\"]\", {\"x\": [[]]}]}}}",
-                "[\"\\\"]\", {\"x\": [[]]}]");
-  /* A linux or seccomp member deeper in another object is not it. */
-  assert_rules ("{\"annotations\": {\"linux\": {\"seccomp\": {\"syscalls\": [9]}}}, "
-                "\"linux\": {\"seccomp\": {\"syscalls\": [1]}}}",
-                "[1]");
-  assert_rules ("{\"linux\": {\"x\": {\"seccomp\": {\"syscalls\": [9]}}, "
-                "\"seccomp\": {\"syscalls\": []}}}",
-                "[]");
-  /* Numbers, literals, empty containers around it. */
-  assert_rules ("{\"a\": -1.5e+3, \"b\": true, \"c\": null, \"d\": {}, \"e\": [], "
-                "\"linux\": {\"seccomp\": {\"syscalls\": [false]}}}",
-                "[false]");
-  assert_rules ("{\"a\": 0, \"b\": -0.25, \"c\": 10E-2, \"d\": 7e9, "
-                "\"linux\": {\"seccomp\": {\"syscalls\": [1, 2.5, null]}}}",
-                "[1, 2.5, null]");
-}
-
-static void
-test_find_rules_refused (void)
-{
-  static const char *const refused[] = {
-    /* absent, or not of the expected type */
-    "{}",
-    "{\"linux\": {}}",
-    "{\"linux\": {\"seccomp\": {}}}",
-    "{\"linux\": {\"seccomp\": null}}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": null}}}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": {}}}}",
-    "{\"linux\": [], \"x\": 1}",
-    "[{\"linux\": {\"seccomp\": {\"syscalls\": []}}}]",
-    /* twice: which one counts is the parser's business */
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [1]}}, \"linux\": {}}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [1]}, \"seccomp\": {\"syscalls\": [2]}}}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [1], \"syscalls\": [2]}}}",
-    /* a member name with escapes on the way: it could spell the one looked for */
-    "{\"\\u006cinux\": {}, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"linux\": {\"sec\\u0063omp\": {\"syscalls\": [1]}}}",
-    "{\"linux\": {\"seccomp\": {\"sys\\u0063alls\": [1]}}}",
-    /* not one well-formed object */
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [1]}}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [1]}}} {}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [1,]}}}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [\"unterminated]}}}",
-    "{\"linux\" {\"seccomp\": {\"syscalls\": [1]}}}",
-    "",
-    /* literals json-glib refuses (found by tests/fuzz/fuzz-seccomp-alias:
-     * any run of "+-0123456789.eEtruefalsn" was taken for a literal) */
-    "{\"a\": e, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": tru, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": nulll, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": +1, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": 1., \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": 1e, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": -, \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"linux\": {\"seccomp\": {\"syscalls\": [truefalse]}}}",
-    /* Escapes JSON does not have (found by fuzz-seccomp-alias in CI). */
-    "{\"a\": \"x\\ y\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": \"\\q\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": \"\\u12\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-    "{\"a\": \"\\u12g4\", \"linux\": {\"seccomp\": {\"syscalls\": []}}}",
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
-    {
-      g_autofree char *got = rules_of (refused[i]);
-
-      if (got != NULL)
-        g_error ("found %s in %s", got, refused[i]);
-    }
-
-  /* Nested deeper than any config: refused, not a stack overflow. */
-  g_autoptr (GString) deep = g_string_new ("{\"a\": ");
-  for (int i = 0; i < 100000; i++)
-    g_string_append_c (deep, '[');
-  g_assert_null (rules_of (deep->str));
-}
-
-/* Each test gets its own XDG_CACHE_HOME and a bundle with the default profile. */
 typedef struct
 {
   char *tmp;
@@ -271,24 +161,59 @@ test_fast_path (Fixture *f, gconstpointer data)
   g_assert_error (error, NOOK_ERROR, NOOK_ERROR_FAILED);
 }
 
-/* Any byte of the file changed is another key: a full parse, a new link. */
+static void
+edit_config (Fixture *f, const char *from, const char *to)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) changed = NULL;
+
+  g_file_get_contents (f->config, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, from));
+  changed = g_string_new (text);
+  g_string_replace (changed, from, to, 1);
+  g_file_set_contents (f->config, changed->str, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* What engines do: a new file around the same linux.seccomp (another
+ * hostname, more text). The same key: a hit, no new link. */
 static void
 test_changed_file (Fixture *f, gconstpointer data)
 {
   g_autoptr (NookBpfProgram) p1 = load_and_prepare (f, NULL);
-  g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (NookConfig) config = NULL;
   g_autoptr (NookBpfProgram) p2 = NULL;
 
-  g_file_get_contents (f->config, &text, NULL, &error);
-  g_assert_no_error (error);
-  g_autofree char *changed = g_strconcat (text, "\n", NULL);
-  g_file_set_contents (f->config, changed, -1, &error);
-  g_assert_no_error (error);
+  edit_config (f, "\"hostname\": \"h\"", "\"hostname\": \"engine-1234\", \"x\": [1, 2]");
+  p2 = load_and_prepare (f, &config);
+  g_assert_nonnull (config->seccomp->alias_insns);
+  g_assert_cmpstr (config->hostname, ==, "engine-1234");
+  g_assert_cmpuint (count_links (f), ==, 1);
+  assert_same_program (p1, p2);
+}
+
+/* Any byte of linux.seccomp changed is another key: a full parse, a new
+ * link, even when the profile means the same. */
+static void
+test_changed_profile (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NookBpfProgram) p1 = load_and_prepare (f, NULL);
+  g_autoptr (NookConfig) config = NULL;
+  g_autoptr (NookBpfProgram) p2 = NULL;
+
+  edit_config (f, "\"defaultAction\"", " \"defaultAction\"");
   p2 = load_and_prepare (f, &config);
   g_assert_null (config->seccomp->alias_insns);
-  g_assert_cmpuint (count_links (f), ==, 2);
+  g_assert_cmpuint (config->seccomp->n_rules, >, 0);
+  assert_same_program (p1, p2);
+  /* Two links now, unless the two keys share a slot (1 in 256). */
+  g_assert_cmpuint (count_links (f), >=, 1);
+  g_clear_pointer (&config, nook_config_free);
+  g_clear_pointer (&p2, nook_bpf_program_free);
+  p2 = load_and_prepare (f, &config);
+  g_assert_nonnull (config->seccomp->alias_insns);
   assert_same_program (p1, p2);
 }
 
@@ -419,12 +344,11 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/seccomp-alias/find-rules", test_find_rules);
-  g_test_add_func ("/seccomp-alias/find-rules-refused", test_find_rules_refused);
 #define ADD(path, fn, profile)                                                                     \
   g_test_add ("/seccomp-alias/" path, Fixture, profile, fixture_setup, fn, fixture_teardown)
   ADD ("fast-path", test_fast_path, "seccomp-default.json");
   ADD ("changed-file", test_changed_file, "seccomp-deny-mkdir.json");
+  ADD ("changed-profile", test_changed_profile, "seccomp-deny-mkdir.json");
   ADD ("damaged-link", test_damaged_link, "seccomp-default.json");
   ADD ("bad-links", test_bad_links, "seccomp-deny-mkdir.json");
   ADD ("link-slots", test_link_slots, "seccomp-deny-mkdir.json");
