@@ -2,7 +2,9 @@
 #
 # bench_prepare NAME: as root, sets run_as to run commands as TEST_USER
 # (as_root=1); makes WORK (default: a new /tmp/NAME.XXXXXX), the user's;
-# builds a release nook of SRCDIR in WORK/build unless NOOK names one.
+# builds a release nook of SRCDIR in WORK/build unless NOOK names one: every
+# default target, since nook needs its helpers next to it at run time
+# (nook-init, the container's PID 1 by default, and any module it loads).
 # Uses TEST_USER, SRCDIR, WORK, NOOK and the caller's die and say.
 bench_prepare ()
 {
@@ -29,7 +31,7 @@ bench_prepare ()
         meson setup --reconfigure "$WORK/build" "$SRCDIR" --buildtype=release -Dtests=false
       else
         meson setup "$WORK/build" "$SRCDIR" --buildtype=release -Dtests=false
-      fi && ninja -C "$WORK/build" launcher/nook; } >"$build_log" 2>&1 ||
+      fi && ninja -C "$WORK/build"; } >"$build_log" 2>&1 ||
       { cat "$build_log" >&2; die "build failed"; }
     NOOK=$WORK/build/launcher/nook
     chmod -R a+rX "$WORK/build"
