@@ -53,6 +53,8 @@ SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SELF=$SRCDIR/tests/bench/toolbox-bench.sh
 TEST_USER=${NOOK_TEST_USER:-nooktest}
 IMAGE=localhost/nook-bench-busybox
+# shellcheck source=tests/fixtures/podman-conf.sh
+. "$SRCDIR/tests/fixtures/podman-conf.sh"
 
 die () { echo "toolbox-bench: $*" >&2; exit 1; }
 say () { echo "toolbox-bench: $*" >&2; }
@@ -103,7 +105,6 @@ inner ()
   # No session bus here: without an address podman's D-Bus library starts
   # one (dbus-launch) that outlives the benchmark.
   export DBUS_SESSION_BUS_ADDRESS=unix:path=$RUNTIME/no-bus
-  mkdir -p "$XDG_CONFIG_HOME/containers"
 
   local b=$WORK/bundle name
   for name in dev dev-stopped; do
@@ -122,19 +123,8 @@ inner ()
   add "nook exec dev true (running)" true "$NOOK exec dev true"
 
   if [ "$WITH_PODMAN" = 1 ]; then
-    cat >"$XDG_CONFIG_HOME/containers/containers.conf" <<EOF
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-[containers]
-log_driver = "k8s-file"
-EOF
-    cat >"$XDG_CONFIG_HOME/containers/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$WORK/podman/storage"
-runroot = "$RUNTIME/podman-run"
-EOF
+    podman_write_conf "$XDG_CONFIG_HOME" "$WORK/podman/storage" "$RUNTIME/podman-run" ||
+      die "cannot write podman's configuration"
     pm import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null || die "podman import failed"
     # The toolbox container's namespaces: the user's own ids, the host's
     # network and hostname. Not the host's IPC: podman then binds the host's
