@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmarks (bench.sh, toolbox-bench.sh): sourced, not run.
 #
 # bench_prepare NAME: as root, sets run_as to run commands as TEST_USER
