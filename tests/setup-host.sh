@@ -26,6 +26,8 @@ PACKAGES=(
   uidmap fuse-overlayfs bats busybox-static python3
   bash-completion zsh fish
   hyperfine crun runc passt strace valgrind
+  # tests/bench/bench.sh's bwrap row.
+  bubblewrap
   # podman.bats: Debian 12's podman 4.3 rootless (see DESIGN.md), and
   # script(1) to give `podman run -it` a real terminal.
   podman conmon catatonit slirp4netns golang-github-containers-common

@@ -53,6 +53,8 @@ SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SELF=$SRCDIR/tests/bench/toolbox-bench.sh
 TEST_USER=${NOOK_TEST_USER:-nooktest}
 IMAGE=localhost/nook-bench-busybox
+# shellcheck source=tests/fixtures/podman-conf.sh
+. "$SRCDIR/tests/fixtures/podman-conf.sh"
 
 die () { echo "toolbox-bench: $*" >&2; exit 1; }
 say () { echo "toolbox-bench: $*" >&2; }
@@ -103,7 +105,6 @@ inner ()
   # No session bus here: without an address podman's D-Bus library starts
   # one (dbus-launch) that outlives the benchmark.
   export DBUS_SESSION_BUS_ADDRESS=unix:path=$RUNTIME/no-bus
-  mkdir -p "$XDG_CONFIG_HOME/containers"
 
   local b=$WORK/bundle name
   for name in dev dev-stopped; do
@@ -122,19 +123,8 @@ inner ()
   add "nook exec dev true (running)" true "$NOOK exec dev true"
 
   if [ "$WITH_PODMAN" = 1 ]; then
-    cat >"$XDG_CONFIG_HOME/containers/containers.conf" <<EOF
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-[containers]
-log_driver = "k8s-file"
-EOF
-    cat >"$XDG_CONFIG_HOME/containers/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$WORK/podman/storage"
-runroot = "$RUNTIME/podman-run"
-EOF
+    podman_write_conf "$XDG_CONFIG_HOME" "$WORK/podman/storage" "$RUNTIME/podman-run" ||
+      die "cannot write podman's configuration"
     pm import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null || die "podman import failed"
     # The toolbox container's namespaces: the user's own ids, the host's
     # network and hostname. Not the host's IPC: podman then binds the host's
@@ -167,11 +157,13 @@ EOF
 # The markdown table and the targets, from hyperfine's JSON.
 report ()
 {
-  python3 - "$WORK/hyperfine.json" "$WORK/targets" <<'EOF'
-import json, sys
+  python3 -B - "$SRCDIR/tests/bench" "$WORK" <<'EOF'
+import os, sys
 
-results = json.load(open(sys.argv[1]))["results"]
-by_name = {r["command"]: r for r in results}
+sys.path.insert(0, sys.argv[1])
+from benchreport import load, ms, ratio, mean_ms, print_targets
+
+results, by_name = load(os.path.join(sys.argv[2], "hyperfine.json"))
 
 def mean(name):
     return by_name[name]["mean"] if name in by_name else None
@@ -180,17 +172,11 @@ floor = mean("unshare -Urnimpuf true")
 pexec = mean("podman exec ctr true (running)")
 pstart = mean("podman start + exec (stopped)")
 
-def ms(x):
-    return f"{x * 1000:.2f}"
-
-def ratio(x, ref):
-    return f"{x / ref:.2f}" if ref else "n/a"
-
 print("| command | mean [ms] | median [ms] | user [ms] | system [ms] | × floor | × podman |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for r in results:
     ref = pstart if r["command"].endswith("(stopped)") else pexec
-    print(f"| {r['command']} | {ms(r['mean'])} ± {ms(r['stddev'] or 0)} | {ms(r['median'])} "
+    print(f"| {r['command']} | {mean_ms(r)} | {ms(r['median'])} "
           f"| {ms(r['user'])} | {ms(r['system'])} | {ratio(r['mean'], floor)} | {ratio(r['mean'], ref)} |")
 print()
 print("× podman: to `podman exec ctr true` for the running rows, to `podman start + exec` for the stopped ones.")
@@ -201,18 +187,13 @@ targets = [(f"nook enter (running) ≤ 5 × the unshare floor: {enter / floor:.2
 if pexec:
     targets.append((f"nook enter (running) ≤ 0.25 × podman exec: {enter / pexec:.2f}×", enter <= 0.25 * pexec))
 else:
-    targets.append(("nook enter (running) ≤ 0.25 × podman exec: not measured (no podman)", False))
+    targets.append(("nook enter (running) ≤ 0.25 × podman exec: no podman", None))
 if pstart:
     targets.append((f"nook enter (stopped) ≤ 0.5 × podman start + exec: {enter_stopped / pstart:.2f}×",
                     enter_stopped <= 0.5 * pstart))
 else:
-    targets.append(("nook enter (stopped) ≤ 0.5 × podman start + exec: not measured (no podman)", False))
-print()
-print("Targets (issue 12):")
-for text, ok in targets:
-    print(f"- [{'x' if ok else ' '}] {text}")
-with open(sys.argv[2], "w") as f:
-    f.write("".join("1\n" if ok else "0\n" for _, ok in targets))
+    targets.append(("nook enter (stopped) ≤ 0.5 × podman start + exec: no podman", None))
+print_targets([("Targets (issue 12)", targets)], os.path.join(sys.argv[2], "targets"))
 EOF
 }
 
@@ -228,24 +209,16 @@ WARMUP=3
 NOOK=${NOOK:-}
 WORK=
 CHECK=0
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --warmup) WARMUP=$2; shift 2 ;;
-    --nook) NOOK=$2; shift 2 ;;
-    --dir) WORK=$2; shift 2 ;;
-    --check) CHECK=1; shift ;;
-    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$SELF"; exit 0 ;;
-    *) die "unknown option '$1' (see --help)" ;;
-  esac
-done
+BENCH_OPTIONS=()
+
+# shellcheck source=tests/bench/lib.sh
+. "$SRCDIR/tests/bench/lib.sh"
+bench_parse_args "$@"
 
 for tool in hyperfine python3 unshare tar; do
   command -v "$tool" >/dev/null || die "$tool not found (tests/setup-host.sh installs it)"
 done
 
-# shellcheck source=tests/bench/lib.sh
-. "$SRCDIR/tests/bench/lib.sh"
 bench_prepare nook-toolbox-bench
 
 say "making the bundle and the image tarball in $WORK"
@@ -262,35 +235,6 @@ for tool in podman crun conmon; do
   fi
 done
 
-inner_env=(env WORK="$WORK" NOOK="$NOOK" RUNS="$RUNS" WARMUP="$WARMUP"
-  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-if [[ $as_root == 1 ]]; then
-  # crun wants cgroup2 at /sys/fs/cgroup (this host's hierarchy is hybrid)
-  # and podman a shared /: a private mount namespace gives both without
-  # touching the host's mounts.
-  unshare -m sh -c '
-    if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
-      umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup || exit 1
-    fi
-    mount --make-rshared / && exec "$@"' _ \
-    "${run_as[@]}" "${inner_env[@]}" WITH_PODMAN="$WITH_PODMAN" bash "$SELF" __inner
-else
-  if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
-    say "/sys/fs/cgroup is not cgroup2 and this is not root: crun cannot run here, the podman rows are left out"
-    WITH_PODMAN=0
-  fi
-  "${inner_env[@]}" WITH_PODMAN="$WITH_PODMAN" bash "$SELF" __inner
-fi
+bench_run_inner WITH_PODMAN="$WITH_PODMAN" 1
 
-{
-  echo "nook toolbox benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -sr), $(nproc) CPUs,"
-  echo "$RUNS runs per command after $WARMUP warm-up runs, as $("${run_as[@]}" id -un)."
-  echo
-  report
-} | tee "$WORK/results.md"
-
-if [[ $CHECK == 1 ]] && grep -qx 0 "$WORK/targets"; then
-  say "a target is missed (--check)"
-  exit 1
-fi
-exit 0
+bench_results "nook toolbox benchmark" report

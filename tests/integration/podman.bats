@@ -55,6 +55,8 @@
 # sysctl net.ipv4.ping_group_range, no cgroupsPath and empty resources.
 
 load helpers
+# shellcheck source=tests/fixtures/podman-conf.sh
+. "$NOOK_FIXTURES/podman-conf.sh"
 
 IMAGE=localhost/nook-busybox
 
@@ -116,22 +118,10 @@ setup ()
     return
   fi
   P=$BATS_TEST_TMPDIR/podman
-  mkdir -p "$P/config/containers" "$P/storage" "$P/run"
+  mkdir -p "$P/storage" "$P/run"
   mkdir -m 0700 "$P/xdg"
   export XDG_RUNTIME_DIR=$P/xdg XDG_CONFIG_HOME=$P/config XDG_DATA_HOME=$P/data
-  cat >"$XDG_CONFIG_HOME/containers/containers.conf" <<EOF
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-[containers]
-log_driver = "k8s-file"
-EOF
-  cat >"$XDG_CONFIG_HOME/containers/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$P/storage"
-runroot = "$P/run"
-EOF
+  podman_write_conf "$XDG_CONFIG_HOME" "$P/storage" "$P/run" || fail "cannot write podman's configuration"
   run --separate-stderr pm import -q "$BATS_FILE_TMPDIR/rootfs.tar" "$IMAGE"
   [ "$status" -eq 0 ] || fail "podman import failed ($status): $stderr"
 }
