@@ -302,7 +302,7 @@ SH
   [ "$(cat "$log")" = "prestart creating
 createRuntime creating
 createContainer creating" ] || fail "after create: $(cat "$log")"
-  nk state "$ID" | grep -q '"org.example.k" : "v"' || fail "annotations: $(nk state "$ID")"
+  nk state "$ID" | python3 -c 'import json, sys; sys.exit(json.load(sys.stdin)["annotations"] != {"org.example.k": "v"})' || fail "annotations: $(nk state "$ID")"
   nk start "$ID"
   wait_until "$NOOK_TEST_TIMEOUT" grep -q startContainer "$log" || fail "startContainer did not run: $(cat "$log")"
   grep -q "^poststart running$" "$log" || fail "after start: $(cat "$log")"
