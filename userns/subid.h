@@ -1,5 +1,5 @@
 /* nook: the caller's subordinate uid and gid ranges (/etc/subuid, /etc/subgid,
- * or whatever libsubid is configured to ask). */
+ * or, when /etc/nsswitch.conf names a subid module, libsubid). */
 #pragma once
 
 #include <glib.h>
@@ -29,6 +29,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NookSubids, nook_subids_free)
  * /etc/subuid at all), gives empty arrays: the caller falls back to its own
  * id and says how to get more. */
 NookSubids *nook_subids_lookup (const char *user, uid_t uid, gid_t gid);
+
+typedef enum
+{
+  NOOK_SUBID_SOURCE_AUTO,     /* the files, or libsubid when nsswitch.conf says */
+  NOOK_SUBID_SOURCE_FILES,    /* /etc/subuid and /etc/subgid, read by nook */
+  NOOK_SUBID_SOURCE_LIBSUBID, /* shadow's libsubid, whatever it is set up to ask */
+} NookSubidSource;
+
+/* nook_subids_lookup with the source chosen (the tests compare the two). */
+NookSubids *nook_subids_lookup_from (NookSubidSource source, const char *user, uid_t uid,
+                                     gid_t gid);
+
+/* The ranges a /etc/subuid (or subgid) text lists for user (may be NULL)
+ * and for the numeric uid, read as shadow reads it: OWNER:START:COUNT
+ * lines, decimal numbers, any other line ignored. The name's ranges come
+ * first, then the number's, each in file order; not normalized. */
+NookSubidRange *nook_subid_parse_file (const char *text, const char *user, uid_t uid, guint *out_n);
 
 /* Cleans ranges as read (pure, for the unit tests): drops empty ones and
  * the ids an earlier range already holds (overlapping lines would map a

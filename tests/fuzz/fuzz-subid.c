@@ -1,10 +1,9 @@
 /* nook: libFuzzer target for what nook does with /etc/subuid and
- * /etc/subgid. The file itself is read by libsubid (shadow), which nook
- * dlopen()s; the input is parsed here the way shadow reads those files
- * (OWNER:START:COUNT lines, other lines ignored), the ranges of the
- * caller (by name or number) go through nook_subid_ranges_normalize and
- * nook_idmap_plan_new in both modes, as nook_subids_lookup and the
- * launcher do with libsubid's answer.
+ * /etc/subgid: the input is read by nook_subid_parse_file as nook reads
+ * those files (as shadow does: OWNER:START:COUNT lines, other lines
+ * ignored), the ranges of the caller (by name or number) go through
+ * nook_subid_ranges_normalize and nook_idmap_plan_new in both modes, as
+ * nook_subids_lookup and the launcher do.
  *
  * Checked on every plan: the caller's own id mapped, no container id and
  * no host id mapped twice, no range past 4294967294, at most 340 lines,
@@ -25,43 +24,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   fuzz_fatal_criticals ();
   return 0;
-}
-
-static gboolean
-parse_ulong (const char *s, guint64 *out)
-{
-  char *end = NULL;
-
-  if (*s == '\0' || *s == '-' || *s == '+' || g_ascii_isspace (*s))
-    return FALSE;
-  errno = 0;
-  *out = g_ascii_strtoull (s, &end, 10);
-  return errno == 0 && *end == '\0';
-}
-
-/* The caller's ranges in text; start and count as nook stores libsubid's
- * unsigned longs (truncated to 32 bits, as userns/subid.c's add_range). */
-static GArray *
-parse_subid_file (const char *text, guint32 own_id)
-{
-  GArray *ranges = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autofree char *numeric = g_strdup_printf ("%u", own_id);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto (GStrv) f = g_strsplit (lines[i], ":", -1);
-      NookSubidRange r;
-      guint64 start, count;
-
-      if (g_strv_length (f) != 3 || (strcmp (f[0], USER) != 0 && strcmp (f[0], numeric) != 0)
-          || !parse_ulong (f[1], &start) || !parse_ulong (f[2], &count))
-        continue;
-      r.start = (guint32)start;
-      r.count = (guint32)count;
-      g_array_append_val (ranges, r);
-    }
-  return ranges;
 }
 
 static void
@@ -96,16 +58,15 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *text = g_strndup ((const char *)data, size);
-  g_autoptr (GArray) raw = parse_subid_file (text, UID);
+  guint n_raw = 0;
+  g_autofree NookSubidRange *raw = nook_subid_parse_file (text, USER, UID, &n_raw);
   NookSubids subids = { 0 };
   g_autofree NookSubidRange *uids = NULL;
   g_autofree NookSubidRange *gids = NULL;
   g_autofree char *described = NULL;
 
-  uids = nook_subid_ranges_normalize ((const NookSubidRange *)(gpointer)raw->data, raw->len, UID,
-                                      &subids.n_uids);
-  gids = nook_subid_ranges_normalize ((const NookSubidRange *)(gpointer)raw->data, raw->len,
-                                      GID + 1, &subids.n_gids);
+  uids = nook_subid_ranges_normalize (raw, n_raw, UID, &subids.n_uids);
+  gids = nook_subid_ranges_normalize (raw, n_raw, GID + 1, &subids.n_gids);
   subids.uids = uids;
   subids.gids = gids;
   described = nook_subid_ranges_describe (uids, subids.n_uids);

@@ -128,6 +128,59 @@ test_lookup_unknown (void)
   g_assert_cmpuint (subids->n_gids, ==, 0);
 }
 
+/* shadow's reading: OWNER:START:COUNT, decimal, nothing else on the line. */
+static void
+test_parse_file (void)
+{
+  const char *text = "nt:100000:65536\n"
+                     "other:200000:10\n"
+                     "1000:300000:5\n"
+                     "nt:400000:7\n"
+                     "# nt:1:1\n"
+                     "nt:+5:1\n"
+                     "nt: 5:1\n"
+                     "nt:5:1:extra\n"
+                     "nt:0x10:1\n"
+                     "nt:5\n"
+                     "nt:18446744073709551616:1\n"
+                     "nt:4294967295:1\n"
+                     "nt:500000:99999999999\n"
+                     "1000:600000:1";
+  guint n = 0;
+  g_autofree NookSubidRange *ranges = nook_subid_parse_file (text, "nt", 1000, &n);
+  g_autofree char *described = nook_subid_ranges_describe (ranges, n);
+  g_autofree NookSubidRange *by_number = NULL;
+  g_autofree char *described_number = NULL;
+
+  g_assert_cmpstr (described, ==,
+                   "100000-165535, 400000-400006, 500000-4294967294, 300000-300004, "
+                   "600000-600000");
+  by_number = nook_subid_parse_file (text, NULL, 1000, &n);
+  described_number = nook_subid_ranges_describe (by_number, n);
+  g_assert_cmpstr (described_number, ==, "300000-300004, 600000-600000");
+}
+
+/* Where nsswitch.conf names no subid module (these machines), nook reads
+ * the files itself: it must find what libsubid finds. */
+static void
+test_files_match_libsubid (void)
+{
+  struct passwd *pw = getpwuid (getuid ());
+  const char *name = pw ? pw->pw_name : NULL;
+  g_autoptr (NookSubids) files
+      = nook_subids_lookup_from (NOOK_SUBID_SOURCE_FILES, name, getuid (), getgid ());
+  g_autoptr (NookSubids) lib
+      = nook_subids_lookup_from (NOOK_SUBID_SOURCE_LIBSUBID, name, getuid (), getgid ());
+  g_autofree char *uids_files = nook_subid_ranges_describe (files->uids, files->n_uids);
+  g_autofree char *uids_lib = nook_subid_ranges_describe (lib->uids, lib->n_uids);
+  g_autofree char *gids_files = nook_subid_ranges_describe (files->gids, files->n_gids);
+  g_autofree char *gids_lib = nook_subid_ranges_describe (lib->gids, lib->n_gids);
+
+  g_assert_null (lib->unavailable);
+  g_assert_cmpstr (uids_files, ==, uids_lib);
+  g_assert_cmpstr (gids_files, ==, gids_lib);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -138,6 +191,8 @@ main (int argc, char **argv)
   g_test_add_func ("/subid/describe", test_describe);
   g_test_add_func ("/subid/lookup/caller", test_lookup_caller);
   g_test_add_func ("/subid/lookup/unknown", test_lookup_unknown);
+  g_test_add_func ("/subid/parse-file", test_parse_file);
+  g_test_add_func ("/subid/lookup/files-match-libsubid", test_files_match_libsubid);
 
   return g_test_run ();
 }
