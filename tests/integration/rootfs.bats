@@ -86,6 +86,36 @@ ls: /bin/true: No such file or directory
 gone"
 }
 
+# fuse-overlayfs keeps attributes and names in the kernel's cache for as
+# long as it likes (its default timeout is 10^9 s) and nook relies on it:
+# every change goes through the one mount, so the kernel's cache follows.
+# What one process changes (data, size, owner, mode, a name made or gone),
+# the next process must see at once. Each change is made by its own
+# `sh -c` and checked by other processes right after it exits.
+COHERENT='set -e
+i=0
+while [ $i -lt 40 ]; do
+  sh -c "printf %s $i > /w$i"
+  [ "$(cat /w$i)" = "$i" ] || { echo "data $i: [$(cat /w$i)]"; exit 1; }
+  sh -c "printf x >> /w$i"
+  [ "$(stat -c %s /w$i)" = "$(( ${#i} + 1 ))" ] || { echo "size $i: $(stat -c %s /w$i)"; exit 1; }
+  [ "$(cat /w$i)" = "${i}x" ] || { echo "append $i: [$(cat /w$i)]"; exit 1; }
+  sh -c "chown $((i + 1)):$((i + 2)) /w$i; chmod 0640 /w$i"
+  [ "$(stat -c %u:%g:%a /w$i)" = "$((i + 1)):$((i + 2)):640" ] || { echo "owner $i: $(stat -c %u:%g:%a /w$i)"; exit 1; }
+  sh -c "mv /w$i /m$i"
+  if [ -e /w$i ] || [ "$(cat /m$i)" != "${i}x" ]; then echo "rename $i"; exit 1; fi
+  sh -c "rm /m$i"
+  if [ -e /m$i ] || ls / | grep -qx "m$i"; then echo "unlink $i"; exit 1; fi
+  i=$((i + 1))
+done
+echo ok'
+
+@test "rootfs: fuse-overlayfs: what one process changes, the next one sees at once" {
+  run --separate-stderr "$NOOK" run "$B" sh -c "$COHERENT"
+  assert_status 0
+  assert_output ok
+}
+
 @test "rootfs: --rootfs=bind writes into the bundle's rootfs" {
   run --separate-stderr "$NOOK" run --rootfs=bind "$B" sh -c 'echo b > /bind-file'
   assert_status 0
