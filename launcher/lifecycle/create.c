@@ -43,8 +43,8 @@ make_exec_fifo (NookPrepared *p, GError **error)
 /* The run options that shaped the container, for exec and list, and
  * which post-hooks it has: start and delete read its config again only
  * for those. Strings made here go to owned. */
-static GPtrArray *
-option_pairs (const NookRequest *r, const NookConfig *config, GPtrArray *owned)
+GPtrArray *
+nook_lifecycle_option_pairs (const NookRequest *r, const NookConfig *config, GPtrArray *owned)
 {
   GPtrArray *pairs = g_ptr_array_new ();
   const NookContainerOptions *o = &r->options;
@@ -116,7 +116,7 @@ record_state (pid_t pid, gpointer data, GError **error)
   const NookRequest *r = created->request;
   NookPrepared *p = created->prepared;
   g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) options = option_pairs (r, p->config, owned);
+  g_autoptr (GPtrArray) options = nook_lifecycle_option_pairs (r, p->config, owned);
   g_autoptr (GPtrArray) annotations = annotation_pairs (p->config);
   NookStateRecord record = {
     .pid = pid,

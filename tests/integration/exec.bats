@@ -499,3 +499,12 @@ OVER=run
 SPACED=a b=c"
   "$NOOK" delete -f "$name" || fail "delete -f $name failed"
 }
+
+@test "exec: a foreground run's -e and --userns=keep-id reach exec's process too" {
+  NAME=$(test_name)
+  start_bg "$BATS_TEST_TMPDIR/ctr" run --name "$NAME" --userns=keep-id -e FROM_RUN=f "$B" sleep 1000
+  wait_state_pid "$NAME" >/dev/null || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo "$FROM_RUN $(id -u)"'
+  assert_status 0
+  assert_output "f $(id -u)"
+}
