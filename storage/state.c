@@ -51,7 +51,8 @@ struct NookState
   /* Only the owner may remove the directory: a failed create must leave a
    * live container's state alone. */
   gboolean owned;
-  char *rootfs; /* how the root is mounted, for nook ls; NULL if unset */
+  char *rootfs;   /* how the root is mounted, for nook ls; NULL if unset */
+  char **options; /* nook_state_set_options; NULL if unset */
 };
 
 static gboolean
@@ -427,7 +428,8 @@ nook_state_write (NookState *state, const NookStateRecord *record, GError **erro
 gboolean
 nook_state_set_running (NookState *state, pid_t pid, const char *bundle, GError **error)
 {
-  NookStateRecord record = { .pid = pid, .bundle = bundle };
+  NookStateRecord record
+      = { .pid = pid, .bundle = bundle, .options = (const char *const *)state->options };
 
   return nook_state_write (state, &record, error);
 }
@@ -437,6 +439,13 @@ nook_state_set_rootfs (NookState *state, const char *mode)
 {
   g_free (state->rootfs);
   state->rootfs = g_strdup (mode);
+}
+
+void
+nook_state_set_options (NookState *state, const char *const *pairs)
+{
+  g_strfreev (state->options);
+  state->options = g_strdupv ((char **)pairs);
 }
 
 void
@@ -465,6 +474,7 @@ nook_state_free (NookState *state)
   g_free (state->dir);
   g_free (state->id);
   g_free (state->rootfs);
+  g_strfreev (state->options);
   g_free (state);
 }
 

@@ -23,6 +23,10 @@ const char *nook_state_get_id (const NookState *state);
  * state.json by nook_state_write, for nook list. */
 void nook_state_set_rootfs (NookState *state, const char *mode);
 
+/* The run options of a foreground container, key, value, ..., NULL
+ * (copied): recorded by nook_state_set_running, for exec. */
+void nook_state_set_options (NookState *state, const char *const *pairs);
+
 /* What state.json records of a container. */
 typedef struct
 {

@@ -8,6 +8,7 @@
 #include "launcher/cli/globals.h"
 #include "launcher/errors.h"
 #include "launcher/log.h"
+#include "storage/build-id.h"
 
 typedef struct
 {
@@ -136,7 +137,11 @@ main (int argc, char **argv)
     }
   if (action == NOOK_GLOBALS_VERSION)
     {
-      printf ("nook version %s\n", NOOK_VERSION);
+      g_autofree char *build_id = nook_build_id_to_hex ();
+
+      /* The build id too: the version stays the same across builds, and
+       * the filter store keeps one set of entries per build. */
+      printf ("nook version %s\nbuild-id: %s\n", NOOK_VERSION, build_id);
       return 0;
     }
   if (!nook_cli_apply_globals (&globals, &error))

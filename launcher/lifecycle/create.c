@@ -42,12 +42,13 @@ make_exec_fifo (NookPrepared *p, GError **error)
 
 /* The run options that shaped the container, for exec and list, and
  * which post-hooks it has: start and delete read its config again only
- * for those. */
-static GPtrArray *
-option_pairs (const NookRequest *r, const NookConfig *config)
+ * for those. Strings made here go to owned. */
+GPtrArray *
+nook_lifecycle_option_pairs (const NookRequest *r, const NookConfig *config, GPtrArray *owned)
 {
   GPtrArray *pairs = g_ptr_array_new ();
   const NookContainerOptions *o = &r->options;
+  g_auto (GStrv) env = r->overrides ? nook_overrides_setenv (NULL, r->overrides->env) : NULL;
 
   if (config->n_hooks[NOOK_HOOK_POSTSTART] > 0)
     g_ptr_array_add (pairs, "hooks.poststart"), g_ptr_array_add (pairs, "yes");
@@ -72,6 +73,17 @@ option_pairs (const NookRequest *r, const NookConfig *config)
     g_ptr_array_add (pairs, "dns"), g_ptr_array_add (pairs, "bundle");
   if (o->toolbox)
     g_ptr_array_add (pairs, "toolbox"), g_ptr_array_add (pairs, "yes");
+  /* -e as the process got it (NAME alone resolved, the last of a name
+   * kept): exec reads config.json again, which does not hold it. */
+  for (char **e = env; e && *e; e++)
+    {
+      const char *eq = strchr (*e, '=');
+      char *name = g_strdup_printf (NOOK_STATE_ENV_PREFIX "%.*s", (int)(eq - *e), *e);
+      char *value = g_strdup (eq + 1);
+
+      g_ptr_array_add (owned, name), g_ptr_array_add (owned, value);
+      g_ptr_array_add (pairs, name), g_ptr_array_add (pairs, value);
+    }
   g_ptr_array_add (pairs, NULL);
   return pairs;
 }
@@ -103,7 +115,8 @@ record_state (pid_t pid, gpointer data, GError **error)
   Created *created = data;
   const NookRequest *r = created->request;
   NookPrepared *p = created->prepared;
-  g_autoptr (GPtrArray) options = option_pairs (r, p->config);
+  g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) options = nook_lifecycle_option_pairs (r, p->config, owned);
   g_autoptr (GPtrArray) annotations = annotation_pairs (p->config);
   NookStateRecord record = {
     .pid = pid,

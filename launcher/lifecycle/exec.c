@@ -171,6 +171,17 @@ apply_env (NookProcess *p, char **env, GError **error)
   return TRUE;
 }
 
+/* run's and create's -e, which the container's process got and config.json
+ * does not hold (lifecycle/create.c): an exec's process gets them as well,
+ * as podman exec gets the container's environment; exec's own -e after. */
+static void
+apply_stored_env (NookProcess *p, char **options)
+{
+  for (char **o = options; o && o[0] && o[1]; o += 2)
+    if (g_str_has_prefix (o[0], NOOK_STATE_ENV_PREFIX))
+      p->env = g_environ_setenv (p->env, o[0] + strlen (NOOK_STATE_ENV_PREFIX), o[1], TRUE);
+}
+
 /* --userns=keep-id ran config.json's 0:0 process as the caller, without
  * capabilities and with the caller's HOME: so does exec, unless -u says. */
 static void
@@ -206,8 +217,8 @@ check_lsm (const NookExecRequest *r, const NookConfig *config, GPtrArray *warnin
 
 /* config->process becomes the exec's process. */
 static gboolean
-make_process (const NookExecRequest *r, const NookContainerOptions *options, NookConfig *config,
-              NookExecJoin *join, GPtrArray *warnings, GError **error)
+make_process (const NookExecRequest *r, const NookContainerOptions *options, char **stored_options,
+              NookConfig *config, NookExecJoin *join, GPtrArray *warnings, GError **error)
 {
   NookProcess *p = &config->process;
 
@@ -264,6 +275,7 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, Noo
   if (options->toolbox)
     p->no_new_privileges = FALSE;
   p->no_new_privileges |= r->no_new_privs;
+  apply_stored_env (p, stored_options);
   if (!check_lsm (r, config, warnings, error) || !apply_env (p, r->env, error)
       || !apply_caps (p, r->caps, error) || !apply_additional_gids (p, r->additional_gids, error))
     return FALSE;
@@ -339,7 +351,7 @@ nook_lifecycle_exec (const NookExecRequest *r, int *out_status, GError **error)
     return FALSE;
   ok = nook_exec_join_open (info->pid, r->id, &join, error)
        && check_same_process (info, r->id, error)
-       && make_process (r, &options, config, &join, warnings, error);
+       && make_process (r, &options, info->options, config, &join, warnings, error);
   terminal = r->tty || (r->process_file != NULL && config->process.terminal);
   if (r->pid_file != NULL)
     o.started = write_pid_file;

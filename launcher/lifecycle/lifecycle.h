@@ -21,6 +21,10 @@
 #include "launcher/container/container.h"
 #include "launcher/container/rootfs.h"
 
+/* The state's options (storage/state.h) hold run's and create's -e as
+ * "env:NAME" -> VALUE: exec's and enter's processes get them too. */
+#define NOOK_STATE_ENV_PREFIX "env:"
+
 /* What a command asks of a container. */
 typedef struct
 {

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,20 +44,43 @@ want_terminal (const NookRequest *r, const NookConfig *config, gboolean *out_ter
   return TRUE;
 }
 
-/* nook-init next to nook's own executable (the build tree), or where
- * meson installed it. */
+/* dir/nook-init when it is an executable file. */
+static char *
+init_helper_in (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "nook-init", NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_steal_pointer (&path) : NULL;
+}
+
+/* nook-init next to nook's own executable (the build tree), next to the
+ * file argv[0] names, or where meson installed it. argv[0] is for a nook
+ * run by another program that /proc/self/exe then names instead: the
+ * dynamic loader (`ld.so nook run ...`), or a tool that loads nook into
+ * itself. It is glibc's program_invocation_name, main's argv[0] as is, so
+ * that no command needs to hand it down; only a path with a '/' names a
+ * file (a bare name was looked up in PATH, which may have changed). */
 static char *
 find_init_helper (void)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  const char *argv0 = program_invocation_name;
+  char *path;
 
   if (exe != NULL)
     {
       g_autofree char *dir = g_path_get_dirname (exe);
-      g_autofree char *path = g_build_filename (dir, "nook-init", NULL);
 
-      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-        return g_steal_pointer (&path);
+      if ((path = init_helper_in (dir)) != NULL)
+        return path;
+    }
+  if (argv0 != NULL && strchr (argv0, '/') != NULL)
+    {
+      g_autofree char *file = realpath (argv0, NULL);
+      g_autofree char *dir = file != NULL ? g_path_get_dirname (file) : NULL;
+
+      if (dir != NULL && (path = init_helper_in (dir)) != NULL)
+        return path;
     }
   return g_build_filename (NOOK_LIBEXECDIR, "nook-init", NULL);
 }

@@ -20,6 +20,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookPrepared, nook_prepared_clear)
  * layer; warnings are printed. On failure everything made is released. */
 gboolean nook_lifecycle_prepare (const NookRequest *request, NookPrepared *out, GError **error);
 
+/* The run options that shaped the container, key, value, ..., NULL, as
+ * its state records them for exec (create.c); strings made go to owned. */
+GPtrArray *nook_lifecycle_option_pairs (const NookRequest *request, const NookConfig *config,
+                                        GPtrArray *owned);
+
 /* The container ended (or never started): its daemon goes, and an
  * ephemeral layer with it. A layer that cannot be removed is left for
  * `nook list` to clean, with a warning. The daemon's failure, when it

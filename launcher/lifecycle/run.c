@@ -4,6 +4,20 @@
 
 #include "launcher/lifecycle/hooks.h"
 
+/* For exec, as create records them: a foreground container's state has
+ * its run options too (-e, --userns, ...). */
+static void
+record_options (const NookRequest *r, NookPrepared *p)
+{
+  g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) options = NULL;
+
+  if (p->state == NULL)
+    return;
+  options = nook_lifecycle_option_pairs (r, p->config, owned);
+  nook_state_set_options (p->state, (const char *const *)options->pdata);
+}
+
 gboolean
 nook_lifecycle_run (const NookRequest *r, int *out_status, GError **error)
 {
@@ -14,6 +28,7 @@ nook_lifecycle_run (const NookRequest *r, int *out_status, GError **error)
 
   if (!nook_lifecycle_prepare (r, &p, error))
     return FALSE;
+  record_options (r, &p);
   /* run is create + start + wait + delete: every kind of hook fires. */
   id = g_strdup (nook_state_get_id (p.state));
   hooks = nook_hooks_new (p.config, id);

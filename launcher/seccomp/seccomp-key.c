@@ -13,9 +13,11 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "storage/build-id.h"
+
 /* Bump when the serialisation changes. */
-#define KEY_SCHEME "nook-seccomp-key-1"
-#define ALIAS_SCHEME "nook-seccomp-alias-2"
+#define KEY_SCHEME "nook-seccomp-key-2"
+#define ALIAS_SCHEME "nook-seccomp-alias-3"
 
 static void
 put_u32 (GChecksum *sum, guint32 value)
@@ -129,7 +131,14 @@ put_enum (GChecksum *sum, const char *name, int value)
 }
 
 static void
-put_environment (GChecksum *sum)
+put_bytes (GChecksum *sum, const guint8 *bytes, gsize len)
+{
+  put_u64 (sum, len);
+  g_checksum_update (sum, bytes, len);
+}
+
+static void
+put_environment (GChecksum *sum, const guint8 *build_id, gsize build_id_len)
 {
   const struct scmp_version *v = seccomp_version ();
   struct utsname u;
@@ -137,6 +146,9 @@ put_environment (GChecksum *sum)
   put_tag (sum, KEY_SCHEME);
   put_u32 (sum, NOOK_FILTER_STORE_FORMAT_VERSION);
   put_str (sum, NOOK_VERSION);
+  /* The version stays the same across many builds; an entry must not
+   * outlive the build that wrote it (storage/build-id.h). */
+  put_bytes (sum, build_id, build_id_len);
   put_u32 (sum, v->major);
   put_u32 (sum, v->minor);
   put_u32 (sum, v->micro);
@@ -168,12 +180,13 @@ put_rule (GChecksum *sum, const NookSeccompRule *rule)
 }
 
 void
-nook_seccomp_key (const NookSeccomp *seccomp, guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE])
+nook_seccomp_key_for_build (const NookSeccomp *seccomp, const guint8 *build_id, gsize build_id_len,
+                            guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE])
 {
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   gsize len = NOOK_FILTER_STORE_KEY_SIZE;
 
-  put_environment (sum);
+  put_environment (sum, build_id, build_id_len);
   put_tag (sum, "profile");
   put_enum (sum, action_name (seccomp->default_action), seccomp->default_action);
   put_opt_u32 (sum, seccomp->has_default_errno_ret, seccomp->default_errno_ret);
@@ -186,15 +199,34 @@ nook_seccomp_key (const NookSeccomp *seccomp, guint8 out_key[NOOK_FILTER_STORE_K
 }
 
 void
-nook_seccomp_alias_key (const char *seccomp_text, gsize length,
-                        guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE])
+nook_seccomp_key (const NookSeccomp *seccomp, guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE])
+{
+  gsize build_id_len;
+  const guint8 *build_id = nook_build_id (&build_id_len);
+
+  nook_seccomp_key_for_build (seccomp, build_id, build_id_len, out_key);
+}
+
+void
+nook_seccomp_alias_key_for_build (const char *seccomp_text, gsize length, const guint8 *build_id,
+                                  gsize build_id_len, guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE])
 {
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   gsize digest_len = NOOK_FILTER_STORE_KEY_SIZE;
 
   put_tag (sum, ALIAS_SCHEME);
-  put_environment (sum);
+  put_environment (sum, build_id, build_id_len);
   put_u64 (sum, length);
   g_checksum_update (sum, (const guchar *)seccomp_text, length);
   g_checksum_get_digest (sum, out_key, &digest_len);
+}
+
+void
+nook_seccomp_alias_key (const char *seccomp_text, gsize length,
+                        guint8 out_key[NOOK_FILTER_STORE_KEY_SIZE])
+{
+  gsize build_id_len;
+  const guint8 *build_id = nook_build_id (&build_id_len);
+
+  nook_seccomp_alias_key_for_build (seccomp_text, length, build_id, build_id_len, out_key);
 }

@@ -152,3 +152,12 @@ pane_has () { pane | grep -q -- "$1"; }
   tmux_t kill-server || true
   [ "$(container_status)" = stopped ]
 }
+
+@test "enter: the session gets the -e the container was made with, as its process does" {
+  run --separate-stderr "$NOOK" run --replace --name "$N" -e FROM_RUN=r -e SPACED='a b' "$B" true
+  assert_status 0
+  run --separate-stderr "$NOOK" enter -e FROM_ENTER=e "$N" sh -c 'echo "$FROM_RUN|$SPACED|$FROM_ENTER"; tr "\0" "\n" </proc/2/environ | grep -c "^FROM_RUN=r$"'
+  assert_status 0
+  assert_output "r|a b|e
+1"
+}

@@ -468,3 +468,43 @@ detached-pty" ] || fail "read from the master: $(cat -A "$out")"
   run --separate-stderr "$NOOK" exec "$name" true
   output=$stderr assert_nook_error 125 "$name" "does not exist"
 }
+
+# runc and crun give exec the config's process.env plus exec's own -e;
+# podman exec the container's environment, -e included. nook run's -e
+# changes the config in memory only: the state keeps it for exec.
+@test "exec: run -d's -e (NAME=VALUE and NAME alone) reaches exec's process; exec's -e wins" {
+  local name
+  name=$(test_name d)
+  edit_config "$B" 'c["process"]["args"] = ["sleep", "1000"]' 'c["process"]["env"] += ["FROM_CONFIG=c", "OVER=config"]'
+  FROM_HOST=host "$NOOK" run -d --no-init -e OVER=run -e FROM_HOST -e FROM_RUN=r1 -e FROM_RUN=r2 -e SPACED='a b=c' \
+    -b "$B" "$name" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/run.err" ||
+    fail "run -d failed: $(cat "$BATS_TEST_TMPDIR/run.err")"
+  wait_state_pid "$name" >/dev/null || return 1
+  run --separate-stderr "$NOOK" exec -e FROM_RUN=exec "$name" sh -c 'echo "$FROM_CONFIG|$OVER|$FROM_HOST|$FROM_RUN|$SPACED"'
+  assert_status 0
+  assert_output "c|run|host|exec|a b=c"
+  # The container's own process has the same environment (bar exec's -e).
+  run --separate-stderr "$NOOK" exec "$name" sh -c 'tr "\0" "\n" </proc/1/environ | grep -E "^(FROM_|OVER|SPACED)" | sort; echo --; env | grep -E "^(FROM_|OVER|SPACED)" | sort'
+  assert_status 0
+  assert_output "FROM_CONFIG=c
+FROM_HOST=host
+FROM_RUN=r2
+OVER=run
+SPACED=a b=c
+--
+FROM_CONFIG=c
+FROM_HOST=host
+FROM_RUN=r2
+OVER=run
+SPACED=a b=c"
+  "$NOOK" delete -f "$name" || fail "delete -f $name failed"
+}
+
+@test "exec: a foreground run's -e and --userns=keep-id reach exec's process too" {
+  NAME=$(test_name)
+  start_bg "$BATS_TEST_TMPDIR/ctr" run --name "$NAME" --userns=keep-id -e FROM_RUN=f "$B" sleep 1000
+  wait_state_pid "$NAME" >/dev/null || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo "$FROM_RUN $(id -u)"'
+  assert_status 0
+  assert_output "f $(id -u)"
+}

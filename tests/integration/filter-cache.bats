@@ -506,3 +506,47 @@ check_corruption ()
   assert_status 0
   [ -z "$(ls -A "$links")" ] || fail "links left: $(ls -A "$links")"
 }
+
+# A copy of nook whose build-id note says "$1" (20 bytes: the size of the
+# sha1 note the linker wrote): another build of the same version, with
+# nook-init next to it as the build's.
+nook_with_build_id ()
+{
+  local out=$BATS_TEST_TMPDIR/other-build/nook
+  command -v objcopy >/dev/null || skip "no objcopy"
+  mkdir -p "${out%/*}"
+  cp "${NOOK%/*}/nook-init" "${out%/*}/"
+  [ "${#1}" -eq 20 ] || fail "build id '$1' is not 20 bytes"
+  # The note: namesz 4, descsz 20, type 3 (NT_GNU_BUILD_ID), "GNU\0", id.
+  printf '\x04\0\0\0\x14\0\0\0\x03\0\0\0GNU\0%s' "$1" >"$BATS_TEST_TMPDIR/note"
+  objcopy --update-section .note.gnu.build-id="$BATS_TEST_TMPDIR/note" "$NOOK" "$out"
+  printf '%s\n' "$out"
+}
+
+@test "filter-cache: entries and links written by another build (same version) are not used" {
+  local links=$XDG_CACHE_HOME/nook/seccomp-configs other e1 l1 id
+  other=$(nook_with_build_id "another-build-of-it!")
+  id=$(printf 'another-build-of-it!' | od -An -tx1 | tr -d ' \n')
+  run "$other" --version
+  assert_status 0
+  [ "${lines[0]}" = "$("$NOOK" --version | head -n 1)" ] || fail "versions differ: $output"
+  [ "${lines[1]}" = "build-id: $id" ] || fail "$output"
+
+  run_mkdir_denied
+  e1=$(the_entry)
+  l1=$(find "$links" -type f)
+  touch -d @1000000000 "$e1" "$l1"
+
+  # The other build compiles and stores its own entry: it neither reads
+  # this build's entry (its LRU clock stays) nor follows its link.
+  NOOK=$other run_mkdir_denied
+  assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
+  [ "$(entry_count)" -eq 2 ] || fail "entries: $(store_files)"
+  [ "$(stat -c %Y "$e1")" -eq 1000000000 ] || fail "the other build used this build's entry"
+
+  # And this build still hits its own entry.
+  run_mkdir_denied
+  assert_stderr "mkdir: can't create directory '/denied': Operation not permitted"
+  [ "$(entry_count)" -eq 2 ] || fail "entries: $(store_files)"
+  [ "$(stat -c %Y "$e1")" -gt 1000000000 ] || fail "this build did not use its entry"
+}

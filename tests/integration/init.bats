@@ -83,6 +83,23 @@ nook-init 2
 0"
 }
 
+# /proc/self/exe is then the loader, not nook: nook-init is found through
+# argv[0] (the build tree's nook-init is not installed in NOOK_LIBEXECDIR).
+@test "init: nook run by the dynamic loader (ld.so nook run) finds nook-init next to nook" {
+  local ldso
+  command -v readelf >/dev/null || skip "no readelf"
+  ldso=$(readelf -lW "$NOOK" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+  [ -x "$ldso" ] || skip "no program interpreter in $NOOK"
+  run --separate-stderr "$ldso" "$NOOK" run "$B" sh -c 'tr "\0" " " </proc/1/cmdline'
+  assert_status 0
+  assert_output "nook-init 2 "
+  # A relative argv[0] too.
+  cd "${NOOK%/*}"
+  run --separate-stderr "$ldso" ./nook run "$B" sh -c 'tr "\0" " " </proc/1/cmdline'
+  assert_status 0
+  assert_output "nook-init 2 "
+}
+
 @test "init: --no-init: the process is PID 1, with the OCI semantics" {
   run --separate-stderr "$NOOK" run --no-init "$B" sh -c 'echo $$'
   assert_status 0

@@ -23,6 +23,7 @@
 #include "launcher/seccomp/seccomp-key.h"
 #include "launcher/seccomp/seccomp-prepare.h"
 #include "launcher/seccomp/seccomp.h"
+#include "storage/build-id.h"
 #include "storage/filter-alias.h"
 #include "storage/filter-secret.h"
 #include "storage/filter-store.h"
@@ -408,6 +409,68 @@ test_key_names_split (void)
   x->architectures = g_strdupv ((char **)NAMES ("SCMP_ARCH_X86_64", "SCMP_ARCH_X86"));
   y->architectures = g_strdupv ((char **)NAMES ("SCMP_ARCH_X86_64SCMP_ARCH_X86"));
   assert_keys_differ (x, y);
+}
+
+/* Both keys cover the build id: a new build never finds the entries or the
+ * links an older one wrote, even when the version string is the same. */
+static void
+test_key_build_id (void)
+{
+  g_autoptr (TestProfile) a = profile_load_fixture ("seccomp-default.json");
+  static const guint8 id1[] = { 1, 2, 3, 4 }, id2[] = { 1, 2, 3, 5 }, id3[] = { 1, 2, 3 };
+  const char *config = "{\"ociVersion\": \"1.0.2\"}";
+  guint8 k1[NOOK_FILTER_STORE_KEY_SIZE], k2[NOOK_FILTER_STORE_KEY_SIZE];
+  guint8 k3[NOOK_FILTER_STORE_KEY_SIZE], own[NOOK_FILTER_STORE_KEY_SIZE];
+  gsize own_len;
+  const guint8 *own_id = nook_build_id (&own_len);
+
+  nook_seccomp_key_for_build (a, id1, sizeof id1, k1);
+  nook_seccomp_key_for_build (a, id2, sizeof id2, k2);
+  nook_seccomp_key_for_build (a, id3, sizeof id3, k3);
+  g_assert_true (memcmp (k1, k2, sizeof k1) != 0);
+  g_assert_true (memcmp (k1, k3, sizeof k1) != 0);
+  nook_seccomp_key_for_build (a, id1, sizeof id1, k2);
+  g_assert_cmpmem (k1, sizeof k1, k2, sizeof k2);
+  /* nook_seccomp_key is the running build's. */
+  nook_seccomp_key (a, own);
+  nook_seccomp_key_for_build (a, own_id, own_len, k3);
+  g_assert_cmpmem (own, sizeof own, k3, sizeof k3);
+
+  nook_seccomp_alias_key_for_build (config, strlen (config), id1, sizeof id1, k1);
+  nook_seccomp_alias_key_for_build (config, strlen (config), id2, sizeof id2, k2);
+  g_assert_true (memcmp (k1, k2, sizeof k1) != 0);
+  nook_seccomp_alias_key (config, strlen (config), own);
+  nook_seccomp_alias_key_for_build (config, strlen (config), own_id, own_len, k3);
+  g_assert_cmpmem (own, sizeof own, k3, sizeof k3);
+}
+
+/* The build id read from the loaded note is the one readelf finds in the
+ * file (meson.build has the linker write one into every program). */
+static void
+test_build_id_note (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *readelf = g_find_program_in_path ("readelf");
+  g_autofree char *out = NULL;
+  g_autofree char *hex = nook_build_id_to_hex ();
+  const char *argv[] = { "readelf", "-n", exe, NULL };
+  const char *line;
+  int status;
+
+  if (readelf == NULL)
+    {
+      g_test_skip ("no readelf");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  line = strstr (out, "Build ID: ");
+  g_assert_nonnull (line);
+  line += strlen ("Build ID: ");
+  g_assert_cmpuint (strlen (hex), >=, 16); /* sha1 with GNU ld, 8+ bytes with any */
+  g_assert_cmpint (strncmp (line, hex, strlen (hex)), ==, 0);
+  g_assert_true (line[strlen (hex)] == '\n');
 }
 
 /* --- Hit and miss --- */
@@ -1366,6 +1429,8 @@ main (int argc, char **argv)
   g_test_add_func ("/filter-store/key/arg-condition", test_key_arg_condition);
   g_test_add_func ("/filter-store/key/default-action", test_key_default_action);
   g_test_add_func ("/filter-store/key/names-split", test_key_names_split);
+  g_test_add_func ("/filter-store/key/build-id", test_key_build_id);
+  g_test_add_func ("/filter-store/build-id/note", test_build_id_note);
 
 #define ADD(path, func, data)                                                                      \
   g_test_add ("/filter-store/" path, Fixture, data, fixture_setup, func, fixture_teardown)
