@@ -221,12 +221,18 @@ check_owner (Extract *x, struct archive_entry *entry, const char *path, GError *
 }
 
 /* Copies the data of in's current entry to out: to the disk writer block
- * by block at the blocks' offsets, to a tar writer in order. Errors name
- * source and path (path may be NULL). */
+ * by block at the blocks' offsets, which leaves the holes of a sparse
+ * file; to a tar writer in order, with the holes between the blocks as
+ * zeros: it counts every byte of the file, and leaves out itself what
+ * the entry's sparse map says is a hole. Errors name source and path
+ * (path may be NULL). */
 static gboolean
 copy_entry_data (struct archive *in, struct archive *out, gboolean to_disk, const char *source,
                  const char *path, GError **error)
 {
+  static const char zeros[64 * 1024];
+  la_int64_t written = 0;
+
   for (;;)
     {
       const void *buf;
@@ -238,9 +244,18 @@ copy_entry_data (struct archive *in, struct archive *out, gboolean to_disk, cons
         return TRUE;
       if (r < ARCHIVE_WARN)
         return fail (error, source, path, archive_error_string (in));
+      while (!to_disk && written < offset)
+        {
+          size_t n = (size_t)MIN ((la_int64_t)sizeof zeros, offset - written);
+
+          if (archive_write_data (out, zeros, n) < 0)
+            return fail (error, source, path, archive_error_string (out));
+          written += n;
+        }
       if (to_disk ? archive_write_data_block (out, buf, size, offset) < ARCHIVE_WARN
                   : archive_write_data (out, buf, size) < 0)
         return fail (error, source, path, archive_error_string (out));
+      written = offset + size;
     }
 }
 
