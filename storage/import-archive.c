@@ -47,12 +47,6 @@ typedef struct
   GHashTable *written; /* layer: paths this layer wrote (an opaque dir keeps them) */
 } Extract;
 
-void
-nook_import_writer_clear (NookImportWriter *writer)
-{
-  g_clear_pointer (&writer->first_warning, g_free);
-}
-
 static gboolean
 fail (GError **error, const char *source, const char *path, const char *why)
 {
