@@ -47,12 +47,6 @@ typedef struct
   GHashTable *written; /* layer: paths this layer wrote (an opaque dir keeps them) */
 } Extract;
 
-void
-nook_import_writer_clear (NookImportWriter *writer)
-{
-  g_clear_pointer (&writer->first_warning, g_free);
-}
-
 static gboolean
 fail (GError **error, const char *source, const char *path, const char *why)
 {
@@ -220,9 +214,19 @@ check_owner (Extract *x, struct archive_entry *entry, const char *path, GError *
   return fail (error, x->source, path, why);
 }
 
+/* Copies the data of in's current entry to out: to the disk writer block
+ * by block at the blocks' offsets, which leaves the holes of a sparse
+ * file; to a tar writer in order, with the holes between the blocks as
+ * zeros: it counts every byte of the file, and leaves out itself what
+ * the entry's sparse map says is a hole. Errors name source and path
+ * (path may be NULL). */
 static gboolean
-copy_data (Extract *x, struct archive *in, const char *path, GError **error)
+copy_entry_data (struct archive *in, struct archive *out, gboolean to_disk, const char *source,
+                 const char *path, GError **error)
 {
+  static const char zeros[64 * 1024];
+  la_int64_t written = 0;
+
   for (;;)
     {
       const void *buf;
@@ -233,9 +237,19 @@ copy_data (Extract *x, struct archive *in, const char *path, GError **error)
       if (r == ARCHIVE_EOF)
         return TRUE;
       if (r < ARCHIVE_WARN)
-        return fail (error, x->source, path, archive_error_string (in));
-      if (archive_write_data_block (x->out, buf, size, offset) < ARCHIVE_WARN)
-        return fail (error, x->source, path, archive_error_string (x->out));
+        return fail (error, source, path, archive_error_string (in));
+      while (!to_disk && written < offset)
+        {
+          size_t n = (size_t)MIN ((la_int64_t)sizeof zeros, offset - written);
+
+          if (archive_write_data (out, zeros, n) < 0)
+            return fail (error, source, path, archive_error_string (out));
+          written += n;
+        }
+      if (to_disk ? archive_write_data_block (out, buf, size, offset) < ARCHIVE_WARN
+                  : archive_write_data (out, buf, size) < 0)
+        return fail (error, source, path, archive_error_string (out));
+      written = offset + size;
     }
 }
 
@@ -286,7 +300,7 @@ write_entry (Extract *x, struct archive *in, struct archive_entry *entry, GError
     return fail (error, x->source, path, archive_error_string (x->out));
   if (r == ARCHIVE_WARN)
     warn (x, path, archive_error_string (x->out));
-  if (archive_entry_size (entry) > 0 && !copy_data (x, in, path, error))
+  if (archive_entry_size (entry) > 0 && !copy_entry_data (in, x->out, TRUE, x->source, path, error))
     return FALSE;
   r = archive_write_finish_entry (x->out);
   if (r < ARCHIVE_WARN)
@@ -453,22 +467,7 @@ pack_entry (struct archive *in, struct archive *out, struct archive_entry *entry
 
   if (archive_write_header (out, entry) < ARCHIVE_WARN)
     return fail (error, path, NULL, archive_error_string (out));
-  if (archive_entry_size (entry) <= 0)
-    return TRUE;
-  for (;;)
-    {
-      const void *buf;
-      size_t size;
-      la_int64_t offset;
-      int r = archive_read_data_block (in, &buf, &size, &offset);
-
-      if (r == ARCHIVE_EOF)
-        return TRUE;
-      if (r < ARCHIVE_WARN)
-        return fail (error, path, NULL, archive_error_string (in));
-      if (archive_write_data (out, buf, size) < 0)
-        return fail (error, path, NULL, archive_error_string (out));
-    }
+  return archive_entry_size (entry) <= 0 || copy_entry_data (in, out, FALSE, path, NULL, error);
 }
 
 /* The packing side of nook_import_tree: the tree as a pax stream on fd.

@@ -4,7 +4,9 @@
  * Two halves, run by different processes:
  *   - reading an OCI image layout (import-oci.c): index.json, the manifest
  *     and the image config, parsed in the parent as the user;
- *   - writing files (import-archive.c): run by a child that
+ *   - writing files (import-archive.c, with libarchive): built into
+ *     nook-import.so, not into nook, and called through the module's
+ *     table (import-module.h); run by a child that
  *     is root in a user namespace with the caller's default maps (launcher/
  *     makes it), so that the ids of the source land on the caller's
  *     subordinate ids. These functions fchdir() into the rootfs: they are
@@ -27,7 +29,12 @@ typedef struct
   char *first_warning;    /* the first of them, naming the path */
 } NookImportWriter;
 
-void nook_import_writer_clear (NookImportWriter *writer);
+/* Inline: nook clears the writer the module filled (import-module.h). */
+static inline void
+nook_import_writer_clear (NookImportWriter *writer)
+{
+  g_clear_pointer (&writer->first_warning, g_free);
+}
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NookImportWriter, nook_import_writer_clear)
 
 /* Extracts the tar stream on source_fd (any compression libarchive reads)

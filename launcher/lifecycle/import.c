@@ -1,11 +1,12 @@
 /* nook: `nook import`, the stage (import.h).
  *
  * Everything that can be checked as the user is checked before BUNDLE is
- * made: the source exists, an OCI layout's index, manifest, config and
- * blobs. Then BUNDLE/rootfs is made, a child writes the files in a user
- * namespace with the caller's default maps, and config.json is written.
- * From the moment BUNDLE is made, a failure removes what was made: files
- * owned by subordinate ids go from a user namespace with the same maps. */
+ * made: the import module is there (import-module.c), the source exists,
+ * an OCI layout's index, manifest, config and blobs. Then BUNDLE/rootfs is
+ * made, a child writes the files in a user namespace with the caller's
+ * default maps, and config.json is written. From the moment BUNDLE is
+ * made, a failure removes what was made: files owned by subordinate ids
+ * go from a user namespace with the same maps. */
 #include "launcher/lifecycle/import.h"
 
 #include <dirent.h>
@@ -30,6 +31,7 @@ typedef enum
 
 typedef struct
 {
+  const NookImportModule *module; /* nook-import.so */
   SourceKind kind;
   const char *name;    /* for messages: the source as given, "stdin" for "-" */
   char *path;          /* tree: absolute; OCI: the layout directory */
@@ -227,9 +229,9 @@ work (gpointer data, NookImportWriter *writer, GError **error)
   switch (im->kind)
     {
     case SOURCE_TAR:
-      return nook_import_tar (rootfs_fd, im->fd, im->name, FALSE, NULL, writer, error);
+      return im->module->import_tar (rootfs_fd, im->fd, im->name, FALSE, NULL, writer, error);
     case SOURCE_TREE:
-      return nook_import_tree (rootfs_fd, im->path, writer, error);
+      return im->module->import_tree (rootfs_fd, im->path, writer, error);
     case SOURCE_OCI:
       for (guint i = 0; im->image->layers[i] != NULL; i++)
         {
@@ -238,7 +240,8 @@ work (gpointer data, NookImportWriter *writer, GError **error)
 
           if (fd < 0)
             return fail_errno (error, errno, blob);
-          if (!nook_import_tar (rootfs_fd, fd, blob, TRUE, im->image->digests[i], writer, error))
+          if (!im->module->import_tar (rootfs_fd, fd, blob, TRUE, im->image->digests[i], writer,
+                                       error))
             return FALSE;
         }
       return TRUE;
@@ -323,7 +326,8 @@ nook_lifecycle_import (const NookImportRequest *r, GPtrArray *warnings, GError *
   gboolean made = FALSE, ok;
   sigset_t stop, old;
 
-  if (!classify_source (r, &im, error))
+  im.module = nook_import_module_load (error);
+  if (im.module == NULL || !classify_source (r, &im, error))
     return FALSE;
   if (im.kind == SOURCE_OCI)
     {

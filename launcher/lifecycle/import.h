@@ -4,12 +4,14 @@
  *                     failure, removed again
  *   import-child.c    the child that writes the files, root in a user
  *                     namespace with the caller's default maps
- *   import-config.c   the bundle's config.json */
+ *   import-config.c   the bundle's config.json
+ *   import-module.c   loading nook-import.so, which reads the source and
+ *                     writes the files (storage/import-module.h) */
 #pragma once
 
 #include <glib.h>
 
-#include "storage/import.h"
+#include "storage/import-module.h"
 #include "userns/idmap.h"
 
 typedef struct
@@ -39,3 +41,11 @@ gboolean nook_import_run_child (const NookIdMapPlan *plan, const char *what, Noo
  * command) and podman's default capabilities; image (or NULL) gives env,
  * command, working directory and user. */
 gboolean nook_import_write_config (const char *bundle, const NookOciImage *image, GError **error);
+
+/* nook-import.so: the one next to nook's own executable (the build tree),
+ * else the one meson installed; an error naming both places when neither
+ * is there. Loaded once and never unloaded. */
+const NookImportModule *nook_import_module_load (GError **error);
+
+/* The module at path, checked to be built for this nook. */
+const NookImportModule *nook_import_module_open (const char *path, GError **error);

@@ -209,6 +209,44 @@ EOF
   assert_nook_error 125 "missing BUNDLE"
 }
 
+@test "import: libarchive is in nook-import.so, not in nook: no other command loads it" {
+  command -v readelf >/dev/null || skip_or_fail "readelf (binutils) is not installed"
+  [ -f "${NOOK_IMPORT_MODULE:-}" ] || fail "NOOK_IMPORT_MODULE (the built nook-import.so) is not set"
+  run -0 readelf -d "$NOOK"
+  assert_output_contains "Shared library: [libc.so.6]"
+  assert_output_not_contains "libarchive"
+  run -0 readelf -d "$NOOK_IMPORT_MODULE"
+  assert_output_contains "Shared library: [libarchive.so"
+  # Nor what libarchive brings, through any other library: what the
+  # dynamic loader maps for every start of nook.
+  run -0 env LD_TRACE_LOADED_OBJECTS=1 "$NOOK"
+  assert_output_contains "libc.so.6"
+  for lib in libarchive libxml2 libicu; do
+    assert_output_not_contains "$lib"
+  done
+}
+
+@test "import: without its module, or with a damaged one: one line naming it, exit 125, nothing made" {
+  if [ -e "${NOOK_IMPORT_MODULEDIR:?}/nook-import.so" ]; then
+    skip "a nook-import.so is installed in $NOOK_IMPORT_MODULEDIR, where nook looks next"
+  fi
+  # A nook of its own directory, with no nook-import.so beside it.
+  mkdir "$I/bin"
+  cp "$NOOK" "$I/bin/nook"
+  make_tar "$I/root.tar"
+  run -125 "$I/bin/nook" import "$I/root.tar" "$I/b"
+  assert_nook_error 125 "import: the import module nook-import.so is missing" \
+    "looked in $I/bin, then $NOOK_IMPORT_MODULEDIR" "meson install"
+  [ ! -e "$I/b" ]
+  # Only import needs it.
+  run -0 "$I/bin/nook" run --no-init --rootfs=bind "$B" true
+
+  echo "not a library" >"$I/bin/nook-import.so"
+  run -125 "$I/bin/nook" import "$I/root.tar" "$I/b"
+  assert_nook_error 125 "import: cannot load nook's import module: $I/bin/nook-import.so"
+  [ ! -e "$I/b" ]
+}
+
 @test "import: paths out of the root and owners the namespace cannot map are refused" {
   make_tar "$I/abs.tar" 'add("/etc/evil", data=b"x")'
   run -125 "$NOOK" import "$I/abs.tar" "$I/b"

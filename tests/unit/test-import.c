@@ -303,6 +303,45 @@ test_tar_refused (Fixture *f, gconstpointer data)
   g_assert_true (exists (f, "."));
 }
 
+/* A sparse file of a copied directory keeps its bytes: the tar stream
+ * between the two processes of nook_import_tree holds it whole. */
+static void
+test_tree_sparse (Fixture *f, gconstpointer data)
+{
+  g_autofree char *src = g_build_filename (f->tmp, "src", NULL);
+  g_autofree char *file = g_build_filename (src, "sparse", NULL);
+  g_autofree char *rootfs = g_build_filename (f->tmp, "rootfs", NULL);
+  g_autofree char *copy = g_build_filename (rootfs, "sparse", NULL);
+  NookImportWriter writer = { .n_uids = G_MAXUINT32, .n_gids = G_MAXUINT32 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  gsize want_len, got_len;
+  int fd, rootfs_fd;
+  gboolean ok;
+
+  g_assert_no_errno (g_mkdir_with_parents (src, 0755));
+  g_assert_no_errno (g_mkdir_with_parents (rootfs, 0755));
+  fd = open (file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  /* data, a 1 MiB hole, data, and a hole at the end */
+  g_assert_cmpint (pwrite (fd, "head", 4, 0), ==, 4);
+  g_assert_cmpint (pwrite (fd, "tail", 4, (1 << 20) + 4096), ==, 4);
+  g_assert_no_errno (ftruncate (fd, (2 << 20)));
+  close (fd);
+  rootfs_fd = open (rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_cmpint (rootfs_fd, >=, 0);
+  ok = nook_import_tree (rootfs_fd, src, &writer, &error);
+  close (rootfs_fd);
+  nook_import_writer_clear (&writer);
+  g_assert_no_errno (chdir (f->cwd));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_true (g_file_get_contents (file, &want, &want_len, NULL));
+  g_assert_true (g_file_get_contents (copy, &got, &got_len, NULL));
+  g_assert_cmpmem (got, got_len, want, want_len);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -315,6 +354,8 @@ main (int argc, char **argv)
   g_test_add ("/import/tar/whiteouts", Fixture, NULL, fixture_setup, test_tar_whiteouts,
               fixture_teardown);
   g_test_add ("/import/tar/refused", Fixture, NULL, fixture_setup, test_tar_refused,
+              fixture_teardown);
+  g_test_add ("/import/tree/sparse", Fixture, NULL, fixture_setup, test_tree_sparse,
               fixture_teardown);
   return g_test_run ();
 }
