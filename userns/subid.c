@@ -180,32 +180,35 @@ NookSubidRange *
 nook_subid_parse_file (const char *text, const char *user, uid_t uid, guint *out_n)
 {
   GArray *ranges = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
+  g_autoptr (GArray) by_number = g_array_new (FALSE, FALSE, sizeof (NookSubidRange));
   g_autofree char *numeric = g_strdup_printf ("%u", (guint)uid);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
 
-  /* Ranges of the name first, then of the number, each in file order: the
-   * order libsubid gives when asked once for each. */
-  for (guint pass = 0; pass < 2; pass++)
+  /* One pass; the name's ranges first, then the number's, each in file
+   * order: the order libsubid gives when asked once for each. */
+  for (guint i = 0; lines[i] != NULL; i++)
     {
-      const char *owner = pass == 0 ? user : numeric;
+      g_auto (GStrv) f = g_strsplit (lines[i], ":", -1);
+      gboolean is_user, is_number;
+      guint64 start, count;
+      NookSubidRange r;
 
-      if (owner == NULL)
+      if (g_strv_length (f) != 3)
         continue;
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          g_auto (GStrv) f = g_strsplit (lines[i], ":", -1);
-          guint64 start, count;
-          NookSubidRange r;
-
-          /* Cut at the largest id, 4294967294, as add_range cuts libsubid's
-           * answer: a range that starts past it maps nothing. */
-          if (g_strv_length (f) != 3 || strcmp (f[0], owner) != 0 || !parse_ulong (f[1], &start)
-              || !parse_ulong (f[2], &count) || start >= G_MAXUINT32)
-            continue;
-          r = (NookSubidRange){ (guint32)start, (guint32)MIN (count, G_MAXUINT32 - start) };
-          g_array_append_val (ranges, r);
-        }
+      is_user = user != NULL && strcmp (f[0], user) == 0;
+      is_number = strcmp (f[0], numeric) == 0;
+      /* Cut at the largest id, 4294967294, as add_range cuts libsubid's
+       * answer: a range that starts past it maps nothing. */
+      if ((!is_user && !is_number) || !parse_ulong (f[1], &start) || !parse_ulong (f[2], &count)
+          || start >= G_MAXUINT32)
+        continue;
+      r = (NookSubidRange){ (guint32)start, (guint32)MIN (count, G_MAXUINT32 - start) };
+      if (is_user)
+        g_array_append_val (ranges, r);
+      if (is_number)
+        g_array_append_val (by_number, r);
     }
+  g_array_append_vals (ranges, by_number->data, by_number->len);
   *out_n = ranges->len;
   return (NookSubidRange *)(gpointer)g_array_free (ranges, FALSE);
 }
