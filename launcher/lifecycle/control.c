@@ -236,9 +236,14 @@ nook_lifecycle_delete (const char *root, const char *id, gboolean force, GError 
   if (info == NULL)
     {
       /* runc: delete --force of a container that is not there succeeds
-       * (podman calls it after every container). */
+       * (podman calls it after every container). A create killed before
+       * its state directory got the id's name left a temporary one, which
+       * is collected here as nook ls does. */
       if (force && g_error_matches (local, NOOK_STORAGE_ERROR, NOOK_STORAGE_ERROR_NOT_FOUND))
-        return TRUE;
+        {
+          nook_state_collect_new (root);
+          return TRUE;
+        }
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s", local->message);
       return FALSE;
     }

@@ -186,6 +186,27 @@ PY
   wait_until 5 _no_leftover_processes || fail "processes left: $(_leftover_processes)"
 }
 
+@test "lifecycle: delete -f of an id not there collects what a killed create left, and only that" {
+  # What create leaves when killed before its state directory got the id's
+  # name (the round above hits it now and then): .new-PID-STARTTIME-RANDOM.
+  local dead live start me=$BASHPID
+  mkdir -p -m 0700 "$ROOT"
+  sh -c 'exit 0' &
+  dead=$!
+  wait "$dead"
+  mkdir -m 0700 "$ROOT/.new-$dead-1-0000abcd"
+  : >"$ROOT/.new-$dead-1-0000abcd/lock"
+  # A create still running (this shell, by its pid and start time) is kept.
+  start=$(sed 's/.*) //' "/proc/$me/stat" | cut -d' ' -f20)
+  live=$ROOT/.new-$me-$start-0000abcd
+  mkdir -m 0700 "$live"
+  run --separate-stderr nk delete -f "$ID"
+  assert_status 0
+  [ ! -e "$ROOT/.new-$dead-1-0000abcd" ] || fail "left: $(ls -la "$ROOT")"
+  [ -d "$live" ] || fail "the directory of a live create was removed"
+  rmdir "$live"
+}
+
 @test "lifecycle: run -d detaches, state and kill work; the id is printed" {
   nk_detached run -d "$B" sleep 100 || fail "run -d: $(cat "$BATS_TEST_TMPDIR/c.err")"
   ID=$(cat "$BATS_TEST_TMPDIR/c.out")
