@@ -1,14 +1,16 @@
 /* nook exec, child side: entering a running container.
  *
- * At entry the child (A) is a plain fork of nook: nook's namespaces, user
- * and capabilities. It joins the container's namespaces (the user
- * namespace first: it grants the capabilities the others need), then, when
- * the container has a pid namespace of its own, clones the process (B)
- * into it as a child of nook (CLONE_PARENT), sharing A's memory until B's
- * execve, reports B's pid and exits. B runs the same process steps as the
- * container's init did, from the terminal on, and execve()s. The parent
- * prepared it all, except what only the container's own files can tell:
- * -u NAME[:GROUP] and HOME (lookup_user). */
+ * At entry the child (A) shares nook's memory, nook waiting meanwhile
+ * (container/exec.c), and has nook's namespaces, user and capabilities: it
+ * must not return, and what it writes is nook's. It joins the container's
+ * namespaces (the user namespace first: it grants the capabilities the
+ * others need), then, when the container has a pid namespace of its own,
+ * clones the process (B) into it as a child of nook (CLONE_PARENT),
+ * sharing that memory too until B's execve, reports B's pid and exits. B
+ * runs the same process steps as the container's init did, from the
+ * terminal on, and execve()s. The parent prepared it all, except what only
+ * the container's own files can tell: -u NAME[:GROUP] and HOME
+ * (lookup_user). */
 #include "launcher/clone.h"
 #include "launcher/container/userdb.h"
 #include "launcher/init/init.h"
