@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -218,20 +219,36 @@ mapped_from_zero (const NookIdMapping *m, guint n)
   return next;
 }
 
+/* The module's answer (import-module.h) as nook's GError: FALSE with
+ * *message set (or NULL) becomes one, the message freed. */
+static gboolean
+module_result (gboolean ok, char **message, GError **error)
+{
+  if (!ok)
+    g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "%s",
+                 *message != NULL ? *message : "import: out of memory");
+  g_clear_pointer (message, free);
+  return ok;
+}
+
 static gboolean
 work (gpointer data, NookImportWriter *writer, GError **error)
 {
   Import *im = data;
   nook_autofd int rootfs_fd = open (im->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char *message = NULL;
+  gboolean ok;
 
   if (rootfs_fd < 0)
     return fail_errno (error, errno, im->rootfs);
   switch (im->kind)
     {
     case SOURCE_TAR:
-      return im->module->import_tar (rootfs_fd, im->fd, im->name, FALSE, NULL, writer, error);
+      ok = im->module->import_tar (rootfs_fd, im->fd, im->name, FALSE, NULL, writer, &message);
+      return module_result (ok, &message, error);
     case SOURCE_TREE:
-      return im->module->import_tree (rootfs_fd, im->path, writer, error);
+      ok = im->module->import_tree (rootfs_fd, im->path, writer, &message);
+      return module_result (ok, &message, error);
     case SOURCE_OCI:
       for (guint i = 0; im->image->layers[i] != NULL; i++)
         {
@@ -240,8 +257,9 @@ work (gpointer data, NookImportWriter *writer, GError **error)
 
           if (fd < 0)
             return fail_errno (error, errno, blob);
-          if (!im->module->import_tar (rootfs_fd, fd, blob, TRUE, im->image->digests[i], writer,
-                                       error))
+          ok = im->module->import_tar (rootfs_fd, fd, blob, TRUE, im->image->digests[i], writer,
+                                       &message);
+          if (!module_result (ok, &message, error))
             return FALSE;
         }
       return TRUE;
