@@ -11,8 +11,9 @@
  * NOOK_IMPORT_MODULE_ENTRY, so that nook never calls a module built for
  * another table.
  *
- * No GLib object crosses it, so that nook and the module need not share
- * one GLib (their quarks and allocators would differ). Errors cross as a
+ * No GLib object crosses it: nook links GLib statically (meson option
+ * static_libs), the module the shared one, so each has a GLib of its own
+ * (their quarks and allocators differ). Errors cross as a
  * message in memory from malloc(), free()d by the caller;
  * NookImportWriter's first_warning is malloc()'d too (g_strdup allocates
  * with malloc). */
