@@ -19,7 +19,9 @@ a round is a leftover. Delays are spread over the run time of each kind,
 measured first (median of three undisturbed runs); for a helper (the
 fuse-overlayfs daemon, pasta) they count from the moment it appears, a
 round's helper being the one with the round's mark in its environment
-(NOOK_FAULT_ROUND, inherited from nook). --min-hits fails the loop when
+(NOOK_FAULT_ROUND, inherited from nook), or, for pasta's daemon, which
+makes itself non-dumpable, the pid in the pid file of the round's named
+container (kind pasta-named). --min-hits fails the loop when
 too few kills found their target alive. Prints one summary
 line per kind; on the first leftover, prints the round (kind, delay,
 seed) and what was left, and exits 1.
@@ -48,6 +50,9 @@ KINDS = {
     "named-rm": (["run", "--rm", "--name", "{name}"], ["true"]),
     # pasta: a helper daemon outside the container's PID namespace
     "pasta": (["run", "--net=pasta"], ["true"]),
+    # the same, named: the pasta target finds the round's pasta daemon,
+    # non-dumpable, by the pid file in its state directory (find_target)
+    "pasta-named": (["run", "--name", "{name}", "--net=pasta"], ["true"]),
     # the container works in its root while its daemon is killed
     "busy": (["run", "--name", "{name}"],
              ["sh", "-c", "i=0; while [ $i -lt 200 ]; do echo $i > /f$i; i=$((i + 1)); done"]),
@@ -60,6 +65,16 @@ def log(*a):
     print(*a, flush=True)
 
 
+def real_uid(pid):
+    """The real uid from /proc/PID/status: the owner of /proc/PID is root
+    once a process made itself non-dumpable, as pasta does."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    return None
+
+
 def uid_processes():
     """{pid: (starttime, comm, ppid)} of this uid's processes, zombies
     aside: a zombie holds nothing but its pid, and init (not nook) reaps an
@@ -70,7 +85,7 @@ def uid_processes():
         if not p.isdigit():
             continue
         try:
-            if os.stat(f"/proc/{p}").st_uid != uid:
+            if real_uid(p) != uid:
                 continue
             with open(f"/proc/{p}/stat") as f:
                 stat = f.read()
@@ -179,8 +194,20 @@ class Loop:
                     if f"NOOK_FAULT_ROUND={mark}".encode() in f.read().split(b"\0"):
                         return pid
             except OSError:
-                continue
+                # A non-dumpable process (pasta's daemon makes itself one)
+                # keeps its environment to itself: the pid file nook gives
+                # pasta, in the state directory named by the mark, tells.
+                if want == "pasta" and pid == self.pasta_pid(mark):
+                    return pid
         return None
+
+    def pasta_pid(self, mark):
+        """The pid in the pasta.pid file of the container named mark."""
+        try:
+            with open(os.path.join(self.dirs["state root"], mark, "pasta.pid")) as f:
+                return int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
 
     def round(self, i, kind, window):
         name = f"{self.a.prefix}-{i}"
