@@ -369,6 +369,9 @@ static const ErrorCase process_errors[] = {
   { P ("'args':[]"), "process.args: must not be empty" },
   { P ("'args':['a','b',3]"), "process.args[2]: expected a string" },
   { P ("'args':['a',null]"), "process.args[1]: expected a string" },
+  /* Indices of more than one digit (config-json.c writes them by hand). */
+  { P ("'args':['0','1','2','3','4','5','6','7','8','9','10','11',[]]"),
+    "process.args[12]: expected a string" },
   { "{" ROOT ",'process':[]}", "process: expected an object" },
   { PA ("'terminal':1"), "process.terminal: expected a boolean" },
   { PA ("'env':['A=1','FOO']"), "process.env[1]: \"FOO\" is not of the form NAME=VALUE" },
