@@ -118,6 +118,7 @@ nook_exec_join_open (pid_t pid, const char *id, NookExecJoin *join, GError **err
       close (join->pidfd);
       join->pidfd = -1;
     }
+  join->fork_only = g_strcmp0 (g_getenv ("NOOK_EXEC_FORK"), "1") == 0;
   if (is_zombie (pid))
     return not_running (id, error);
   if (!compare_namespaces (join, id, error))
@@ -196,8 +197,10 @@ static pid_t
 clone_child (NookExecChild *child)
 {
   int dumpable = prctl (PR_GET_DUMPABLE, 0, 0, 0, 0);
-  void *stack = mmap (NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+  void *stack = child->join->fork_only
+                    ? MAP_FAILED
+                    : mmap (NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   pid_t pid = -1;
 
   if (stack != MAP_FAILED)

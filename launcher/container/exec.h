@@ -43,6 +43,9 @@ typedef struct
   gboolean set_home;         /* HOME is not in the process's env */
   char *cwd_fallback;        /* nook enter: when process.cwd is missing inside */
   gboolean login_shell;      /* nook enter: args[0] becomes the user's login shell */
+  /* Plain forks, not clones that share memory until execve: what a kernel
+   * or valgrind that refuses those gets (NOOK_EXEC_FORK=1, for the tests). */
+  gboolean fork_only;
 } NookExecJoin;
 
 /* Looks at the container's process: error "not running" when it is gone. */

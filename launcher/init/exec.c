@@ -126,9 +126,10 @@ static G_GNUC_NORETURN int run_process (void *data);
  * B's steps and the teardown of that copy at execve cost 0.12 ms of every
  * exec. A only waits meanwhile and exits right after, so nothing B writes
  * is read again; B's messages (its pty, an error) reach nook before its
- * pid, which nook_container_exec expects. A kernel that refuses to share
- * memory across the join (EINVAL: a time namespace the process is to
- * enter) or a valgrind that cannot gets a plain fork. */
+ * pid, which nook_container_exec expects. Where that clone fails (EINVAL
+ * from a kernel that refuses to share memory across the join, for a time
+ * namespace the process is to enter, or from valgrind), a plain fork;
+ * ENOMEM, the namespace's init gone, comes back from it as well. */
 static G_GNUC_NORETURN void
 fork_into_pid_namespace (NookExecProcess *process)
 {
@@ -139,8 +140,10 @@ fork_into_pid_namespace (NookExecProcess *process)
 
   if (!(process->join->ns_flags & CLONE_NEWPID))
     run_process (process);
-  stack = mmap (NULL, PROCESS_STACK_SIZE, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+  stack = process->join->fork_only
+              ? MAP_FAILED
+              : mmap (NULL, PROCESS_STACK_SIZE, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   if (stack != MAP_FAILED)
     {
       int err;
@@ -151,7 +154,7 @@ fork_into_pid_namespace (NookExecProcess *process)
       munmap (stack, PROCESS_STACK_SIZE);
       errno = err;
     }
-  if (pid < 0 && (stack == MAP_FAILED || errno == EINVAL))
+  if (pid < 0)
     {
       pid = nook_raw_clone (CLONE_PARENT | SIGCHLD);
       if (pid == 0)

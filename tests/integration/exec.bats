@@ -62,6 +62,19 @@ exec_ns_test ()
   exec_ns_test
 }
 
+@test "exec: the same with plain forks (where memory cannot be shared until execve)" {
+  # The path of a kernel that refuses CLONE_VM across the join (a time
+  # namespace) and of valgrind: the results must not differ.
+  export NOOK_EXEC_FORK=1
+  exec_ns_test
+  run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo out; echo err >&2; exit 7'
+  assert_status 7
+  assert_output "out"
+  [ "$stderr" = "err" ] || fail "stderr: $stderr"
+  run --separate-stderr "$NOOK" exec "$NAME" no-such-command
+  assert_status 127
+}
+
 @test "exec: the process is a child of the container's pid namespace, not its pid 1" {
   start_container || return 1
   run --separate-stderr "$NOOK" exec "$NAME" sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "'
