@@ -13,9 +13,11 @@
 
 #include <errno.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,4 +57,39 @@ nook_raw_clone (unsigned long flags)
       clone3_missing = 1;
     }
   return clone_legacy (flags);
+}
+
+/* The child's stack in nook_clone_vfork: only the pages it uses are
+ * touched. */
+#define VFORK_STACK_SIZE (1024 * 1024)
+
+pid_t
+nook_clone_vfork (int (*fn) (void *), void *arg, unsigned long flags, int fork_only)
+{
+  pid_t pid = -1;
+
+  if (!fork_only)
+    {
+      void *stack = mmap (NULL, VFORK_STACK_SIZE, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+
+      if (stack != MAP_FAILED)
+        {
+          int err;
+
+          /* The caller runs again once the child no longer uses the stack. */
+          pid = clone (fn, (char *)stack + VFORK_STACK_SIZE, CLONE_VM | CLONE_VFORK | (int)flags,
+                       arg);
+          err = errno;
+          munmap (stack, VFORK_STACK_SIZE);
+          errno = err;
+        }
+    }
+  if (pid < 0)
+    {
+      pid = nook_raw_clone (flags);
+      if (pid == 0)
+        _exit (fn (arg));
+    }
+  return pid;
 }

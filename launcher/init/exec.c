@@ -22,7 +22,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -114,52 +113,26 @@ typedef struct
 
 static G_GNUC_NORETURN int run_process (void *data);
 
-/* B's stack while it shares A's memory (it has its own once it execve()s).
- * Pages are only touched as the steps use them. */
-#define PROCESS_STACK_SIZE (1024 * 1024)
-
 /* setns(CLONE_NEWPID) only places children in the pid namespace. B is
  * made nook's child: nook waits for it and signals it directly.
  *
- * B shares A's memory until its execve (CLONE_VM | CLONE_VFORK, as
- * posix_spawn does): copying A's page tables, the copy-on-write faults of
- * B's steps and the teardown of that copy at execve cost 0.12 ms of every
- * exec. A only waits meanwhile and exits right after, so nothing B writes
- * is read again; B's messages (its pty, an error) reach nook before its
- * pid, which nook_container_exec expects. Where that clone fails (EINVAL
- * from a kernel that refuses to share memory across the join, for a time
- * namespace the process is to enter, or from valgrind), a plain fork;
- * ENOMEM, the namespace's init gone, comes back from it as well. */
+ * B shares A's memory until its execve (nook_clone_vfork): the copy of
+ * A's page tables, the copy-on-write faults of B's steps and the teardown
+ * of that copy at execve cost 0.12 ms of every exec. A only waits
+ * meanwhile and exits right after, so nothing B writes is read again; B's
+ * messages (its pty, an error) reach nook before its pid, which
+ * nook_container_exec expects. A fork that fails answers with its own
+ * errno: ENOMEM when the namespace's init is gone. */
 static G_GNUC_NORETURN void
 fork_into_pid_namespace (NookExecProcess *process)
 {
   NookInit *init = process->init;
   NookSyncMsg msg = { .type = NOOK_SYNC_PID };
-  pid_t pid = -1;
-  void *stack;
+  pid_t pid;
 
   if (!(process->join->ns_flags & CLONE_NEWPID))
     run_process (process);
-  stack = process->join->fork_only
-              ? MAP_FAILED
-              : mmap (NULL, PROCESS_STACK_SIZE, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-  if (stack != MAP_FAILED)
-    {
-      int err;
-
-      pid = clone (run_process, (char *)stack + PROCESS_STACK_SIZE,
-                   CLONE_VM | CLONE_VFORK | CLONE_PARENT, process);
-      err = errno;
-      munmap (stack, PROCESS_STACK_SIZE);
-      errno = err;
-    }
-  if (pid < 0)
-    {
-      pid = nook_raw_clone (CLONE_PARENT | SIGCHLD);
-      if (pid == 0)
-        run_process (process);
-    }
+  pid = nook_clone_vfork (run_process, process, CLONE_PARENT | SIGCHLD, process->join->fork_only);
   if (pid < 0)
     {
       /* ENOMEM: the namespace's init is gone, the container stopped. */
