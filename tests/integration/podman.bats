@@ -121,6 +121,10 @@ setup ()
   mkdir -p "$P/storage" "$P/run"
   mkdir -m 0700 "$P/xdg"
   export XDG_RUNTIME_DIR=$P/xdg XDG_CONFIG_HOME=$P/config XDG_DATA_HOME=$P/data
+  # No session bus: without an address podman autolaunches one through
+  # dbus-launch (dbus-x11 is installed for toolbox-debian.bats), and that
+  # dbus-daemon outlived every test, one per podman test on the machine.
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=$P/xdg/no-session-bus
   podman_write_conf "$XDG_CONFIG_HOME" "$P/storage" "$P/run" || fail "cannot write podman's configuration"
   run --separate-stderr pm import -q "$BATS_FILE_TMPDIR/rootfs.tar" "$IMAGE"
   [ "$status" -eq 0 ] || fail "podman import failed ($status): $stderr"
