@@ -73,8 +73,10 @@ nook_lifecycle_option_pairs (const NookRequest *r, const NookConfig *config, GPt
     g_ptr_array_add (pairs, "dns"), g_ptr_array_add (pairs, "bundle");
   if (o->toolbox)
     g_ptr_array_add (pairs, "toolbox"), g_ptr_array_add (pairs, "yes");
-  /* -e as the process got it (NAME alone resolved, the last of a name
-   * kept): exec reads config.json again, which does not hold it. */
+  /* -w and -e as the process got them (NAME alone resolved, the last of a
+   * name kept): exec reads config.json again, which holds neither. */
+  if (r->overrides != NULL && r->overrides->workdir != NULL)
+    g_ptr_array_add (pairs, NOOK_STATE_CWD), g_ptr_array_add (pairs, r->overrides->workdir);
   for (char **e = env; e && *e; e++)
     {
       const char *eq = strchr (*e, '=');

@@ -182,6 +182,19 @@ apply_stored_env (NookProcess *p, char **options)
       p->env = g_environ_setenv (p->env, o[0] + strlen (NOOK_STATE_ENV_PREFIX), o[1], TRUE);
 }
 
+/* run's and create's -w (lifecycle/create.c), unless --cwd says. */
+static void
+apply_stored_cwd (NookProcess *p, char **options)
+{
+  const char *cwd = nook_state_pairs_get (options, NOOK_STATE_CWD);
+
+  if (cwd != NULL)
+    {
+      g_free (p->cwd);
+      p->cwd = g_strdup (cwd);
+    }
+}
+
 /* --userns=keep-id ran config.json's 0:0 process as the caller, without
  * capabilities and with the caller's HOME: so does exec, unless -u says. */
 static void
@@ -254,7 +267,9 @@ make_process (const NookExecRequest *r, const NookContainerOptions *options, cha
     apply_keep_id (p, options);
   else if (!apply_user (p, r->user, join, error))
     return FALSE;
-  if (r->cwd != NULL)
+  if (r->cwd == NULL)
+    apply_stored_cwd (p, stored_options);
+  else
     {
       if (!g_path_is_absolute (r->cwd))
         return usage_error (error, "--cwd must be an absolute path");

@@ -24,6 +24,9 @@
 /* The state's options (storage/state.h) hold run's and create's -e as
  * "env:NAME" -> VALUE: exec's and enter's processes get them too. */
 #define NOOK_STATE_ENV_PREFIX "env:"
+/* run's and create's -w, among the same options: exec's working
+ * directory unless --cwd gives one, as podman exec takes the container's. */
+#define NOOK_STATE_CWD "cwd"
 
 /* What a command asks of a container. */
 typedef struct

@@ -191,6 +191,19 @@ four
   assert_output "/"
 }
 
+@test "exec: run's -w is exec's working directory too; --cwd wins" {
+  # As podman exec starts in the container's working directory.
+  NAME=$(test_name)
+  start_bg "$BATS_TEST_TMPDIR/ctr" run --name "$NAME" -w /etc "$B" sleep 1000
+  wait_state_pid "$NAME" >/dev/null || return 1
+  run --separate-stderr "$NOOK" exec "$NAME" pwd
+  assert_status 0
+  assert_output "/etc"
+  run --separate-stderr "$NOOK" exec --cwd /tmp "$NAME" pwd
+  assert_status 0
+  assert_output "/tmp"
+}
+
 @test "exec: -u UID:GID and -u UID" {
   start_container || return 1
   run --separate-stderr "$NOOK" exec -u 1000:1001 "$NAME" sh -c 'echo $(id -u) $(id -g)'
