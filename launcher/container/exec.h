@@ -4,16 +4,22 @@
  *   pidfd_open(container), compare
  *   /proc/{self,PID}/ns/NAME
  *   socketpair, block signals
- *   clone(SIGCHLD) ----------------->  setns(pidfd, NS...)
- *                                     clone(CLONE_PARENT) --> (in the pid ns)
- *   <---------- NOOK_SYNC_PID -------  _exit(0)              terminal, rlimits, cwd,
- *   reap A; B is nook's own child                            user, caps, nnp,
- *   loop: signals -> kill(B), pty, ...                       seccomp, execve
+ *   nook_clone_vfork --------------->  setns(pidfd, NS...)
+ *   (waits until A is gone)           nook_clone_vfork
+ *                                     (CLONE_PARENT) -------> (in the pid ns)
+ *                                     (waits until B          terminal, rlimits, cwd,
+ *                                      exec'd)                user, caps, nnp,
+ *   <---------- NOOK_SYNC_PID -------  _exit(0)              seccomp, execve
+ *   reap A; B is nook's own child
+ *   loop: signals -> kill(B), pty, ...
  *   EOF on the socket = exec'd
  *
- * CLONE_PARENT makes B nook's child: nook waits for it and forwards signals
- * to it directly, with no relay process in between, and a detached B is
- * simply left behind when nook exits. */
+ * A and B share nook's memory until B's execve (launcher/clone.h), each
+ * waiting for the next, so no copy of nook's memory is made. B's messages
+ * (its pty, an error) arrive before its pid. CLONE_PARENT makes B nook's
+ * child: nook waits for it and forwards signals to it directly, with no
+ * relay process in between, and a detached B is simply left behind when
+ * nook exits. */
 #pragma once
 
 #include <glib.h>
