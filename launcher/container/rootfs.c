@@ -5,11 +5,16 @@
  * container's mount namespace alive once the container is gone (it would
  * never see its mount go away). So the mount and the daemon are split:
  *
- *   mounter (forked): joins the child's user and mount namespaces, opens
- *     /dev/fuse, mounts it on the target and hands the fd back; exits.
- *   daemon (forked): joins only the child's user namespace (it must be root
- *     there to chown in the upper layer), stays in our PID and mount
- *     namespaces, and serves the fd ("/dev/fd/3" as mountpoint, libfuse 3).
+ *   mounter: joins the child's user and mount namespaces, opens /dev/fuse,
+ *     mounts it on the target and hands the fd back; exits.
+ *   daemon: joins only the child's user namespace (it must be root there
+ *     to chown in the upper layer), stays in our PID and mount namespaces,
+ *     and serves the fd ("/dev/fd/3" as mountpoint, libfuse 3).
+ *
+ * Both run in nook's memory until they exit or exec, nook waiting
+ * meanwhile (nook_clone_vfork): no copy of nook's page tables for either.
+ * So they write nothing but their own stack and call nothing that
+ * allocates.
  *
  * When the container's last process exits its mount namespace dies, the
  * kernel aborts the FUSE connection and the daemon exits on its own.
@@ -32,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "launcher/clone.h"
 #include "launcher/container/network.h"
 #include "launcher/container/sync.h"
 #include "launcher/container/userns-child.h"
@@ -239,10 +245,21 @@ report (int sock, int err, const char *what, int fd)
     _exit (1);
 }
 
-/* The mounter: in the child's user and mount namespaces. Never returns. */
-static G_GNUC_NORETURN void
-run_mounter (const NookRootfs *r, int userns_fd, int mntns_fd, int sock)
+typedef struct
 {
+  const NookRootfs *rootfs;
+  int userns_fd;
+  int mntns_fd; /* the mounter's */
+  int fd;       /* the mounter's socket; the daemon's FUSE fd */
+} NookRootfsHelper;
+
+/* The mounter: in the child's user and mount namespaces. Never returns. */
+static int
+run_mounter (void *data)
+{
+  const NookRootfsHelper *h = data;
+  const NookRootfs *r = h->rootfs;
+  int userns_fd = h->userns_fd, mntns_fd = h->mntns_fd, sock = h->fd;
   char opts[128];
   int fd;
 
@@ -279,7 +296,7 @@ run_mounter (const NookRootfs *r, int userns_fd, int mntns_fd, int sock)
 static G_GNUC_NORETURN void
 daemon_fail (const char *what, int err)
 {
-  dprintf (STDERR_FILENO, "%s: %s\n", what, g_strerror (err));
+  dprintf (STDERR_FILENO, "%s: %s\n", what, strerror (err));
   _exit (1);
 }
 
@@ -306,9 +323,12 @@ become_root (void)
 }
 
 /* The daemon: in the child's user namespace only. Never returns. */
-static G_GNUC_NORETURN void
-run_daemon (const NookRootfs *r, int userns_fd, int fuse_fd)
+static int
+run_daemon (void *data)
 {
+  const NookRootfsHelper *h = data;
+  const NookRootfs *r = h->rootfs;
+  int userns_fd = h->userns_fd, fuse_fd = h->fd;
   struct rlimit rl;
   sigset_t none;
   int null;
@@ -374,6 +394,7 @@ static gboolean
 mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **error)
 {
   NookSyncMsg msg = { 0 };
+  NookRootfsHelper h = { .rootfs = r, .userns_fd = userns_fd, .mntns_fd = mntns_fd };
   int sv[2], rc;
   pid_t pid;
 
@@ -382,12 +403,8 @@ mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **er
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "socketpair: %s", g_strerror (errno));
       return FALSE;
     }
-  pid = fork ();
-  if (pid == 0)
-    {
-      close (sv[0]);
-      run_mounter (r, userns_fd, mntns_fd, sv[1]);
-    }
+  h.fd = sv[1];
+  pid = nook_clone_vfork (run_mounter, &h, SIGCHLD, 0);
   close (sv[1]);
   rc = pid < 0 ? -errno : nook_sync_recv (sv[0], &msg, out_fd);
   close (sv[0]);
@@ -412,10 +429,9 @@ mount_fuse (NookRootfs *r, int userns_fd, int mntns_fd, int *out_fd, GError **er
 static gboolean
 start_daemon (NookRootfs *r, int userns_fd, int fuse_fd, GError **error)
 {
-  pid_t pid = fork ();
+  NookRootfsHelper h = { .rootfs = r, .userns_fd = userns_fd, .mntns_fd = -1, .fd = fuse_fd };
+  pid_t pid = nook_clone_vfork (run_daemon, &h, SIGCHLD, 0);
 
-  if (pid == 0)
-    run_daemon (r, userns_fd, fuse_fd);
   if (pid < 0)
     {
       g_set_error (error, NOOK_ERROR, NOOK_ERROR_FAILED, "fork: %s", g_strerror (errno));
