@@ -173,7 +173,13 @@ prepare_fuse (NookRootfs *r, const char *lower, const NookIdMapPlan *plan, GErro
 
   if (prog == NULL)
     return FALSE;
-  g_string_printf (opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, r->layer->upper,
+  /* static_nlink: a directory's link count is 1, as the kernel's overlay
+   * reports for a merged one, where "1" is the customary "not counted"
+   * (find and fts then do not use it). Counting it is what made the
+   * daemon load a whole directory, seven system calls an entry, on the
+   * first look-up of one: 270 entries of /bin for the PATH search of a
+   * busybox "true". */
+  g_string_printf (opts, "lowerdir=%s,upperdir=%s,workdir=%s,static_nlink", lower, r->layer->upper,
                    r->layer->work);
   /* fsync=0: an ephemeral layer is thrown away at exit anyway. */
   if (r->layer->ephemeral)

@@ -214,6 +214,35 @@ secret"
   [[ "$stderr" != *"looked up ahead"* ]] || fail "bind mode has no helper: $stderr"
 }
 
+# static_nlink: fuse-overlayfs counts no links of a directory (counting
+# them loaded the whole directory): it shows 1, as the kernel's overlay
+# shows a merged directory, the customary "not counted". What walks a tree
+# must still see all of it: busybox's find here, GNU find and du below
+# (fts, which would skip subdirectories if it trusted a count).
+@test "rootfs: fuse-overlayfs: a directory shows one link, and find sees the whole tree" {
+  mkdir -p "$B/rootfs/t/a/b" "$B/rootfs/t/c"
+  touch "$B/rootfs/t/a/b/f" "$B/rootfs/t/c/g"
+  run --separate-stderr "$NOOK" run "$B" sh -c 'stat -c %h /t; find /t | sort | tr "\n" " "'
+  assert_status 0
+  assert_output "1
+/t /t/a /t/a/b /t/a/b/f /t/c /t/c/g "
+  run --separate-stderr "$NOOK" run --rootfs=bind "$B" stat -c %h /t
+  assert_status 0
+  assert_output 4
+}
+
+@test "rootfs: fuse-overlayfs: GNU find and du see the same Debian tree as the kernel's overlay" {
+  local walk='find /usr/share/doc /etc /usr/lib/x86_64-linux-gnu | LC_ALL=C sort | md5sum; du -s --apparent-size /usr/share/doc /etc'
+  debian_bundle
+  run --separate-stderr "$NOOK" run --rootfs=overlay "$DEBIAN_BUNDLE" sh -c "$walk"
+  assert_status 0
+  local expect=$output
+  [ "$(printf '%s\n' "$expect" | grep -c .)" -eq 3 ] || fail "overlay: $expect"
+  run --separate-stderr "$NOOK" run "$DEBIAN_BUNDLE" sh -c "$walk"
+  assert_status 0
+  assert_output "$expect"
+}
+
 @test "rootfs: root.readonly makes writes fail with EROFS in every mode" {
   local mode
   edit_config "$B" 'c["root"]["readonly"] = True'
