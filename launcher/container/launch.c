@@ -182,9 +182,6 @@ launch_start (NookLaunch *l, NookContainer *c, NookState *state, GError **error)
                    g_strerror (-r));
       return FALSE;
     }
-  /* Off the child's path: it sets up meanwhile. */
-  if (c->rootfs != NULL)
-    nook_prefetch_start (&c->rootfs->prefetch, l->pid, c->argv[0], c->path_env);
   return sync_hooks (l, error);
 }
 

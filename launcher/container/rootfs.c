@@ -214,7 +214,6 @@ nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, 
 
   r->mode = mode;
   r->layer = layer;
-  nook_prefetch_init (&r->prefetch);
   r->mount_flags = readonly ? MS_RDONLY : 0;
   if (mode == NOOK_ROOTFS_BIND)
     {
@@ -237,7 +236,6 @@ nook_rootfs_new (NookRootfsMode mode, const char *root_path, gboolean readonly, 
     }
   if (!prepare_fuse (r, root_path, plan, error))
     return NULL;
-  nook_prefetch_open (&r->prefetch);
   return g_steal_pointer (&r);
 }
 
@@ -494,12 +492,7 @@ reap_within (pid_t pid, int timeout_ms, int *out_status)
 void
 nook_rootfs_stop (NookRootfs *r)
 {
-  if (r == NULL)
-    return;
-  /* First: its fd on the root would keep the mount, and the daemon,
-   * alive. */
-  nook_prefetch_end (&r->prefetch);
-  if (r->fuse_pid <= 0)
+  if (r == NULL || r->fuse_pid <= 0)
     return;
   /* The kernel aborts the FUSE connection when the container's mount
    * namespace goes; the daemon then exits at once. A pidfd wakes us up
@@ -511,10 +504,8 @@ nook_rootfs_stop (NookRootfs *r)
 void
 nook_rootfs_detach (NookRootfs *r)
 {
-  if (r == NULL)
-    return;
-  nook_prefetch_end (&r->prefetch);
-  r->fuse_pid = 0;
+  if (r != NULL)
+    r->fuse_pid = 0;
 }
 
 char *

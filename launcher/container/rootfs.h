@@ -6,7 +6,6 @@
 #include <glib.h>
 #include <sys/types.h>
 
-#include "launcher/container/prefetch.h"
 #include "storage/layers.h"
 #include "userns/idmap.h"
 
@@ -28,7 +27,6 @@ typedef struct
   char *fuse_log;            /* its stderr */
   pid_t fuse_pid;            /* the daemon, once started; 0 before */
   int fuse_status;           /* its wait status, once stopped */
-  NookPrefetch prefetch;     /* fuse-overlayfs: the executable's look-up */
 } NookRootfs;
 
 gboolean nook_rootfs_mode_parse (const char *value, NookRootfsMode *out_mode, GError **error);

@@ -59,7 +59,6 @@ static const NookInitStep steps[] = {
   { "mount-propagation", nook_init_step_propagation },
   { "rootfs", nook_init_step_rootfs },
   { "mounts", nook_init_step_mounts },
-  { "prefetch", nook_init_step_prefetch },
   { "dev", nook_init_step_dev },
   { "devices", nook_init_step_devices },
   { "etc-files", nook_init_step_etc_files },

@@ -435,19 +435,6 @@ nook_init_step_mounts (NookInit *init)
   return 0;
 }
 
-int
-nook_init_step_prefetch (NookInit *init)
-{
-  const NookContainer *c = init->container;
-
-  /* With the host's resolv.conf and hosts to bind, which look in /etc
-   * through the same daemon: after those (etc-files), so as not to wait
-   * behind the helper's look-ups. */
-  if (c->rootfs != NULL && !c->bind_resolv_conf && !c->bind_hosts)
-    nook_prefetch_send (&c->rootfs->prefetch, init->rootfd);
-  return 0;
-}
-
 /* A container with network access resolves names as the host does: the
  * host's resolv.conf and hosts, read-only, over the bundle's (created empty
  * when the bundle has none). The parent decided (container.c). */
@@ -474,8 +461,6 @@ nook_init_step_etc_files (NookInit *init)
       if (r < 0)
         return -1;
     }
-  if (init->container->rootfs != NULL && (wanted[0] || wanted[1]))
-    nook_prefetch_send (&init->container->rootfs->prefetch, init->rootfd);
   return 0;
 }
 

@@ -54,9 +54,6 @@ int nook_init_step_namespaces (NookInit *init);
 int nook_init_step_propagation (NookInit *init);
 int nook_init_step_rootfs (NookInit *init);
 int nook_init_step_mounts (NookInit *init);
-/* fuse-overlayfs: hands the root to the parent's look-up helper
- * (launcher/container/prefetch.h). Never fails. */
-int nook_init_step_prefetch (NookInit *init);
 /* Sets ro/nosuid/nodev/noexec of flags on the mount at what (inside the
  * rootfs), recursively or not; never clears. 0 or -errno. */
 int nook_init_restrict_mount (NookInit *init, const char *what, unsigned long flags,

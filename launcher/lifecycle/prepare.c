@@ -242,15 +242,10 @@ nook_lifecycle_finish_rootfs (NookContainer *c, gboolean started, GError **error
 {
   g_autoptr (GError) local = NULL;
   g_autofree char *failure = NULL;
-  g_autofree char *prefetched = NULL;
 
   if (c->rootfs == NULL)
     return;
   nook_rootfs_stop (c->rootfs);
-  prefetched = nook_prefetch_describe (&c->rootfs->prefetch, c->argv[0], c->path_env);
-  if (prefetched != NULL)
-    nook_log_debug ("fuse-overlayfs: \"%s\" looked up ahead of its execve: %s", c->argv[0],
-                    prefetched);
   /* The layer is no longer used (the daemon is gone): released before
    * the state, so that whoever saw the state go (rm -f) finds the layer
    * free. */

@@ -181,39 +181,6 @@ secret"
   assert_output_not_contains fuse
 }
 
-# While the child sets up, a helper of nook's looks process.args[0] up
-# along PATH, so that the daemon has loaded the directories before the
-# execve needs them (launcher/container/prefetch.h). It must resolve under
-# the container's root only (an absolute symlink in PATH leads into the
-# rootfs, not the host), stay out of the container's PID namespace (the
-# process is still pid 2 under nook-init), and leave nothing behind.
-# --debug says what it found.
-@test "rootfs: fuse-overlayfs: the executable is looked up ahead of its execve, inside the root only" {
-  mkdir -p "$B/rootfs/opt/second" "$BATS_TEST_TMPDIR/host"
-  printf '#!/bin/sh\necho "pid $$"\n' >"$B/rootfs/opt/second/prog"
-  cp "$B/rootfs/opt/second/prog" "$BATS_TEST_TMPDIR/host/prog"
-  chmod 755 "$B/rootfs/opt/second/prog" "$BATS_TEST_TMPDIR/host/prog"
-  ln -s "$BATS_TEST_TMPDIR/host" "$B/rootfs/opt/escape"
-  edit_config "$B" 'c["process"]["env"] = [e for e in c["process"]["env"] if not e.startswith("PATH=")] + ["PATH=/opt/escape:/opt/second:/bin"]'
-
-  run --separate-stderr "$NOOK" --debug run "$B" prog
-  assert_status 0
-  assert_output "pid 2"
-  [[ "$stderr" == *'"prog" looked up ahead of its execve: /opt/second/prog'* ]] || fail "$stderr"
-
-  run --separate-stderr "$NOOK" --debug run "$B" /opt/second/prog
-  assert_status 0
-  [[ "$stderr" == *'"/opt/second/prog" looked up ahead of its execve: /opt/second/prog'* ]] || fail "$stderr"
-
-  run --separate-stderr "$NOOK" --debug run "$B" no-such-prog
-  assert_status 127
-  [[ "$stderr" == *'"no-such-prog" looked up ahead of its execve: not found'* ]] || fail "$stderr"
-
-  run --separate-stderr "$NOOK" --debug run --rootfs=bind "$B" prog
-  assert_status 0
-  [[ "$stderr" != *"looked up ahead"* ]] || fail "bind mode has no helper: $stderr"
-}
-
 # static_nlink: fuse-overlayfs counts no links of a directory (counting
 # them loaded the whole directory): it shows 1, as the kernel's overlay
 # shows a merged directory, the customary "not counted". What walks a tree
