@@ -388,6 +388,7 @@ nook_init_step_wait_start (NookInit *init)
   NookSyncMsg ack;
   char path[64];
   gboolean hooks_ok;
+  int keep_below = 3 + init->container->listen_fds + init->container->preserve_fds;
   int fd, r;
 
   /* nook run: nobody to wait for; its startContainer hooks run here, at
@@ -408,12 +409,25 @@ nook_init_step_wait_start (NookInit *init)
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
     return nook_init_fail (init, errno, "opening the exec fifo (is /proc mounted?)");
+  /* Above the fds the process keeps (close_fds_on_exec), so that every
+   * execve closes it. */
+  if (fd < keep_below)
+    {
+      int high = fcntl (fd, F_DUPFD_CLOEXEC, keep_below);
+
+      close (fd);
+      if ((fd = high) < 0)
+        return nook_init_fail (init, errno, "moving the exec fifo's fd");
+    }
   /* start is reading: its startContainer hooks run now, and their outcome
    * is what start reads ("0", or "1" and the message), so that a failing
    * hook fails start itself, as the runtime spec asks. */
   hooks_ok = nook_init_step_start_hooks (init) == 0;
   r = write_start_result (fd, hooks_ok ? NULL : init->error.msg);
-  close (fd);
+  /* fd stays open, close-on-exec: PID 1 and the process it forks hold it
+   * until their execve (or exit), and start reads until it is closed, so
+   * that a container it reports started has its process: an exec or
+   * enter right after must not find pid 2 free and take it. */
   close (init->container->exec_fifo_fd);
   if (!hooks_ok)
     return -1;

@@ -74,6 +74,28 @@ run_post_hooks (const NookStateInfo *info, NookHookKind kind, const char *marker
   nook_hooks_run_warn (config, kind, info->id, info->pid, NULL);
 }
 
+/* The container's PID 1 and the process it forks hold the fifo open until
+ * their execve (or exit): its last writer gone, the process exists, and
+ * has exec'd. Bounded: neither waits on anything before its execve. */
+static void
+wait_process_exec (int fd)
+{
+  for (;;)
+    {
+      struct pollfd p = { .fd = fd, .events = POLLIN };
+      char c;
+
+      if (poll (&p, 1, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return;
+        }
+      if (!(p.revents & POLLIN) || read (fd, &c, 1) <= 0)
+        return;
+    }
+}
+
 gboolean
 nook_lifecycle_start (const char *root, const char *id, GError **error)
 {
@@ -137,6 +159,7 @@ nook_lifecycle_start (const char *root, const char *id, GError **error)
                    result + 1);
       return FALSE;
     }
+  wait_process_exec (fd);
   /* The fifo gone (above) is what says "running" from now on. */
   run_post_hooks (info, NOOK_HOOK_POSTSTART, "hooks.poststart");
   return TRUE;

@@ -76,6 +76,28 @@ status_is () { [ "$(state_field status)" = "$1" ]; }
   assert_nook_error 125 "container $ID does not exist"
 }
 
+@test "lifecycle: start returns once the process has exec'd, not when it reads the exec fifo" {
+  command -v strace >/dev/null || skip_or_fail "strace is not installed"
+  # One id mapped, written by nook itself: newuidmap, setuid, would run
+  # without its privileges under strace.
+  edit_config "$B" 'c["process"]["args"] = ["sleep", "100"]' \
+    "c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': $(id -u), 'size': 1}]" \
+    "c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $(id -g), 'size': 1}]"
+  # Every execve of create and of what it starts held up for 0.3 s, the
+  # process's own too: between start's answer and the process there is
+  # then time for an exec (or enter) to find pid 2 free.
+  strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=300000 \
+    "$NOOK" --root "$ROOT" create -b "$B" "$ID" \
+    >"$BATS_TEST_TMPDIR/c.out" 2>"$BATS_TEST_TMPDIR/c.err" </dev/null &
+  NOOK_BG_PIDS+=("$!")
+  wait_until "$NOOK_TEST_TIMEOUT" status_is created || fail "create: $(cat "$BATS_TEST_TMPDIR/c.err")"
+  pid=$(state_field pid)
+  run --separate-stderr nk start "$ID"
+  assert_status 0
+  exe=$(readlink "/proc/$pid/exe")
+  [[ "$exe" == */busybox ]] || fail "start returned before the process's execve: /proc/$pid/exe is $exe"
+}
+
 @test "lifecycle: the process keeps nook's stdio and outlives create; exit status by a reaper" {
   edit_config "$B" 'c["process"]["args"] = ["sh", "-c", "echo out-$0; echo err-$0 >&2", "x"]'
   nk create -b "$B" "$ID" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
