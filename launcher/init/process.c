@@ -364,6 +364,15 @@ static char resolved_path[PATH_MAX];
  * the state directory, out of reach after pivot_root: it is reopened for
  * writing through the O_PATH fd the parent opened (as runc does), which
  * needs the container's /proc. nook run has no fifo. */
+/* LISTEN_FDS=L and --preserve-fds N: fds 3..3+L+N-1 go into the process
+ * as they are (runc: "stdio + $LISTEN_FDS + N in total"); every fd from
+ * the one returned here on is closed on execve (close_fds_on_exec). */
+static int
+first_fd_closed_on_exec (const NookContainer *c)
+{
+  return 3 + c->listen_fds + c->preserve_fds;
+}
+
 /* One write of at most PIPE_BUF bytes: start reads it whole. 0 or -errno. */
 static int
 write_start_result (int fd, const char *failure)
@@ -388,8 +397,7 @@ nook_init_step_wait_start (NookInit *init)
   NookSyncMsg ack;
   char path[64];
   gboolean hooks_ok;
-  int keep_below = 3 + init->container->listen_fds + init->container->preserve_fds;
-  int fd, r;
+  int fd, first_closed, r;
 
   /* nook run: nobody to wait for; its startContainer hooks run here, at
    * the same point as a created container's. */
@@ -409,11 +417,11 @@ nook_init_step_wait_start (NookInit *init)
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
     return nook_init_fail (init, errno, "opening the exec fifo (is /proc mounted?)");
-  /* Above the fds the process keeps (close_fds_on_exec), so that every
-   * execve closes it. */
-  if (fd < keep_below)
+  /* Above the fds the process keeps, so that every execve closes it. */
+  first_closed = first_fd_closed_on_exec (init->container);
+  if (fd < first_closed)
     {
-      int high = fcntl (fd, F_DUPFD_CLOEXEC, keep_below);
+      int high = fcntl (fd, F_DUPFD_CLOEXEC, first_closed);
 
       close (fd);
       if ((fd = high) < 0)
@@ -498,22 +506,21 @@ nook_init_step_find_executable (NookInit *init)
   return exec_fail (init, first_err ? first_err : ENOENT, name);
 }
 
-/* LISTEN_FDS=L and --preserve-fds N: fds 3..3+L+N-1 go into the process
- * as they are (runc: "stdio + $LISTEN_FDS + N in total"); every other fd
- * nook holds is closed on execve. */
+/* The fds first_fd_closed_on_exec keeps go into the process; every other
+ * fd nook holds is closed on execve. */
 static void
 close_fds_on_exec (const NookContainer *c)
 {
-  int keep = c->listen_fds + c->preserve_fds;
+  int first_closed = first_fd_closed_on_exec (c);
 
-  for (int fd = 3; fd < 3 + keep; fd++)
+  for (int fd = 3; fd < first_closed; fd++)
     {
       int flags = fcntl (fd, F_GETFD);
 
       if (flags >= 0)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-  nook_fds_cloexec_from (3 + keep);
+  nook_fds_cloexec_from (first_closed);
 }
 
 static int
